@@ -1,0 +1,19 @@
+/* Handlers of the xdpfleet.v1.Agent methods, one file per concern. */
+#ifndef XDPFLEET_SERVICE_H
+#define XDPFLEET_SERVICE_H
+
+#include "rpc/rpc.h"
+
+/* svc_info.c */
+grpc_status_code svc_get_info(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+
+/* svc_xdp.c */
+grpc_status_code svc_attach(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+grpc_status_code svc_detach(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+grpc_status_code svc_list_attachments(struct rpc_call *call, const ProtobufCMessage *req,
+				      ProtobufCMessage *resp);
+grpc_status_code svc_get_stats(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+grpc_status_code svc_watch_stats_open(struct rpc_call *call, const ProtobufCMessage *req);
+enum rpc_stream_step svc_watch_stats_next(struct rpc_call *call, ProtobufCMessage *resp);
+
+#endif

@@ -1,0 +1,5 @@
+/* xdpfleet: placeholder until the CLI lands. */
+int main(void)
+{
+	return 2;
+}

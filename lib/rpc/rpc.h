@@ -1,0 +1,191 @@
+/* xdpfleet RPC layer: gRPC C core + protobuf-c, shared by the agent (server) and the CLI (client).
+ * There is no C stub generator for gRPC, so method tables come from protoc-c service descriptors. */
+#ifndef XDPFLEET_RPC_H
+#define XDPFLEET_RPC_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <grpc/status.h>
+#include <protobuf-c/protobuf-c.h>
+
+#define RPC_DEFAULT_MAX_MESSAGE (64u << 20)
+#define RPC_ERR_MAX 512
+
+/* A gRPC status as the client saw it or the handler set it. */
+struct rpc_status {
+	grpc_status_code code;
+	char message[RPC_ERR_MAX];
+};
+
+const char *rpc_status_name(grpc_status_code code);
+
+/* ---- server ---------------------------------------------------------------------------- */
+
+struct rpc_server;
+struct rpc_call;
+
+/* Unary handler: fill the response (already initialised; allocate its parts with
+ * rpc_call_alloc/rpc_call_strdup) and return GRPC_STATUS_OK, or return rpc_call_fail(...). */
+typedef grpc_status_code (*rpc_unary_fn)(struct rpc_call *call, const ProtobufCMessage *req,
+					 ProtobufCMessage *resp);
+
+/* Server-streaming handlers. open() validates the request and may keep state with
+ * rpc_call_set_state() and pace the stream with rpc_call_set_interval(); next() fills one
+ * response at a time: the first right after open(), then one per interval (interval 0: as soon
+ * as the previous message is on the wire). */
+enum rpc_stream_step {
+	RPC_STREAM_MORE, /* send resp, call next() again */
+	RPC_STREAM_LAST, /* send resp, then end the stream with OK */
+	RPC_STREAM_DONE, /* send nothing, end the stream with OK */
+	RPC_STREAM_FAIL, /* end the stream with the status set by rpc_call_fail() */
+};
+typedef grpc_status_code (*rpc_stream_open_fn)(struct rpc_call *call, const ProtobufCMessage *req);
+typedef enum rpc_stream_step (*rpc_stream_next_fn)(struct rpc_call *call, ProtobufCMessage *resp);
+
+/* One entry per implemented method, by its name in the service descriptor; methods the
+ * table leaves out answer UNIMPLEMENTED. A method streams when it has open/next. */
+struct rpc_method_impl {
+	const char *name;
+	rpc_unary_fn unary;
+	rpc_stream_open_fn open;
+	rpc_stream_next_fn next;
+};
+
+struct rpc_service {
+	const ProtobufCServiceDescriptor *desc;
+	const struct rpc_method_impl *methods;
+	size_t n_methods;
+	void *data; /* handed to handlers through rpc_call_data() */
+};
+
+/* "unix:/path" or "host:port". TCP needs tls_cert+tls_key unless insecure; a tls_client_ca
+ * makes client certificates required and verified (mTLS). */
+struct rpc_listener {
+	const char *addr;
+	const char *tls_cert;
+	const char *tls_key;
+	const char *tls_client_ca;
+	bool insecure;
+	mode_t unix_mode; /* 0: 0660 */
+	uid_t unix_uid;   /* (uid_t)-1: keep */
+	gid_t unix_gid;   /* (gid_t)-1: keep */
+};
+
+struct rpc_server_opts {
+	const struct rpc_listener *listeners;
+	size_t n_listeners;
+	size_t max_message_bytes; /* both directions; 0: RPC_DEFAULT_MAX_MESSAGE */
+	unsigned int shutdown_grace_ms; /* wait this long for calls to end on stop; 0: 2000 */
+};
+
+int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
+		      const struct rpc_server_opts *opts, char *err, size_t errlen);
+/* Serves until rpc_server_stop(); then ends streams with UNAVAILABLE and shuts down. */
+int rpc_server_run(struct rpc_server *srv);
+/* Async-signal-safe and thread-safe: asks rpc_server_run() to return. */
+void rpc_server_stop(struct rpc_server *srv);
+void rpc_server_destroy(struct rpc_server *srv);
+/* The port a listener bound ("127.0.0.1:0" picks one); 0 for unix sockets. */
+int rpc_server_port(const struct rpc_server *srv, size_t listener);
+/* Calls now in progress (for tests and GetInfo). */
+size_t rpc_server_active_calls(const struct rpc_server *srv);
+
+/* Periodic work run from the serving loop, between calls (stats sampling, rule expiry). */
+typedef void (*rpc_timer_fn)(void *data);
+int rpc_server_add_timer(struct rpc_server *srv, unsigned int interval_ms, rpc_timer_fn fn,
+			 void *data);
+
+/* Call context, valid inside handlers. */
+void *rpc_call_data(const struct rpc_call *call);
+const char *rpc_call_method(const struct rpc_call *call);
+/* "ipv4:198.18.0.1:41234", "ipv6:[2001:db8::1]:41234" or "unix:" */
+const char *rpc_call_peer(const struct rpc_call *call);
+/* The verified client certificate's common name, or NULL without mTLS. */
+const char *rpc_call_identity(const struct rpc_call *call);
+/* Milliseconds left before the client's deadline; INT64_MAX without one. */
+int64_t rpc_call_remaining_ms(const struct rpc_call *call);
+/* Zeroed memory freed after the response is sent (per message for streams). */
+void *rpc_call_alloc(struct rpc_call *call, size_t size);
+char *rpc_call_strdup(struct rpc_call *call, const char *s);
+/* Sets the call's error status; returns code so handlers can `return rpc_call_fail(...)`. */
+grpc_status_code rpc_call_fail(struct rpc_call *call, grpc_status_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Stream state freed with free_fn when the stream ends for any reason. */
+void rpc_call_set_state(struct rpc_call *call, void *state, void (*free_fn)(void *state));
+void *rpc_call_state(const struct rpc_call *call);
+void rpc_call_set_interval(struct rpc_call *call, unsigned int interval_ms);
+
+/* ---- client ---------------------------------------------------------------------------- */
+
+struct rpc_client_opts {
+	const char *tls_ca;      /* PEM file: CA that signed the agents' certificates */
+	const char *tls_cert;    /* PEM file: client certificate for mTLS */
+	const char *tls_key;
+	const char *server_name; /* TLS name override */
+	bool insecure;           /* plaintext TCP */
+	size_t max_message_bytes;
+};
+
+struct rpc_channel;
+
+/* target: "unix:/path", "/path" (a unix socket), "host:port" or "[v6addr]:port". */
+int rpc_channel_open(struct rpc_channel **out, const char *target,
+		     const struct rpc_client_opts *opts, char *err, size_t errlen);
+void rpc_channel_close(struct rpc_channel *ch);
+const char *rpc_channel_target(const struct rpc_channel *ch);
+
+/* Unary call. On OK *resp is set (free with protobuf_c_message_free_unpacked(*resp, NULL));
+ * otherwise st says why. Returns 0 or -EIO (any non-OK status). timeout_ms 0: no deadline. */
+int rpc_unary(struct rpc_channel *ch, const ProtobufCServiceDescriptor *svc, const char *method,
+	      const ProtobufCMessage *req, ProtobufCMessage **resp, unsigned int timeout_ms,
+	      struct rpc_status *st);
+
+struct rpc_stream;
+int rpc_stream_open(struct rpc_stream **out, struct rpc_channel *ch,
+		    const ProtobufCServiceDescriptor *svc, const char *method,
+		    const ProtobufCMessage *req, unsigned int timeout_ms, struct rpc_status *st);
+/* 1: *msg set (caller frees); 0: stream ended with OK; -EIO: ended with st set. */
+int rpc_stream_read(struct rpc_stream *s, ProtobufCMessage **msg, struct rpc_status *st);
+void rpc_stream_cancel(struct rpc_stream *s);
+void rpc_stream_close(struct rpc_stream *s);
+
+/* ---- fan-out: one call against many targets at once ------------------------------------ */
+
+struct rpc_host_result {
+	bool ok;
+	struct rpc_status status;
+	ProtobufCMessage *resp; /* unary: the answer (caller frees); streams: NULL */
+	uint64_t messages;      /* streams: messages received */
+};
+
+/* Streams: each message as it arrives; return non-zero to cancel that host's stream.
+ * The callback owns msg. */
+typedef int (*rpc_fanout_msg_fn)(void *user, size_t host, ProtobufCMessage *msg);
+
+struct rpc_fanout_opts {
+	const struct rpc_client_opts *client;
+	size_t max_inflight;     /* 0: 64 */
+	unsigned int timeout_ms; /* per host deadline; 0: none */
+	bool stream;
+	rpc_fanout_msg_fn on_message; /* required for streams */
+	void *user;
+	/* Checked between events; set (e.g. from SIGINT) to cancel every call. */
+	volatile sig_atomic_t *cancel;
+};
+
+/* Runs the call against every target; results[i] answers targets[i]. Returns the number of
+ * hosts that failed, or -errno when nothing could be started. */
+int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescriptor *svc,
+	       const char *method, const ProtobufCMessage *req, const struct rpc_fanout_opts *opts,
+	       struct rpc_host_result *results);
+void rpc_host_results_free(struct rpc_host_result *results, size_t n);
+
+/* gRPC library lifetime; both are reference counted by gRPC itself. */
+void rpc_global_init(void);
+void rpc_global_shutdown(void);
+
+#endif
