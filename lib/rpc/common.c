@@ -1,0 +1,154 @@
+/* RPC layer helpers used on both sides: message codec, method paths, status text, files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/slice.h>
+
+#include "rpc_internal.h"
+
+const char *rpc_status_name(grpc_status_code code)
+{
+	static const char *const names[] = {
+		"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+		"ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+		"ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+		"UNAUTHENTICATED",
+	};
+
+	if ((unsigned int)code < sizeof(names) / sizeof(names[0]))
+		return names[code];
+	return "UNKNOWN";
+}
+
+void rpc_global_init(void)
+{
+	grpc_init();
+}
+
+void rpc_global_shutdown(void)
+{
+	grpc_shutdown();
+}
+
+grpc_byte_buffer *rpc_codec_pack(const ProtobufCMessage *msg)
+{
+	size_t len = protobuf_c_message_get_packed_size(msg);
+	grpc_byte_buffer *bb;
+	grpc_slice slice;
+
+	slice = grpc_slice_malloc(len);
+	protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(slice));
+	bb = grpc_raw_byte_buffer_create(&slice, 1);
+	grpc_slice_unref(slice);
+	return bb;
+}
+
+ProtobufCMessage *rpc_codec_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc)
+{
+	grpc_byte_buffer_reader reader;
+	ProtobufCMessage *msg;
+	grpc_slice slice;
+
+	if (!bb || !grpc_byte_buffer_reader_init(&reader, bb))
+		return NULL;
+	slice = grpc_byte_buffer_reader_readall(&reader);
+	msg = protobuf_c_message_unpack(desc, NULL, GRPC_SLICE_LENGTH(slice), GRPC_SLICE_START_PTR(slice));
+	grpc_slice_unref(slice);
+	grpc_byte_buffer_reader_destroy(&reader);
+	return msg;
+}
+
+int rpc_method_path(const ProtobufCServiceDescriptor *svc, const char *method, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "/%s/%s", svc->name, method);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int rpc_read_file(const char *path, char **out)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t done = 0;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	/* PEM files are small; anything huge is a mistake, not a certificate. */
+	if (st.st_size > (1 << 20)) {
+		ret = -EFBIG;
+		goto out;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n ? -errno : -EIO;
+			goto out;
+		}
+		done += n;
+	}
+	buf[done] = '\0';
+	*out = buf;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+void rpc_status_setf(struct rpc_status *st, grpc_status_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	st->code = code;
+	va_start(ap, fmt);
+	vsnprintf(st->message, sizeof(st->message), fmt, ap);
+	va_end(ap);
+}
+
+void rpc_status_set_slice(struct rpc_status *st, grpc_status_code code, grpc_slice details)
+{
+	size_t len = GRPC_SLICE_LENGTH(details);
+
+	if (len >= sizeof(st->message))
+		len = sizeof(st->message) - 1;
+	st->code = code;
+	memcpy(st->message, GRPC_SLICE_START_PTR(details), len);
+	st->message[len] = '\0';
+}
+
+gpr_timespec rpc_deadline_after(unsigned int timeout_ms)
+{
+	if (!timeout_ms)
+		return gpr_inf_future(GPR_CLOCK_MONOTONIC);
+	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
+}
+
+int64_t rpc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

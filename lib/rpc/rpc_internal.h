@@ -1,0 +1,29 @@
+/* Pieces of the RPC layer shared by its server, client and fan-out halves. */
+#ifndef XDPFLEET_RPC_INTERNAL_H
+#define XDPFLEET_RPC_INTERNAL_H
+
+#include <grpc/grpc.h>
+#include <grpc/support/time.h>
+
+#include "rpc.h"
+
+/* Serialises a message into a byte buffer for a SEND_MESSAGE op; NULL when out of memory. */
+grpc_byte_buffer *rpc_codec_pack(const ProtobufCMessage *msg);
+/* Parses a received byte buffer; NULL when it is not a valid message of that type. */
+ProtobufCMessage *rpc_codec_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc);
+
+/* "/package.Service/Method" into buf; -ENAMETOOLONG if it does not fit. */
+int rpc_method_path(const ProtobufCServiceDescriptor *svc, const char *method, char *buf, size_t len);
+
+/* Reads a whole (PEM) file into a NUL-terminated heap string; -errno on failure. */
+int rpc_read_file(const char *path, char **out);
+
+void rpc_status_setf(struct rpc_status *st, grpc_status_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Copies a status-details slice into st->message. */
+void rpc_status_set_slice(struct rpc_status *st, grpc_status_code code, grpc_slice details);
+
+gpr_timespec rpc_deadline_after(unsigned int timeout_ms);
+int64_t rpc_now_ms(void);
+
+#endif

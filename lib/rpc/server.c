@@ -1,0 +1,278 @@
+/* RPC server: setup from a protoc-c service descriptor, the completion-queue loop that also runs
+ * timers and stream ticks, and a graceful shutdown that ends streams cleanly. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server_internal.h"
+
+/* The loop wakes at least this often to notice rpc_server_stop() from a signal handler. */
+#define RPC_LOOP_TICK_MS 100
+
+static void server_channel_args(grpc_arg *args, size_t max_msg)
+{
+	args[0] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, { .integer = (int)max_msg } };
+	args[1] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, { .integer = (int)max_msg } };
+	/* Two agents must never share a TCP port silently. */
+	args[2] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_ALLOW_REUSEPORT, { .integer = 0 } };
+	/* Find dead collectors on long WatchStats streams. */
+	args[3] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_KEEPALIVE_TIME_MS, { .integer = 60000 } };
+	args[4] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, { .integer = 20000 } };
+	args[5] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+			      { .integer = 10000 } };
+	args[6] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_MAX_PING_STRIKES, { .integer = 3 } };
+}
+
+static const struct rpc_method_impl *find_impl(const struct rpc_service *svc, const char *name)
+{
+	for (size_t i = 0; i < svc->n_methods; i++)
+		if (!strcmp(svc->methods[i].name, name))
+			return &svc->methods[i];
+	return NULL;
+}
+
+static int register_methods(struct rpc_server *srv, char *err, size_t errlen)
+{
+	const ProtobufCServiceDescriptor *desc = srv->svc.desc;
+
+	for (size_t i = 0; i < srv->svc.n_methods; i++) {
+		const struct rpc_method_impl *impl = &srv->svc.methods[i];
+
+		if (!protobuf_c_service_descriptor_get_method_by_name(desc, impl->name) ||
+		    !impl->unary == !impl->open || !impl->open != !impl->next) {
+			snprintf(err, errlen, "method table: '%s' is not a method of %s or has bad handlers",
+				 impl->name, desc->name);
+			return -EINVAL;
+		}
+	}
+	/* Every descriptor method gets a slot (unimplemented ones answer UNIMPLEMENTED); the extra
+	 * generic slot answers calls to paths the descriptor does not know. */
+	srv->n_methods = desc->n_methods + 1;
+	srv->methods = calloc(srv->n_methods, sizeof(*srv->methods));
+	if (!srv->methods)
+		return -ENOMEM;
+	for (size_t i = 0; i < desc->n_methods; i++) {
+		struct rpc_method_entry *m = &srv->methods[i];
+
+		m->desc = &desc->methods[i];
+		m->impl = find_impl(&srv->svc, m->desc->name);
+		rpc_method_path(desc, m->desc->name, m->path, sizeof(m->path));
+		m->handle = grpc_server_register_method(srv->server, m->path, NULL,
+							GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+		if (!m->handle) {
+			snprintf(err, errlen, "cannot register %s", m->path);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
+		      const struct rpc_server_opts *opts, char *err, size_t errlen)
+{
+	size_t max_msg = opts->max_message_bytes ? opts->max_message_bytes : RPC_DEFAULT_MAX_MESSAGE;
+	grpc_arg args[7];
+	grpc_channel_args chargs = { .num_args = 7, .args = args };
+	struct rpc_server *srv;
+	int ret;
+
+	*out = NULL;
+	if (!opts->n_listeners) {
+		snprintf(err, errlen, "no listener configured");
+		return -EINVAL;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return -ENOMEM;
+	srv->svc = *svc;
+	srv->grace_ms = opts->shutdown_grace_ms ? opts->shutdown_grace_ms : 2000;
+	srv->t_shutdown.kind = RPC_TAG_SHUTDOWN;
+	server_channel_args(args, max_msg);
+	srv->cq = grpc_completion_queue_create_for_next(NULL);
+	srv->server = grpc_server_create(&chargs, NULL);
+	grpc_server_register_completion_queue(srv->server, srv->cq, NULL);
+	ret = register_methods(srv, err, errlen);
+	if (ret)
+		goto out;
+
+	srv->ports = calloc(opts->n_listeners, sizeof(*srv->ports));
+	srv->unix_paths = calloc(opts->n_listeners, sizeof(*srv->unix_paths));
+	if (!srv->ports || !srv->unix_paths) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	srv->n_ports = opts->n_listeners;
+	for (size_t i = 0; i < opts->n_listeners; i++) {
+		const char *addr = opts->listeners[i].addr;
+
+		ret = rpc_listener_add(srv->server, &opts->listeners[i], &srv->ports[i], err, errlen);
+		if (ret)
+			goto out;
+		if (!strncmp(addr, "unix:", 5) && !(srv->unix_paths[i] = strdup(addr + 5))) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+
+	grpc_server_start(srv->server);
+	for (size_t i = 0; i < srv->n_methods; i++) {
+		ret = rpc_server_arm(srv, &srv->methods[i]);
+		if (ret) {
+			snprintf(err, errlen, "cannot accept calls: %s", strerror(-ret));
+			goto out;
+		}
+	}
+	*out = srv;
+	srv = NULL;
+out:
+	rpc_server_destroy(srv);
+	return ret;
+}
+
+int rpc_server_add_timer(struct rpc_server *srv, unsigned int interval_ms, rpc_timer_fn fn, void *data)
+{
+	struct rpc_timer *timers;
+
+	if (!interval_ms || !fn)
+		return -EINVAL;
+	timers = realloc(srv->timers, (srv->n_timers + 1) * sizeof(*timers));
+	if (!timers)
+		return -ENOMEM;
+	srv->timers = timers;
+	timers[srv->n_timers++] = (struct rpc_timer){
+		.interval_ms = interval_ms,
+		.due_ms = rpc_now_ms() + interval_ms,
+		.fn = fn,
+		.data = data,
+	};
+	return 0;
+}
+
+static int64_t next_wakeup(const struct rpc_server *srv, int64_t now)
+{
+	int64_t due = now + RPC_LOOP_TICK_MS, streams = rpc_server_next_stream_due(srv);
+
+	for (size_t i = 0; i < srv->n_timers; i++)
+		if (srv->timers[i].due_ms < due)
+			due = srv->timers[i].due_ms;
+	if (streams >= 0 && streams < due)
+		due = streams;
+	return due;
+}
+
+static void run_timers(struct rpc_server *srv, int64_t now)
+{
+	for (size_t i = 0; i < srv->n_timers; i++) {
+		struct rpc_timer *t = &srv->timers[i];
+
+		if (t->due_ms > now)
+			continue;
+		t->fn(t->data);
+		/* Skip missed beats rather than firing a burst after a slow handler. */
+		t->due_ms += t->interval_ms;
+		if (t->due_ms <= now)
+			t->due_ms = now + t->interval_ms;
+	}
+}
+
+/* Waits for one completion until wake_ms; false when the queue is shut down. */
+static bool poll_once(struct rpc_server *srv, int64_t wake_ms)
+{
+	int64_t wait = wake_ms - rpc_now_ms();
+	grpc_event ev;
+
+	ev = grpc_completion_queue_next(srv->cq, rpc_deadline_after(wait > 0 ? (unsigned int)wait : 1), NULL);
+	if (ev.type == GRPC_QUEUE_SHUTDOWN)
+		return false;
+	if (ev.type == GRPC_OP_COMPLETE)
+		rpc_server_on_event(srv, ev.tag, ev.success);
+	return true;
+}
+
+int rpc_server_run(struct rpc_server *srv)
+{
+	bool notified = false;
+	int64_t give_up;
+
+	while (!srv->stop) {
+		int64_t now = rpc_now_ms();
+
+		run_timers(srv, now);
+		rpc_server_run_due_streams(srv, now);
+		poll_once(srv, next_wakeup(srv, rpc_now_ms()));
+	}
+
+	/* Streams get a final status; new calls are refused; then wait for calls to finish. */
+	srv->shutting_down = true;
+	rpc_server_end_streams(srv);
+	grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->t_shutdown);
+	give_up = rpc_now_ms() + srv->grace_ms;
+	while (!notified || srv->active) {
+		int64_t now = rpc_now_ms();
+
+		if (now >= give_up) {
+			grpc_server_cancel_all_calls(srv->server);
+			give_up = INT64_MAX;
+		}
+		if (!poll_once(srv, now + RPC_LOOP_TICK_MS))
+			break;
+		notified = srv->shutdown_notified;
+	}
+	return 0;
+}
+
+void rpc_server_stop(struct rpc_server *srv)
+{
+	srv->stop = 1;
+}
+
+void rpc_server_destroy(struct rpc_server *srv)
+{
+	grpc_event ev;
+
+	if (!srv)
+		return;
+	if (srv->server) {
+		/* Not run (or failed while starting): shut down here so armed request slots are freed. */
+		if (!srv->shutting_down) {
+			srv->shutting_down = true;
+			grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->t_shutdown);
+			grpc_server_cancel_all_calls(srv->server);
+		}
+		while (!srv->shutdown_notified || srv->active) {
+			ev = grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+			if (ev.type == GRPC_OP_COMPLETE)
+				rpc_server_on_event(srv, ev.tag, ev.success);
+		}
+		grpc_server_destroy(srv->server);
+	}
+	if (srv->cq) {
+		grpc_completion_queue_shutdown(srv->cq);
+		do
+			ev = grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+		while (ev.type != GRPC_QUEUE_SHUTDOWN);
+		grpc_completion_queue_destroy(srv->cq);
+	}
+	for (size_t i = 0; srv->unix_paths && i < srv->n_ports; i++) {
+		if (srv->unix_paths[i])
+			unlink(srv->unix_paths[i]);
+		free(srv->unix_paths[i]);
+	}
+	free(srv->unix_paths);
+	free(srv->methods);
+	free(srv->ports);
+	free(srv->timers);
+	free(srv);
+}
+
+int rpc_server_port(const struct rpc_server *srv, size_t listener)
+{
+	return listener < srv->n_ports ? srv->ports[listener] : 0;
+}
+
+size_t rpc_server_active_calls(const struct rpc_server *srv)
+{
+	return atomic_load(&srv->n_active);
+}

@@ -1,0 +1,456 @@
+/* One server call from accept to release: decode, dispatch to its handler, stream pacing,
+ * status, and freeing only after every batch of the call has completed. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+
+#include "server_internal.h"
+
+static struct rpc_call *call_new(struct rpc_server *srv, const struct rpc_method_entry *m)
+{
+	struct rpc_call *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->srv = srv;
+	c->method = m;
+	c->due_ms = -1;
+	c->t_new = (struct rpc_tag){ c, RPC_TAG_NEW_CALL };
+	c->t_close = (struct rpc_tag){ c, RPC_TAG_CLOSE };
+	c->t_send = (struct rpc_tag){ c, RPC_TAG_SEND };
+	c->t_status = (struct rpc_tag){ c, RPC_TAG_STATUS };
+	grpc_metadata_array_init(&c->md);
+	grpc_call_details_init(&c->details);
+	return c;
+}
+
+static void arena_reset(struct rpc_call *c)
+{
+	while (c->arena) {
+		struct rpc_arena_block *b = c->arena;
+
+		c->arena = b->next;
+		free(b);
+	}
+}
+
+static void call_free_state(struct rpc_call *c)
+{
+	if (c->state_free)
+		c->state_free(c->state);
+	c->state = NULL;
+	c->state_free = NULL;
+}
+
+static void call_free(struct rpc_call *c)
+{
+	call_free_state(c);
+	arena_reset(c);
+	if (c->call)
+		grpc_call_unref(c->call);
+	if (c->payload)
+		grpc_byte_buffer_destroy(c->payload);
+	if (c->send_buf)
+		grpc_byte_buffer_destroy(c->send_buf);
+	grpc_metadata_array_destroy(&c->md);
+	grpc_call_details_destroy(&c->details);
+	gpr_free(c->peer);
+	free(c->identity);
+	free(c);
+}
+
+int rpc_server_arm(struct rpc_server *srv, struct rpc_method_entry *m)
+{
+	struct rpc_call *c = call_new(srv, m);
+	grpc_call_error err;
+
+	if (!c)
+		return -ENOMEM;
+	if (m->handle)
+		err = grpc_server_request_registered_call(srv->server, m->handle, &c->call, &c->deadline,
+							  &c->md, &c->payload, srv->cq, srv->cq, &c->t_new);
+	else
+		err = grpc_server_request_call(srv->server, &c->call, &c->details, &c->md, srv->cq, srv->cq,
+					       &c->t_new);
+	if (err != GRPC_CALL_OK) {
+		call_free(c);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void active_add(struct rpc_server *srv, struct rpc_call *c)
+{
+	c->next = srv->active;
+	if (srv->active)
+		srv->active->prev = c;
+	srv->active = c;
+	atomic_fetch_add(&srv->n_active, 1);
+}
+
+static void active_remove(struct rpc_server *srv, struct rpc_call *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->active = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	atomic_fetch_sub(&srv->n_active, 1);
+}
+
+static void call_maybe_release(struct rpc_call *c)
+{
+	/* The close batch completes last for every RPC, so closed + nothing pending means done. */
+	if (c->pending || !c->closed)
+		return;
+	active_remove(c->srv, c);
+	call_free(c);
+}
+
+static int start_batch(struct rpc_call *c, const grpc_op *ops, size_t n, struct rpc_tag *tag)
+{
+	if (grpc_call_start_batch(c->call, ops, n, tag, NULL) != GRPC_CALL_OK)
+		return -EIO;
+	c->pending++;
+	return 0;
+}
+
+static void send_status(struct rpc_call *c, const struct rpc_status *st)
+{
+	grpc_slice details = grpc_slice_from_copied_string(st->message);
+	grpc_op ops[2] = { 0 };
+	size_t n = 0;
+
+	if (!c->md_sent) {
+		ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+		c->md_sent = true;
+	}
+	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+	ops[n].data.send_status_from_server.status = st->code;
+	ops[n].data.send_status_from_server.status_details = st->code == GRPC_STATUS_OK ? NULL : &details;
+	n++;
+	c->status_sent = true;
+	c->due_ms = -1;
+	start_batch(c, ops, n, &c->t_status);
+	grpc_slice_unref(details);
+}
+
+static void fail(struct rpc_call *c, grpc_status_code code, const char *msg)
+{
+	struct rpc_status st;
+
+	rpc_status_setf(&st, code, "%s", msg);
+	send_status(c, &st);
+}
+
+/* Packs resp and sends it (with the final status when last); the arena is spent after this. */
+static void send_response(struct rpc_call *c, ProtobufCMessage *resp, bool last)
+{
+	grpc_op ops[3] = { 0 };
+	size_t n = 0;
+
+	c->send_buf = rpc_codec_pack(resp);
+	arena_reset(c);
+	if (!c->md_sent) {
+		ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+		c->md_sent = true;
+	}
+	ops[n].op = GRPC_OP_SEND_MESSAGE;
+	ops[n++].data.send_message.send_message = c->send_buf;
+	if (last) {
+		ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+		ops[n++].data.send_status_from_server.status = GRPC_STATUS_OK;
+		c->status_sent = true;
+	}
+	c->send_busy = true;
+	if (start_batch(c, ops, n, &c->t_send)) {
+		c->send_busy = false;
+		grpc_byte_buffer_destroy(c->send_buf);
+		c->send_buf = NULL;
+	}
+}
+
+static ProtobufCMessage *new_response(struct rpc_call *c)
+{
+	const ProtobufCMessageDescriptor *out = c->method->desc->output;
+	ProtobufCMessage *resp = rpc_call_alloc(c, out->sizeof_message);
+
+	if (resp)
+		protobuf_c_message_init(out, resp);
+	return resp;
+}
+
+static void stream_step(struct rpc_call *c)
+{
+	ProtobufCMessage *resp;
+
+	if (c->ending) {
+		fail(c, GRPC_STATUS_UNAVAILABLE, "agent shutting down");
+		return;
+	}
+	resp = new_response(c);
+	if (!resp) {
+		fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	switch (c->method->impl->next(c, resp)) {
+	case RPC_STREAM_MORE:
+		send_response(c, resp, false);
+		break;
+	case RPC_STREAM_LAST:
+		send_response(c, resp, true);
+		break;
+	case RPC_STREAM_DONE:
+		arena_reset(c);
+		fail(c, GRPC_STATUS_OK, "");
+		break;
+	case RPC_STREAM_FAIL:
+		arena_reset(c);
+		send_status(c, &c->status);
+		break;
+	}
+}
+
+static void read_identity(struct rpc_call *c)
+{
+	grpc_auth_context *ctx = grpc_call_auth_context(c->call);
+	grpc_auth_property_iterator it;
+	const grpc_auth_property *p;
+
+	c->peer = grpc_call_get_peer(c->call);
+	if (!ctx)
+		return;
+	if (grpc_auth_context_peer_is_authenticated(ctx)) {
+		it = grpc_auth_context_find_properties_by_name(ctx, GRPC_X509_CN_PROPERTY_NAME);
+		p = grpc_auth_property_iterator_next(&it);
+		if (p)
+			c->identity = strndup(p->value, p->value_length);
+	}
+	grpc_auth_context_release(ctx);
+}
+
+static void dispatch(struct rpc_call *c)
+{
+	const struct rpc_method_impl *impl = c->method->impl;
+	ProtobufCMessage *req, *resp = NULL;
+	char msg[RPC_ERR_MAX];
+	grpc_status_code code;
+
+	if (!c->method->handle) {
+		char *path = grpc_slice_to_c_string(c->details.method);
+
+		snprintf(msg, sizeof(msg), "unknown method %s", path);
+		gpr_free(path);
+		fail(c, GRPC_STATUS_UNIMPLEMENTED, msg);
+		return;
+	}
+	if (!impl) {
+		snprintf(msg, sizeof(msg), "%s is not implemented by this agent", c->method->path);
+		fail(c, GRPC_STATUS_UNIMPLEMENTED, msg);
+		return;
+	}
+	req = rpc_codec_unpack(c->payload, c->method->desc->input);
+	if (!req) {
+		snprintf(msg, sizeof(msg), "%s: request is not a valid %s", c->method->path,
+			 c->method->desc->input->name);
+		fail(c, GRPC_STATUS_INVALID_ARGUMENT, msg);
+		return;
+	}
+	if (impl->unary) {
+		resp = new_response(c);
+		code = resp ? impl->unary(c, req, resp) : rpc_call_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	} else {
+		code = impl->open(c, req);
+		arena_reset(c);
+	}
+	if (code != GRPC_STATUS_OK) {
+		c->status.code = code; /* in case the handler did not use rpc_call_fail() */
+		send_status(c, &c->status);
+	} else if (impl->unary) {
+		send_response(c, resp, true);
+	} else {
+		stream_step(c);
+	}
+	protobuf_c_message_free_unpacked(req, NULL);
+}
+
+static void on_new_call(struct rpc_server *srv, struct rpc_call *c, bool ok)
+{
+	grpc_op op = { .op = GRPC_OP_RECV_CLOSE_ON_SERVER };
+
+	if (!ok) { /* the server is shutting down: the slot was never used */
+		call_free(c);
+		return;
+	}
+	if (!srv->shutting_down && rpc_server_arm(srv, (struct rpc_method_entry *)c->method))
+		fprintf(stderr, "rpc: cannot re-arm %s; it will stop accepting calls\n", c->method->path);
+	active_add(srv, c);
+	op.data.recv_close_on_server.cancelled = &c->cancelled;
+	if (start_batch(c, &op, 1, &c->t_close)) {
+		c->closed = true;
+		c->cancelled = 1;
+	}
+	read_identity(c);
+	dispatch(c);
+	grpc_byte_buffer_destroy(c->payload);
+	c->payload = NULL;
+	call_maybe_release(c);
+}
+
+void rpc_server_on_event(struct rpc_server *srv, struct rpc_tag *tag, bool ok)
+{
+	struct rpc_call *c = tag->call;
+
+	switch (tag->kind) {
+	case RPC_TAG_NEW_CALL:
+		on_new_call(srv, c, ok);
+		return;
+	case RPC_TAG_SHUTDOWN:
+		srv->shutdown_notified = true;
+		return;
+	case RPC_TAG_CLOSE:
+		c->closed = true;
+		/* A departed subscriber: free its stream state now, not at the next tick. */
+		if (!c->status_sent) {
+			c->cancelled = 1;
+			c->due_ms = -1;
+			call_free_state(c);
+		}
+		break;
+	case RPC_TAG_SEND:
+		c->send_busy = false;
+		grpc_byte_buffer_destroy(c->send_buf);
+		c->send_buf = NULL;
+		if (!ok || c->closed || c->status_sent)
+			break;
+		if (c->ending || !c->interval_ms)
+			stream_step(c);
+		else
+			c->due_ms = rpc_now_ms() + c->interval_ms;
+		break;
+	case RPC_TAG_STATUS:
+		break;
+	}
+	c->pending--;
+	call_maybe_release(c);
+}
+
+void rpc_server_run_due_streams(struct rpc_server *srv, int64_t now_ms)
+{
+	struct rpc_call *c, *next;
+
+	for (c = srv->active; c; c = next) {
+		next = c->next;
+		if (c->due_ms < 0 || c->due_ms > now_ms)
+			continue;
+		c->due_ms = -1;
+		stream_step(c);
+	}
+}
+
+int64_t rpc_server_next_stream_due(const struct rpc_server *srv)
+{
+	int64_t due = -1;
+
+	for (const struct rpc_call *c = srv->active; c; c = c->next)
+		if (c->due_ms >= 0 && (due < 0 || c->due_ms < due))
+			due = c->due_ms;
+	return due;
+}
+
+void rpc_server_end_streams(struct rpc_server *srv)
+{
+	for (struct rpc_call *c = srv->active; c; c = c->next) {
+		if (c->status_sent || c->closed)
+			continue;
+		c->ending = true;
+		if (!c->send_busy)
+			stream_step(c);
+	}
+}
+
+/* ---- handler-facing accessors ---- */
+
+void *rpc_call_data(const struct rpc_call *call)
+{
+	return call->srv->svc.data;
+}
+
+const char *rpc_call_method(const struct rpc_call *call)
+{
+	return call->method->desc ? call->method->desc->name : "";
+}
+
+const char *rpc_call_peer(const struct rpc_call *call)
+{
+	return call->peer ? call->peer : "";
+}
+
+const char *rpc_call_identity(const struct rpc_call *call)
+{
+	return call->identity;
+}
+
+int64_t rpc_call_remaining_ms(const struct rpc_call *call)
+{
+	gpr_timespec now = gpr_now(call->deadline.clock_type), left;
+
+	if (gpr_time_cmp(call->deadline, gpr_inf_future(call->deadline.clock_type)) == 0)
+		return INT64_MAX;
+	left = gpr_time_sub(call->deadline, now);
+	return (int64_t)left.tv_sec * 1000 + left.tv_nsec / 1000000;
+}
+
+void *rpc_call_alloc(struct rpc_call *call, size_t size)
+{
+	struct rpc_arena_block *b = calloc(1, sizeof(*b) + size);
+
+	if (!b)
+		return NULL;
+	b->next = call->arena;
+	call->arena = b;
+	return b->data;
+}
+
+char *rpc_call_strdup(struct rpc_call *call, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *copy = rpc_call_alloc(call, len);
+
+	if (copy)
+		memcpy(copy, s, len);
+	return copy;
+}
+
+grpc_status_code rpc_call_fail(struct rpc_call *call, grpc_status_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	call->status.code = code;
+	va_start(ap, fmt);
+	vsnprintf(call->status.message, sizeof(call->status.message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void rpc_call_set_state(struct rpc_call *call, void *state, void (*free_fn)(void *state))
+{
+	call->state = state;
+	call->state_free = free_fn;
+}
+
+void *rpc_call_state(const struct rpc_call *call)
+{
+	return call->state;
+}
+
+void rpc_call_set_interval(struct rpc_call *call, unsigned int interval_ms)
+{
+	call->interval_ms = interval_ms;
+}

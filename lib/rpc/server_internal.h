@@ -1,0 +1,100 @@
+/* The RPC server's private structures, shared by its loop, call handling and listeners. */
+#ifndef XDPFLEET_RPC_SERVER_INTERNAL_H
+#define XDPFLEET_RPC_SERVER_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include "rpc_internal.h"
+
+enum rpc_tag_kind {
+	RPC_TAG_NEW_CALL, /* a request slot matched an incoming call */
+	RPC_TAG_CLOSE,    /* the RPC ended (finished, cancelled, deadline, network) */
+	RPC_TAG_SEND,     /* a response message went out */
+	RPC_TAG_STATUS,   /* the final status went out */
+	RPC_TAG_SHUTDOWN, /* grpc_server_shutdown_and_notify finished */
+};
+
+struct rpc_tag {
+	struct rpc_call *call;
+	enum rpc_tag_kind kind;
+};
+
+struct rpc_method_entry {
+	const ProtobufCMethodDescriptor *desc;
+	const struct rpc_method_impl *impl; /* NULL: UNIMPLEMENTED */
+	void *handle;                       /* from grpc_server_register_method; NULL: generic slot */
+	char path[256];
+};
+
+struct rpc_arena_block {
+	struct rpc_arena_block *next;
+	max_align_t data[];
+};
+
+struct rpc_call {
+	struct rpc_server *srv;
+	const struct rpc_method_entry *method;
+	grpc_call *call;
+	gpr_timespec deadline;
+	grpc_metadata_array md;
+	grpc_byte_buffer *payload;
+	grpc_call_details details; /* generic (unknown method) slots only */
+	struct rpc_tag t_new, t_close, t_send, t_status;
+	int cancelled;
+	int pending;       /* batches started and not yet completed */
+	bool closed;       /* RECV_CLOSE_ON_SERVER completed */
+	bool md_sent;      /* initial metadata went out */
+	bool send_busy;    /* a SEND_MESSAGE is in flight */
+	bool status_sent;  /* SEND_STATUS_FROM_SERVER started */
+	bool ending;       /* shutting down: send the status instead of the next message */
+	struct rpc_status status;
+	char *peer;
+	char *identity;
+	struct rpc_arena_block *arena;
+	grpc_byte_buffer *send_buf;
+	void *state;
+	void (*state_free)(void *state);
+	unsigned int interval_ms;
+	int64_t due_ms; /* when next() runs again; -1: not scheduled */
+	struct rpc_call *prev, *next; /* active calls */
+};
+
+struct rpc_timer {
+	unsigned int interval_ms;
+	int64_t due_ms;
+	rpc_timer_fn fn;
+	void *data;
+};
+
+struct rpc_server {
+	grpc_server *server;
+	grpc_completion_queue *cq;
+	struct rpc_service svc;
+	struct rpc_method_entry *methods; /* one per descriptor method, then the generic slot */
+	size_t n_methods;
+	int *ports;
+	char **unix_paths; /* removed again at destroy */
+	size_t n_ports;
+	struct rpc_timer *timers;
+	size_t n_timers;
+	struct rpc_call *active;
+	atomic_size_t n_active;
+	volatile sig_atomic_t stop;
+	bool shutting_down;
+	bool shutdown_notified;
+	unsigned int grace_ms;
+	struct rpc_tag t_shutdown;
+};
+
+/* server_call.c */
+int rpc_server_arm(struct rpc_server *srv, struct rpc_method_entry *m);
+void rpc_server_on_event(struct rpc_server *srv, struct rpc_tag *tag, bool ok);
+void rpc_server_run_due_streams(struct rpc_server *srv, int64_t now_ms);
+int64_t rpc_server_next_stream_due(const struct rpc_server *srv);
+void rpc_server_end_streams(struct rpc_server *srv);
+
+/* server_listen.c */
+int rpc_listener_add(grpc_server *server, const struct rpc_listener *l, int *port, char *err,
+		     size_t errlen);
+
+#endif
