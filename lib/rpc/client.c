@@ -141,6 +141,7 @@ grpc_call *rpc_channel_call(struct rpc_channel *ch, grpc_completion_queue *cq,
 			    unsigned int timeout_ms, struct rpc_status *st)
 {
 	char path[256];
+	grpc_slice method_slice;
 	grpc_call *call;
 
 	if (!protobuf_c_service_descriptor_get_method_by_name(svc, method) ||
@@ -148,9 +149,10 @@ grpc_call *rpc_channel_call(struct rpc_channel *ch, grpc_completion_queue *cq,
 		rpc_status_setf(st, GRPC_STATUS_INVALID_ARGUMENT, "%s has no method %s", svc->name, method);
 		return NULL;
 	}
-	call = grpc_channel_create_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
-					grpc_slice_from_static_string(path), NULL,
+	method_slice = grpc_slice_from_copied_string(path);
+	call = grpc_channel_create_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method_slice, NULL,
 					rpc_deadline_after(timeout_ms), NULL);
+	grpc_slice_unref(method_slice);
 	if (!call)
 		rpc_status_setf(st, GRPC_STATUS_INTERNAL, "cannot create a call to %s", path);
 	return call;

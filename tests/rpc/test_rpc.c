@@ -1,0 +1,444 @@
+/* Unit tests of the RPC layer: unary, errors, deadlines, streams, cancel, concurrency, limits,
+ * malformed payloads, mTLS and fan-out, over unix sockets and TCP. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rpc_fixture.h"
+
+static const ProtobufCServiceDescriptor *svc = &xdpfleet__test__test__descriptor;
+
+struct fixture {
+	char dir[64];
+	char sock[128];
+	struct test_server ts;
+	struct rpc_channel *ch;
+};
+
+static int setup_unix(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct test_server_opts o = { .max_message_bytes = 64 * 1024, .unix_mode = 0600 };
+	char err[RPC_ERR_MAX];
+
+	strcpy(f->dir, "/tmp/xf-rpc-test.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->sock, sizeof(f->sock), "unix:%s/sub/agent.sock", f->dir);
+	o.listen = f->sock;
+	assert_int_equal(test_server_start(&f->ts, &o), 0);
+	assert_int_equal(rpc_channel_open(&f->ch, f->ts.addr, NULL, err, sizeof(err)), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	rpc_channel_close(f->ch);
+	if (f->ts.srv)
+		test_server_stop(&f->ts);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int echo(struct rpc_channel *ch, const char *text, uint32_t fail, uint32_t sleep_ms, unsigned int timeout,
+		struct rpc_status *st, Xdpfleet__Test__EchoReply **reply)
+{
+	Xdpfleet__Test__EchoRequest req = XDPFLEET__TEST__ECHO_REQUEST__INIT;
+
+	req.text = (char *)text;
+	req.fail_code = fail;
+	req.sleep_ms = sleep_ms;
+	return rpc_unary(ch, svc, "Echo", &req.base, (ProtobufCMessage **)reply, timeout, st);
+}
+
+static void test_unary_ok_and_error(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__EchoReply *reply;
+	struct rpc_status st;
+	struct stat sb;
+
+	assert_int_equal(echo(f->ch, "hello", 0, 0, 2000, &st, &reply), 0);
+	assert_int_equal(st.code, GRPC_STATUS_OK);
+	assert_string_equal(reply->text, "hello");
+	assert_string_equal(reply->peer, "unix:");
+	protobuf_c_message_free_unpacked(&reply->base, NULL);
+
+	assert_int_equal(echo(f->ch, "thing", GRPC_STATUS_NOT_FOUND, 0, 2000, &st, &reply), -EIO);
+	assert_null(reply);
+	assert_int_equal(st.code, GRPC_STATUS_NOT_FOUND);
+	assert_string_equal(st.message, "echo: asked to fail with 'thing'");
+
+	/* The socket was bound with the requested mode, in a directory the server created. */
+	assert_int_equal(stat(f->sock + 5, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+static void test_unimplemented_and_unknown(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__EchoRequest req = XDPFLEET__TEST__ECHO_REQUEST__INIT;
+	ProtobufCMessage *reply;
+	struct rpc_status st;
+
+	assert_int_equal(rpc_unary(f->ch, svc, "Unimplemented", &req.base, &reply, 2000, &st), -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_UNIMPLEMENTED);
+	assert_int_equal(test_raw_call(f->ts.addr, "/xdpfleet.test.Test/Nope", "", 0), GRPC_STATUS_UNIMPLEMENTED);
+	assert_int_equal(rpc_unary(f->ch, svc, "NoSuchMethod", &req.base, &reply, 2000, &st), -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_INVALID_ARGUMENT);
+}
+
+static void test_deadline_exceeded(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__EchoReply *reply;
+	struct rpc_status st;
+	int64_t t0 = test_now_ms();
+
+	assert_int_equal(echo(f->ch, "slow", 0, 600, 100, &st, &reply), -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_DEADLINE_EXCEEDED);
+	assert_true(test_now_ms() - t0 < 550);
+	/* The server is still fine afterwards. */
+	assert_int_equal(echo(f->ch, "again", 0, 0, 2000, &st, &reply), 0);
+	protobuf_c_message_free_unpacked(&reply->base, NULL);
+}
+
+static void test_stream_in_order(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__CountRequest req = XDPFLEET__TEST__COUNT_REQUEST__INIT;
+	Xdpfleet__Test__CountReply *msg;
+	struct rpc_stream *s;
+	struct rpc_status st;
+	uint32_t expect = 1;
+	int ret;
+
+	req.n = 100;
+	assert_int_equal(rpc_stream_open(&s, f->ch, svc, "Count", &req.base, 5000, &st), 0);
+	while ((ret = rpc_stream_read(s, (ProtobufCMessage **)&msg, &st)) == 1) {
+		assert_int_equal(msg->seq, expect++);
+		protobuf_c_message_free_unpacked(&msg->base, NULL);
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(st.code, GRPC_STATUS_OK);
+	assert_int_equal(expect, 101);
+	rpc_stream_close(s);
+}
+
+static void test_cancel_noticed_within_a_tick(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__CountRequest req = XDPFLEET__TEST__COUNT_REQUEST__INIT;
+	ProtobufCMessage *msg;
+	struct rpc_stream *s;
+	struct rpc_status st;
+	int64_t cancelled_at;
+
+	req.interval_ms = 300; /* one tick */
+	assert_int_equal(rpc_stream_open(&s, f->ch, svc, "Count", &req.base, 0, &st), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(rpc_stream_read(s, &msg, &st), 1);
+		protobuf_c_message_free_unpacked(msg, NULL);
+	}
+	assert_int_equal(atomic_load(&f->ts.counters.streams_opened), 1);
+	rpc_stream_cancel(s);
+	cancelled_at = test_now_ms();
+	while (atomic_load(&f->ts.counters.streams_freed) == 0 && test_now_ms() - cancelled_at < 300)
+		usleep(5000);
+	assert_int_equal(atomic_load(&f->ts.counters.streams_freed), 1);
+	assert_true(test_now_ms() - cancelled_at < 300);
+	rpc_stream_close(s);
+	while (rpc_server_active_calls(f->ts.srv) && test_now_ms() - cancelled_at < 300)
+		usleep(5000);
+	assert_int_equal(rpc_server_active_calls(f->ts.srv), 0);
+}
+
+struct client_thread {
+	const char *addr;
+	int ok;
+};
+
+static void *client_main(void *arg)
+{
+	struct client_thread *ct = arg;
+	Xdpfleet__Test__EchoReply *reply;
+	struct rpc_channel *ch;
+	struct rpc_status st;
+	char err[RPC_ERR_MAX];
+
+	if (rpc_channel_open(&ch, ct->addr, NULL, err, sizeof(err)))
+		return NULL;
+	for (int i = 0; i < 5; i++) {
+		if (echo(ch, "x", 0, 0, 10000, &st, &reply) == 0) {
+			ct->ok += !strcmp(reply->text, "x");
+			protobuf_c_message_free_unpacked(&reply->base, NULL);
+		}
+	}
+	rpc_channel_close(ch);
+	return NULL;
+}
+
+static void test_fifty_concurrent_clients(void **state)
+{
+	struct fixture *f = *state;
+	struct client_thread ct[50];
+	pthread_t th[50];
+
+	for (int i = 0; i < 50; i++) {
+		ct[i] = (struct client_thread){ .addr = f->ts.addr };
+		assert_int_equal(pthread_create(&th[i], NULL, client_main, &ct[i]), 0);
+	}
+	for (int i = 0; i < 50; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(ct[i].ok, 5);
+	}
+	assert_int_equal(atomic_load(&f->ts.counters.echoes), 250);
+}
+
+static void test_oversized_refused(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__EchoRequest req = XDPFLEET__TEST__ECHO_REQUEST__INIT;
+	ProtobufCMessage *reply;
+	struct rpc_status st;
+
+	req.blob.len = 128 * 1024; /* the server takes 64 KiB */
+	req.blob.data = calloc(1, req.blob.len);
+	assert_int_equal(rpc_unary(f->ch, svc, "Echo", &req.base, &reply, 5000, &st), -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_RESOURCE_EXHAUSTED);
+	free(req.blob.data);
+	assert_int_equal(atomic_load(&f->ts.counters.echoes), 0);
+}
+
+static void test_malformed_payloads(void **state)
+{
+	struct fixture *f = *state;
+	static const unsigned char invalid[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f }; /* wire type 7 */
+	Xdpfleet__Test__EchoReply *reply;
+	unsigned char buf[256];
+	struct rpc_status st;
+	unsigned int seed = 42;
+
+	assert_int_equal(test_raw_call(f->ts.addr, "/xdpfleet.test.Test/Echo", invalid, sizeof(invalid)),
+			 GRPC_STATUS_INVALID_ARGUMENT);
+	for (int i = 0; i < 200; i++) {
+		size_t len = 1 + rand_r(&seed) % sizeof(buf);
+		grpc_status_code code;
+
+		for (size_t k = 0; k < len; k++)
+			buf[k] = rand_r(&seed);
+		code = test_raw_call(f->ts.addr, i % 2 ? "/xdpfleet.test.Test/Echo" : "/xdpfleet.test.Test/Count",
+				     buf, len);
+		/* Random bytes may happen to be a valid message; anything else must be refused. */
+		assert_true(code == GRPC_STATUS_INVALID_ARGUMENT || code == GRPC_STATUS_OK);
+	}
+	assert_int_equal(echo(f->ch, "alive", 0, 0, 2000, &st, &reply), 0);
+	protobuf_c_message_free_unpacked(&reply->base, NULL);
+}
+
+static void test_shutdown_ends_streams(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__CountRequest req = XDPFLEET__TEST__COUNT_REQUEST__INIT;
+	ProtobufCMessage *msg;
+	struct rpc_stream *s;
+	struct rpc_status st;
+	int ret;
+
+	req.interval_ms = 100;
+	assert_int_equal(rpc_stream_open(&s, f->ch, svc, "Count", &req.base, 0, &st), 0);
+	assert_int_equal(rpc_stream_read(s, &msg, &st), 1);
+	protobuf_c_message_free_unpacked(msg, NULL);
+	test_server_stop(&f->ts);
+	while ((ret = rpc_stream_read(s, &msg, &st)) == 1)
+		protobuf_c_message_free_unpacked(msg, NULL);
+	assert_int_equal(ret, -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_UNAVAILABLE);
+	assert_string_equal(st.message, "agent shutting down");
+	assert_int_equal(atomic_load(&f->ts.counters.streams_freed), 1);
+	rpc_stream_close(s);
+}
+
+/* ---- TCP with mTLS ---- */
+
+static int setup_tls(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char cert[128], key[128], ca[128];
+	struct test_server_opts o = { .listen = "127.0.0.1:0", .tls_cert = cert, .tls_key = key, .tls_client_ca = ca };
+
+	strcpy(f->dir, "/tmp/xf-rpc-tls.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(test_make_certs(f->dir), 0);
+	snprintf(cert, sizeof(cert), "%s/server.pem", f->dir);
+	snprintf(key, sizeof(key), "%s/server.key", f->dir);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", f->dir);
+	assert_int_equal(test_server_start(&f->ts, &o), 0);
+	*state = f;
+	return 0;
+}
+
+static int tls_echo(struct fixture *f, const char *client, Xdpfleet__Test__EchoReply **reply, struct rpc_status *st)
+{
+	char ca[128], cert[128], key[128], err[RPC_ERR_MAX];
+	struct rpc_client_opts o = { .tls_ca = ca };
+	struct rpc_channel *ch;
+	int ret;
+
+	snprintf(ca, sizeof(ca), "%s/ca.pem", f->dir);
+	if (client) {
+		snprintf(cert, sizeof(cert), "%s/%s.pem", f->dir, client);
+		snprintf(key, sizeof(key), "%s/%s.key", f->dir, client);
+		o.tls_cert = cert;
+		o.tls_key = key;
+	}
+	assert_int_equal(rpc_channel_open(&ch, f->ts.addr, &o, err, sizeof(err)), 0);
+	ret = echo(ch, "tls", 0, 0, 3000, st, reply);
+	rpc_channel_close(ch);
+	return ret;
+}
+
+static void test_mtls(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__EchoReply *reply;
+	struct rpc_status st;
+
+	assert_int_equal(tls_echo(f, "client", &reply, &st), 0);
+	assert_string_equal(reply->identity, "collector-1");
+	assert_true(!strncmp(reply->peer, "ipv4:127.0.0.1:", 15));
+	protobuf_c_message_free_unpacked(&reply->base, NULL);
+
+	assert_int_equal(tls_echo(f, NULL, &reply, &st), -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_UNAVAILABLE);
+	assert_int_equal(tls_echo(f, "other-client", &reply, &st), -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_UNAVAILABLE);
+	/* A plaintext client gets nowhere either. */
+	assert_int_equal(test_raw_call(f->ts.addr, "/xdpfleet.test.Test/Echo", "", 0), GRPC_STATUS_UNAVAILABLE);
+	assert_int_equal(atomic_load(&f->ts.counters.echoes), 1);
+}
+
+/* ---- fan-out ---- */
+
+#define FANOUT_SERVERS 18
+
+static int count_messages(void *user, size_t host, ProtobufCMessage *msg)
+{
+	uint32_t *seen = user;
+
+	seen[host] += ((Xdpfleet__Test__CountReply *)msg)->seq == seen[host] + 1;
+	protobuf_c_message_free_unpacked(msg, NULL);
+	return 0;
+}
+
+static void test_fanout_twenty_hosts(void **state)
+{
+	static struct test_server servers[FANOUT_SERVERS];
+	char addrs[FANOUT_SERVERS + 2][128], dir[64] = "/tmp/xf-fanout.XXXXXX", cmd[128];
+	const char *targets[FANOUT_SERVERS + 2];
+	struct rpc_host_result results[FANOUT_SERVERS + 2];
+	Xdpfleet__Test__EchoRequest req = XDPFLEET__TEST__ECHO_REQUEST__INIT;
+	Xdpfleet__Test__CountRequest creq = XDPFLEET__TEST__COUNT_REQUEST__INIT;
+	struct rpc_fanout_opts fo = { .timeout_ms = 1000, .max_inflight = 64 };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t slen = sizeof(sin);
+	uint32_t seen[FANOUT_SERVERS + 2] = { 0 };
+	int blackhole, failed;
+	int64_t t0, took;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < FANOUT_SERVERS; i++) {
+		struct test_server_opts o = { .listen = i % 2 ? "127.0.0.1:0" : addrs[i] };
+
+		snprintf(addrs[i], sizeof(addrs[i]), "unix:%s/s%d.sock", dir, i);
+		assert_int_equal(test_server_start(&servers[i], &o), 0);
+		targets[i] = servers[i].addr;
+	}
+	/* Host 18: nothing listens. Host 19: accepts TCP but never speaks HTTP/2 (a hung host). */
+	snprintf(addrs[FANOUT_SERVERS], sizeof(addrs[0]), "unix:%s/dead.sock", dir);
+	targets[FANOUT_SERVERS] = addrs[FANOUT_SERVERS];
+	blackhole = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(blackhole, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(blackhole, 16), 0);
+	getsockname(blackhole, (struct sockaddr *)&sin, &slen);
+	snprintf(addrs[FANOUT_SERVERS + 1], sizeof(addrs[0]), "127.0.0.1:%d", ntohs(sin.sin_port));
+	targets[FANOUT_SERVERS + 1] = addrs[FANOUT_SERVERS + 1];
+
+	/* Each live host takes 300 ms: one after another would be 5.4 s. */
+	req.text = "fan";
+	req.sleep_ms = 300;
+	fo.client = &(struct rpc_client_opts){ .insecure = true };
+	t0 = test_now_ms();
+	failed = rpc_fanout(targets, FANOUT_SERVERS + 2, svc, "Echo", &req.base, &fo, results);
+	took = test_now_ms() - t0;
+	assert_int_equal(failed, 2);
+	for (int i = 0; i < FANOUT_SERVERS; i++) {
+		assert_true(results[i].ok);
+		assert_string_equal(((Xdpfleet__Test__EchoReply *)results[i].resp)->text, "fan");
+	}
+	assert_false(results[FANOUT_SERVERS].ok);
+	assert_int_equal(results[FANOUT_SERVERS].status.code, GRPC_STATUS_UNAVAILABLE);
+	assert_false(results[FANOUT_SERVERS + 1].ok);
+	assert_int_equal(results[FANOUT_SERVERS + 1].status.code, GRPC_STATUS_DEADLINE_EXCEEDED);
+	assert_true(took >= 950 && took < 1800);
+	rpc_host_results_free(results, FANOUT_SERVERS + 2);
+
+	/* Streams fan out too: every live host delivers 5 messages in order. */
+	creq.n = 5;
+	fo.stream = true;
+	fo.on_message = count_messages;
+	fo.user = seen;
+	failed = rpc_fanout(targets, FANOUT_SERVERS, svc, "Count", &creq.base, &fo, results);
+	assert_int_equal(failed, 0);
+	for (int i = 0; i < FANOUT_SERVERS; i++) {
+		assert_int_equal(seen[i], 5);
+		assert_int_equal(results[i].messages, 5);
+	}
+
+	close(blackhole);
+	for (int i = 0; i < FANOUT_SERVERS; i++)
+		test_server_stop(&servers[i]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_unary_ok_and_error, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_unimplemented_and_unknown, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_exceeded, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_in_order, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_noticed_within_a_tick, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_fifty_concurrent_clients, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_refused, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_payloads, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_ends_streams, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_mtls, setup_tls, teardown),
+		cmocka_unit_test(test_fanout_twenty_hosts),
+	};
+	int ret;
+
+	rpc_global_init();
+	ret = cmocka_run_group_tests_name("rpc", tests, NULL, NULL);
+	rpc_global_shutdown();
+	return ret;
+}
