@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Self-test of tests/lib/testenv.sh, needing no agent: namespaces, veths, addresses, bpffs, exact
 # trafgen counts (checked by an nft counter and link stats), and teardown on failure, Ctrl-C, kill -9.
+# shellcheck disable=SC2317 # left_behind and no_leftovers are run through check.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib/testenv.sh
@@ -23,7 +24,6 @@ child()
 	EOF
 }
 
-# shellcheck disable=SC2317 # left_behind and no_leftovers are run through check.
 # left_behind RID DIR PID: true if anything of that run still exists.
 left_behind()
 {
