@@ -1,0 +1,131 @@
+/* "xdpfleet stats": per-interface XDP action counters and rates of every host, once
+ * (GetStats) or as a live watch (WatchStats). */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+
+#include "call.h"
+#include "commands.h"
+#include "parse.h"
+#include "stats_watch.h"
+
+enum { OPT_WATCH = 'w', OPT_INTERVAL = 256, OPT_COUNT, OPT_REDRAW };
+
+#define CMD_STATS_MIN_INTERVAL_MS 100u
+#define CMD_STATS_MAX_INTERVAL_MS 3600000u
+
+static int cmd_stats_run(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"watch", no_argument, NULL, OPT_WATCH},
+		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"count", required_argument, NULL, OPT_COUNT},
+		{"redraw", no_argument, NULL, OPT_REDRAW},
+		{NULL, 0, NULL, 0},
+	};
+	Xdpfleet__V1__GetStatsRequest req = XDPFLEET__V1__GET_STATS_REQUEST__INIT;
+	const struct call_unary call = {
+		.method = "GetStats",
+		.req = &req.base,
+		.table = output_table_stats,
+		.json = output_json_stats,
+	};
+	struct stats_watch_opts watch = { .ifname = "", .interval_ms = 1000 };
+	bool watching = false;
+	uint64_t count;
+	int c;
+
+	optind = 0;
+	while ((c = parse_getopt(ctx, "stats", argc, argv, ":w", longopts)) != -1) {
+		switch (c) {
+		case OPT_WATCH:
+			watching = true;
+			break;
+		case OPT_INTERVAL:
+			if (parse_duration_ms(optarg, CMD_STATS_MIN_INTERVAL_MS,
+					      CMD_STATS_MAX_INTERVAL_MS, &watch.interval_ms))
+				return cli_usage_error(ctx, "stats",
+						       "--interval: invalid value '%s' (expected seconds "
+						       "from 0.1 to 3600, e.g. 1, 0.2 or 500ms)", optarg);
+			watching = true;
+			break;
+		case OPT_COUNT:
+			if (parse_uint(optarg, 1, UINT32_MAX, &count))
+				return cli_usage_error(ctx, "stats",
+						       "--count: invalid value '%s' (expected a number "
+						       "of snapshots, 1 or more)", optarg);
+			watch.count = (uint32_t)count;
+			watching = true;
+			break;
+		case OPT_REDRAW:
+			watch.redraw = true;
+			watching = true;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind + 1 < argc)
+		return cli_usage_error(ctx, "stats", "unexpected argument '%s'", argv[optind + 1]);
+	if (optind < argc) {
+		if (!*argv[optind] || strlen(argv[optind]) >= IFNAMSIZ)
+			return cli_usage_error(ctx, "stats", "invalid interface name '%s'",
+					       argv[optind]);
+		watch.ifname = argv[optind];
+	}
+	if (watching)
+		return stats_watch_run(ctx, &watch);
+	req.ifname = (char *)watch.ifname;
+	return call_unary_run(ctx, &call);
+}
+
+const struct cli_command cmd_stats = {
+	.name = "stats",
+	.summary = "XDP action counters and rates per interface of every host (once or live)",
+	.usage = "stats [IFACE] [--watch] [--interval SECONDS] [--count N] [--redraw]",
+	.help =
+		"Reads the per-action counters of the programs the agents attached (GetStats), for\n"
+		"IFACE or for every attachment. With --watch the agents stream a snapshot per interval\n"
+		"(WatchStats) and each tick is printed once every host has sent it.\n"
+		"\n"
+		"Options:\n"
+		"  -w, --watch          stream snapshots until Ctrl-C (or --count)\n"
+		"  --interval SECONDS   time between snapshots: 0.1 to 3600, e.g. 2, 0.5, 200ms\n"
+		"                       (default 1); implies --watch\n"
+		"  --count N            stop after N snapshots; implies --watch\n"
+		"  --redraw             clear the screen and print the full table each tick instead of\n"
+		"                       appending rows; implies --watch\n"
+		"\n"
+		"Columns, per host and interface (program and mode in the group line):\n"
+		"  ACTION      XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT\n"
+		"  PACKETS     packets the program returned this action for, since it was attached\n"
+		"  PPS         packets per second over PERIOD\n"
+		"  BYTES       bytes of those packets\n"
+		"  MBIT/S      megabits per second over PERIOD\n"
+		"  PERIOD      seconds between the two counter reads the rates come from\n"
+		"  EXCEPTIONS  xdp:xdp_exception tracepoint hits for this action on the interface\n"
+		"              (XDP_ABORTED and failed XDP_TX/XDP_REDIRECT)\n"
+		"A watch prints the header once and then TIME, HOST and IFACE on every row. A host\n"
+		"two ticks behind the fastest is not waited for: its row says \"no snapshot for this\n"
+		"tick\"; a host whose stream fails is listed with its error at the end.\n"
+		"\n"
+		"JSON (-o json): one array per answer; with --watch one line per tick:\n"
+		"  [{\"host\":..,\"ok\":true,\"interfaces\":[{\"ifname\":\"eth0\",\"ifindex\":2,\n"
+		"    \"program\":\"filter\",\"mode\":\"native\",\"period\":1.0,\"timestamp_ns\":..,\n"
+		"    \"actions\":[{\"action\":\"XDP_ABORTED\",\"packets\":0,\"bytes\":0,\"pps\":0,\"bps\":0},\n"
+		"    ... all five ...],\"exceptions\":[{\"action\":\"XDP_ABORTED\",\"count\":0}, ...]}]}]\n"
+		"  With --watch, a host that fails mid-stream is reported in one last array holding\n"
+		"  only the failed hosts ({\"host\":..,\"ok\":false,\"code\":..,\"error\":..}).\n"
+		"\n"
+		"Examples:\n"
+		"  xdpfleet stats\n"
+		"  xdpfleet --hosts-file fleet.txt stats eth0 --watch --interval 0.5\n"
+		"  xdpfleet -o json stats --count 10 | jq -c '.[].interfaces[].actions[2].pps'\n"
+		"\n"
+		"--timeout bounds a plain stats call; a watch with --count gets --timeout plus\n"
+		"count x interval, an endless watch has no deadline (Ctrl-C ends it cleanly).\n"
+		"\n"
+		"Exit status: 0 every host answered (a watch ended by Ctrl-C counts as success),\n"
+		"1 at least one host failed (named on stderr), 2 usage error (nothing sent).\n",
+	.run = cmd_stats_run,
+};

@@ -1,0 +1,75 @@
+/* Names of the API's enums (see names.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "names.h"
+
+static const char *const names_actions[] = {
+	[XDPFLEET__V1__XDP_ACTION__XDP_ABORTED] = "XDP_ABORTED",
+	[XDPFLEET__V1__XDP_ACTION__XDP_DROP] = "XDP_DROP",
+	[XDPFLEET__V1__XDP_ACTION__XDP_PASS] = "XDP_PASS",
+	[XDPFLEET__V1__XDP_ACTION__XDP_TX] = "XDP_TX",
+	[XDPFLEET__V1__XDP_ACTION__XDP_REDIRECT] = "XDP_REDIRECT",
+};
+
+static const char *const names_modes[] = {
+	[XDPFLEET__V1__ATTACH_MODE__ATTACH_MODE_UNSPECIFIED] = "unspecified",
+	[XDPFLEET__V1__ATTACH_MODE__ATTACH_MODE_AUTO] = "auto",
+	[XDPFLEET__V1__ATTACH_MODE__ATTACH_MODE_NATIVE] = "native",
+	[XDPFLEET__V1__ATTACH_MODE__ATTACH_MODE_SKB] = "skb",
+	[XDPFLEET__V1__ATTACH_MODE__ATTACH_MODE_HW] = "hw",
+};
+
+static const char *const names_builtins[] = {
+	[XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_FILTER] = "filter",
+	[XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_PASS] = "pass",
+	[XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_DROP] = "drop",
+	[XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_ABORT] = "abort",
+};
+
+#define NAMES_N(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *names_action(Xdpfleet__V1__XdpAction a)
+{
+	if ((unsigned int)a < NAMES_N(names_actions))
+		return names_actions[a];
+	return "XDP_UNKNOWN";
+}
+
+const char *names_mode(Xdpfleet__V1__AttachMode m)
+{
+	if ((unsigned int)m < NAMES_N(names_modes))
+		return names_modes[m];
+	return "unspecified";
+}
+
+/* Index of s in a name table, skipping the unnamed 0 entries; -EINVAL when absent. */
+static int names_lookup(const char *const *table, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (table[i] && !strcmp(table[i], s))
+			return (int)i;
+	return -EINVAL;
+}
+
+int names_parse_mode(const char *s, Xdpfleet__V1__AttachMode *m)
+{
+	int i = names_lookup(names_modes, NAMES_N(names_modes), s);
+
+	if (i <= 0)
+		return -EINVAL;
+	*m = i;
+	return 0;
+}
+
+int names_parse_builtin(const char *s, Xdpfleet__V1__BuiltinProgram *p)
+{
+	int i = names_lookup(names_builtins, NAMES_N(names_builtins), s);
+
+	if (i <= 0)
+		return -EINVAL;
+	*p = i;
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* Names of the API's enums as the CLI prints and parses them. */
+#ifndef XDPFLEET_CLI_NAMES_H
+#define XDPFLEET_CLI_NAMES_H
+
+#include "xdpfleet/v1/agent.pb-c.h"
+
+/* "XDP_PASS"...; "XDP_UNKNOWN" for numbers this CLI does not know. */
+const char *names_action(Xdpfleet__V1__XdpAction a);
+/* "native", "skb", "auto", "hw"; "unspecified" for 0 and unknown numbers. */
+const char *names_mode(Xdpfleet__V1__AttachMode m);
+/* Parses native|skb|auto|hw; -EINVAL otherwise. */
+int names_parse_mode(const char *s, Xdpfleet__V1__AttachMode *m);
+/* Parses filter|pass|drop|abort; -EINVAL otherwise. */
+int names_parse_builtin(const char *s, Xdpfleet__V1__BuiltinProgram *p);
+
+#endif

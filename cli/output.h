@@ -1,0 +1,59 @@
+/* Printing answers: per host views of fan-out results, and the table and JSON form of every
+ * response type. Nothing here touches the network, so all of it is unit tested. */
+#ifndef XDPFLEET_CLI_OUTPUT_H
+#define XDPFLEET_CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "json.h"
+#include "xdpfleet/v1/agent.pb-c.h"
+
+/* One host's answer as the printers see it. */
+struct output_host {
+	const char *host;
+	bool ok;
+	const ProtobufCMessage *msg; /* when ok; may be NULL for an empty answer */
+	const char *code;            /* when !ok: "UNAVAILABLE", ... */
+	char error[RPC_ERR_MAX + 64]; /* when !ok: "UNAVAILABLE: message" */
+};
+
+/* calloc'ed views of results (which must outlive them); free() the array. */
+int output_hosts_from_results(const struct cli_hosts *hosts, const struct rpc_host_result *r,
+			      struct output_host **out);
+void output_host_set_error(struct output_host *h, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Width of the HOST column: the longest host name, at least the header's. */
+int output_host_width(const struct output_host *h, size_t n);
+
+/* The data of one ok host inside its JSON object (after "host" and "ok"). */
+typedef int (*output_json_body_fn)(struct json_writer *w, const ProtobufCMessage *msg);
+/* One line: [{"host":..,"ok":true,..body..}, {"host":..,"ok":false,"code":..,"error":..}]. */
+int output_json_answer(FILE *f, const struct output_host *h, size_t n, output_json_body_fn body);
+
+typedef int (*output_table_fn)(FILE *f, const struct output_host *h, size_t n);
+
+/* GetInfo */
+int output_table_info(FILE *f, const struct output_host *h, size_t n);
+int output_json_info(struct json_writer *w, const ProtobufCMessage *msg);
+
+/* Attach, Detach, ListAttachments */
+int output_table_attach(FILE *f, const struct output_host *h, size_t n);
+int output_json_attach(struct json_writer *w, const ProtobufCMessage *msg);
+int output_table_detach(FILE *f, const struct output_host *h, size_t n);
+int output_json_detach(struct json_writer *w, const ProtobufCMessage *msg);
+int output_table_status(FILE *f, const struct output_host *h, size_t n);
+int output_json_status(struct json_writer *w, const ProtobufCMessage *msg);
+int output_json_attachment(struct json_writer *w, const Xdpfleet__V1__Attachment *a);
+
+/* GetStats, WatchStats: grouped by host and interface... */
+int output_table_stats(FILE *f, const struct output_host *h, size_t n);
+int output_json_stats(struct json_writer *w, const ProtobufCMessage *msg);
+/* ...or, for a watch that appends, one self-contained row per host, interface and action
+ * under a header printed once. */
+void output_table_stats_header(FILE *f, int host_width);
+int output_table_stats_rows(FILE *f, const char *when, const struct output_host *h, size_t n,
+			    int host_width);
+
+#endif

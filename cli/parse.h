@@ -1,0 +1,24 @@
+/* Option parsing helpers shared by the global options and every command: getopt with our own
+ * error messages, and strict number parsers that name the bad value. */
+#ifndef XDPFLEET_CLI_PARSE_H
+#define XDPFLEET_CLI_PARSE_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+#define PARSE_OPT_ERROR (-2)
+
+/* getopt_long with errors reported as "xdpfleet CMD: unknown option '--x'" (exit 2). Returns
+ * the option, -1 at the end, or PARSE_OPT_ERROR after printing the message. Start every parse
+ * with optind = 0 (the caller does, so tests can parse repeatedly). */
+int parse_getopt(const struct cli_ctx *ctx, const char *cmd, int argc, char **argv,
+		 const char *shortopts, const struct option *longopts);
+
+/* Seconds as "5", "0.5" or "250ms" into milliseconds, within [min_ms, max_ms]. */
+int parse_duration_ms(const char *s, unsigned int min_ms, unsigned int max_ms, unsigned int *ms);
+/* A decimal integer within [min, max]; no sign, no trailing garbage. */
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *v);
+
+#endif
