@@ -27,7 +27,7 @@ check "the refusal names the program (foreign_xdp)" grep -q foreign_xdp <<< "$ou
 check "the refusal gives its id ($fid)" grep -qw "$fid" <<< "$out"
 check "the foreign program is still attached" test "$(tenv_xdp_id "$IF" "$NS")" == "$fid"
 rc=0
-out=$(xf -H "$T" -o json attach "$IF" --prog filter 2>&1) || rc=$?
+out=$(xf -H "$T" -o json attach "$IF" --prog filter) || rc=$?
 check "JSON: the refusal is a host with ok false naming foreign_xdp" \
 	jq -e '.[0].ok == false and (.[0].error | test("foreign_xdp"))' <<< "$out"
 
