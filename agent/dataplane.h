@@ -1,23 +1,113 @@
-/* The agent's XDP data plane: programs, attachments, pins and counters. */
+/* The agent's XDP data plane: programs, attachments, pins and counters. One instance per agent;
+ * calls are serialised by an internal lock, so handlers and the sampling timer may share it. */
 #ifndef XDPFLEET_DATAPLANE_H
 #define XDPFLEET_DATAPLANE_H
 
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "xdpfleet/v1/agent.pb-c.h"
+
+#define DP_ACTIONS 5 /* XDP_ABORTED..XDP_REDIRECT, the proto's XdpAction order */
+#define DP_PROGRAM_MAX (PATH_MAX + 64)
+#define DP_ERR_MAX 512
 
 struct dataplane;
 
 struct dataplane_opts {
 	const char *bpffs;
 	const char *state_dir;
-	const char *program_dir;
+	const char *program_dir; /* NULL: custom objects are refused */
 };
 
+enum dp_mode {
+	DP_MODE_AUTO = 0, /* native, else skb; replacing keeps the current mode so the swap is atomic */
+	DP_MODE_NATIVE,
+	DP_MODE_SKB,
+	DP_MODE_HW,
+};
+
+/* What the agent attached to one interface. */
+struct dp_attachment {
+	char ifname[IF_NAMESIZE];
+	unsigned int ifindex;
+	char program[DP_PROGRAM_MAX]; /* "filter", or "PATH:PROGRAM" for objects */
+	enum dp_mode mode;            /* the mode in use, never AUTO */
+	uint32_t prog_id;
+	uint64_t attached_at_unix;
+	bool has_stats;
+};
+
+/* Either builtin or object_path is set. */
+struct dp_attach_req {
+	const char *ifname;
+	const char *builtin;     /* "filter", "pass", "drop" or "abort" */
+	const char *object_path; /* relative to program_dir, or absolute inside it */
+	const char *prog_name;   /* in the object; NULL or "": its first XDP program */
+	enum dp_mode mode;
+	bool force; /* replace a program this agent did not attach */
+};
+
+struct dp_counter {
+	uint64_t packets;
+	uint64_t bytes;
+	double pps;
+	double bps;
+};
+
+/* Counters of one attachment read at one instant, with rates against an earlier read. */
+struct dp_if_stats {
+	struct dp_attachment att;
+	uint64_t timestamp_ns; /* CLOCK_MONOTONIC of the read */
+	double period;         /* seconds since the baseline read; 0: no baseline yet */
+	struct dp_counter actions[DP_ACTIONS];
+	uint64_t exceptions[DP_ACTIONS];
+};
+
+struct dp_features {
+	bool native_xdp;
+	bool skb_xdp;
+	bool bpf_link;
+	bool dispatcher;
+	bool tracepoints;
+	bool map_batch_ops;
+};
+
+/* All functions returning int return 0 or -errno; err (DP_ERR_MAX) then says what went wrong,
+ * naming the request field at fault ("ifname: no interface 'xyz'"). Errnos: EINVAL bad
+ * argument, ENODEV/ENOENT not found, EBUSY/EEXIST/EPERM/EOPNOTSUPP refused in the current state. */
+
+/* Mounts bpffs if needed, attaches the exception tracepoint, and adopts the attachments
+ * recorded by an earlier run that are still in place. */
 int dataplane_open(struct dataplane **out, const struct dataplane_opts *opts, char *err, size_t errlen);
+/* Frees the agent's resources; attached programs, pins and state stay for the next run. */
 void dataplane_close(struct dataplane *dp);
 /* What this kernel supports, probed once at open. */
 void dataplane_features(const struct dataplane *dp, Xdpfleet__V1__Features *features);
+void dataplane_get_features(const struct dataplane *dp, struct dp_features *features);
 size_t dataplane_n_attachments(const struct dataplane *dp);
+
+/* replaced (DP_ERR_MAX) gets "name (id N)" of the program replaced, or "". */
+int dataplane_attach(struct dataplane *dp, const struct dp_attach_req *req, struct dp_attachment *out,
+		     char *replaced, size_t replaced_len, char *err, size_t errlen);
+int dataplane_detach(struct dataplane *dp, const char *ifname, bool force, struct dp_attachment *out,
+		     char *err, size_t errlen);
+/* A malloc'd copy of the attachments (*out NULL when there are none). */
+int dataplane_list(struct dataplane *dp, struct dp_attachment **out, size_t *n);
+
+/* Reads the counters of one interface (ifname) or of all attachments (NULL or ""), into a
+ * malloc'd array. Rates are against `baseline` entries matched by ifindex (e.g. a stream's
+ * previous read); with baseline NULL, against the agent's periodic sample. */
+int dataplane_read_stats(struct dataplane *dp, const char *ifname, const struct dp_if_stats *baseline,
+			 size_t n_baseline, struct dp_if_stats **out, size_t *n, char *err, size_t errlen);
+/* Takes the periodic sample GetStats rates come from, and drops attachments whose program
+ * was removed or replaced behind the agent's back. Run it every DATAPLANE_SAMPLE_MS. */
+#define DATAPLANE_SAMPLE_MS 1000
+void dataplane_sample(void *dp);
+
+const char *dataplane_mode_name(enum dp_mode mode);
 
 #endif

@@ -236,6 +236,12 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	/* GetStats rates come from this sample, so a single GetStats already has meaningful pps. */
+	ret = rpc_server_add_timer(agent.srv, DATAPLANE_SAMPLE_MS, dataplane_sample, agent.dp);
+	if (ret) {
+		log_err("cannot add the stats sampling timer: %s", strerror(-ret));
+		goto out;
+	}
 	signal_target = agent.srv;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

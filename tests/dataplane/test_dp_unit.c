@@ -1,0 +1,131 @@
+/* Unit tests of the data plane's pure parts: rates between snapshots, the state file, and
+ * confining custom object paths to --program-dir. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "progs.h"
+#include "state.h"
+#include "stats.h"
+
+static void test_rates(void **unused)
+{
+	struct stats_record prev = { .ts_ns = 1000000000ull }, cur = { .ts_ns = 3000000000ull };
+	struct stats_rate rates[XDP_ACTION_MAX];
+	double period;
+
+	(void)unused;
+	prev.act[XDP_PASS] = (struct datarec){ 100, 6400 };
+	cur.act[XDP_PASS] = (struct datarec){ 300, 19200 };
+	cur.act[XDP_DROP] = (struct datarec){ 10, 640 };
+	period = stats_rates(&prev, &cur, rates);
+	assert_true(period > 1.999 && period < 2.001);
+	assert_true(rates[XDP_PASS].pps > 99.99 && rates[XDP_PASS].pps < 100.01);
+	assert_true(rates[XDP_PASS].bps > 51199.9 && rates[XDP_PASS].bps < 51200.1);
+	assert_true(rates[XDP_DROP].pps > 4.99 && rates[XDP_DROP].pps < 5.01);
+	assert_true(rates[XDP_ABORTED].pps == 0.0);
+}
+
+static void test_rates_edge_cases(void **unused)
+{
+	struct stats_record prev = { .ts_ns = 5 }, cur = { .ts_ns = 5 };
+	struct stats_rate rates[XDP_ACTION_MAX];
+
+	(void)unused;
+	cur.act[XDP_PASS].rx_packets = 10;
+	assert_true(stats_rates(&prev, &cur, rates) == 0.0);
+	assert_true(rates[XDP_PASS].pps == 0.0);
+	/* A counter going backwards (map recreated) must not give a huge rate. */
+	prev.act[XDP_PASS].rx_packets = 50;
+	cur.ts_ns = 1000000005ull;
+	stats_rates(&prev, &cur, rates);
+	assert_true(rates[XDP_PASS].pps == 0.0);
+}
+
+static void test_state_roundtrip(void **unused)
+{
+	char dir[] = "/tmp/xdpfleet-dp-state-XXXXXX", path[PATH_MAX];
+	struct dp_attachment in[2] = {
+		{ .ifname = "veth0", .ifindex = 7, .program = "filter", .mode = DP_MODE_NATIVE, .prog_id = 42,
+		  .attached_at_unix = 1700000000, .has_stats = true },
+		{ .ifname = "eth1", .ifindex = 3, .program = "/srv/x d/p.o:xdp_my prog", .mode = DP_MODE_SKB,
+		  .prog_id = 4000000000u, .attached_at_unix = 1, .has_stats = false },
+	}, *out;
+	size_t n;
+
+	(void)unused;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(state_path(dir, "netns-1", path, sizeof(path)), 0);
+	assert_int_equal(state_load(path, &out, &n), 0); /* missing: empty */
+	assert_int_equal(n, 0);
+	assert_int_equal(state_save(path, in, 2), 0);
+	assert_int_equal(state_load(path, &out, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(&out[0], &in[0], sizeof(in[0]));
+	assert_string_equal(out[1].program, in[1].program);
+	assert_int_equal(out[1].prog_id, in[1].prog_id);
+	assert_int_equal(out[1].mode, DP_MODE_SKB);
+	assert_false(out[1].has_stats);
+	free(out);
+	assert_int_equal(state_save(path, NULL, 0), 0);
+	assert_int_equal(state_load(path, &out, &n), 0);
+	assert_int_equal(n, 0);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_resolve_confines(void **unused)
+{
+	char dir[] = "/tmp/xdpfleet-dp-progs-XXXXXX", sub[PATH_MAX], file[PATH_MAX], out[PATH_MAX], err[256];
+	FILE *f;
+
+	(void)unused;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(file, sizeof(file), "%s/sub/p.o", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(progs_resolve(dir, "sub/p.o", out, sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, file);
+	assert_int_equal(progs_resolve(dir, file, out, sizeof(out), err, sizeof(err)), 0);
+	assert_int_equal(progs_resolve(dir, "../../etc/passwd", out, sizeof(out), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "outside"));
+	assert_int_equal(progs_resolve(dir, "/etc/passwd", out, sizeof(out), err, sizeof(err)), -EINVAL);
+	/* A symlink inside pointing out is outside after realpath. */
+	snprintf(file, sizeof(file), "%s/sub/link.o", dir);
+	assert_int_equal(symlink("/etc/passwd", file), 0);
+	assert_int_equal(progs_resolve(dir, "sub/link.o", out, sizeof(out), err, sizeof(err)), -EINVAL);
+	/* A sibling directory sharing the prefix is outside too. */
+	assert_int_equal(progs_resolve(sub, "../sub/p.o", out, sizeof(out), err, sizeof(err)), 0);
+	assert_int_equal(progs_resolve(dir, "nope.o", out, sizeof(out), err, sizeof(err)), -ENOENT);
+	assert_int_equal(progs_resolve(NULL, "p.o", out, sizeof(out), err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "--program-dir"));
+	assert_int_equal(progs_resolve(dir, "", out, sizeof(out), err, sizeof(err)), -EINVAL);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/sub/p.o", dir);
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_rates_edge_cases),
+		cmocka_unit_test(test_state_roundtrip),
+		cmocka_unit_test(test_resolve_confines),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
