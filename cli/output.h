@@ -24,6 +24,11 @@ int output_hosts_from_results(const struct cli_hosts *hosts, const struct rpc_ho
 			      struct output_host **out);
 void output_host_set_error(struct output_host *h, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* s with control characters replaced by '?' (same length, so widths stay right): agents'
+ * strings must not move the cursor or recolour a terminal. Returns buf. */
+const char *output_safe(const char *s, char *buf, size_t len);
+#define OUTPUT_SAFE_MAX 256
+
 /* Width of the HOST column: the longest host name, at least the header's. */
 int output_host_width(const struct output_host *h, size_t n);
 

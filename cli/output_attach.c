@@ -65,7 +65,8 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 	static const char *const last_header[] = { "REPLACED", "", "ATTACHED" };
 	const Xdpfleet__V1__Attachment *const *list, *one;
 	int hw = output_host_width(h, n), pw = output_attach_program_width(kind, h, n);
-	char since[32];
+	char since[32], e[sizeof(h->error)], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
+		s3[OUTPUT_SAFE_MAX];
 	const char *last;
 	size_t i, j, cnt;
 
@@ -73,7 +74,8 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 		"PROG_ID", pw, "PROGRAM", last_header[kind]);
 	for (i = 0; i < n; i++) {
 		if (!h[i].ok) {
-			fprintf(f, "%-*s  error: %s\n", hw, h[i].host, h[i].error);
+			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
+				output_safe(h[i].error, e, sizeof(e)));
 			continue;
 		}
 		cnt = output_attach_list(kind, h[i].msg, &list, &one);
@@ -90,9 +92,10 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 				last = since;
 			}
 			fprintf(f, "%-*s  %-15s  %7" PRIu32 "  %-6s  %7" PRIu32 "  %-*s  %s\n", hw,
-				h[i].host, list[j]->ifname, list[j]->ifindex,
-				names_mode(list[j]->mode), list[j]->prog_id, pw, list[j]->program,
-				last);
+				h[i].host, output_safe(list[j]->ifname, s1, sizeof(s1)),
+				list[j]->ifindex, names_mode(list[j]->mode), list[j]->prog_id, pw,
+				output_safe(list[j]->program, s2, sizeof(s2)),
+				output_safe(last, s3, sizeof(s3)));
 		}
 	}
 	return ferror(f) ? -EIO : 0;

@@ -44,6 +44,18 @@ int output_hosts_from_results(const struct cli_hosts *hosts, const struct rpc_ho
 	return 0;
 }
 
+const char *output_safe(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	if (!len)
+		return "";
+	for (i = 0; s && s[i] && i + 1 < len; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 int output_host_width(const struct output_host *h, size_t n)
 {
 	size_t i, w = strlen("HOST");

@@ -72,7 +72,8 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n)
 	int aw = output_info_width(h, n, "API",
 				   offsetof(Xdpfleet__V1__GetInfoResponse, api_version));
 	const Xdpfleet__V1__GetInfoResponse *info;
-	char up[32], feat[128];
+	char up[32], feat[128], e[sizeof(h->error)], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
+		s3[OUTPUT_SAFE_MAX], s4[OUTPUT_SAFE_MAX];
 	size_t i;
 
 	fprintf(f, "%-*s  %-*s  %-*s  %-*s  %-*s  %8s  %7s  %8s  %s\n", hw, "HOST", nw, "HOSTNAME",
@@ -80,7 +81,8 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n)
 	for (i = 0; i < n; i++) {
 		info = output_info_msg(&h[i]);
 		if (!h[i].ok) {
-			fprintf(f, "%-*s  error: %s\n", hw, h[i].host, h[i].error);
+			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
+				output_safe(h[i].error, e, sizeof(e)));
 			continue;
 		}
 		if (!info) {
@@ -90,8 +92,11 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n)
 		output_info_uptime(up, sizeof(up), info->uptime_seconds);
 		output_info_features(feat, sizeof(feat), info->features);
 		fprintf(f, "%-*s  %-*s  %-*s  %-*s  %-*s  %8s  %7" PRIu32 "  %8" PRIu64 "  %s\n", hw,
-			h[i].host, nw, info->hostname, vw, info->version, kw, info->kernel, aw,
-			info->api_version, up, info->attachments, info->rules, feat);
+			h[i].host, nw, output_safe(info->hostname, s1, sizeof(s1)), vw,
+			output_safe(info->version, s2, sizeof(s2)), kw,
+			output_safe(info->kernel, s3, sizeof(s3)), aw,
+			output_safe(info->api_version, s4, sizeof(s4)), up, info->attachments,
+			info->rules, feat);
 	}
 	return ferror(f) ? -EIO : 0;
 }

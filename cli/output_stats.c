@@ -31,6 +31,7 @@ static void output_stats_action_row(FILE *f, const Xdpfleet__V1__InterfaceStats 
 int output_table_stats(FILE *f, const struct output_host *h, size_t n)
 {
 	const Xdpfleet__V1__GetStatsResponse *r;
+	char e[sizeof(h->error)], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX];
 	const Xdpfleet__V1__InterfaceStats *s;
 	size_t i, j, k;
 
@@ -38,7 +39,8 @@ int output_table_stats(FILE *f, const struct output_host *h, size_t n)
 		if (i)
 			fputc('\n', f);
 		if (!h[i].ok) {
-			fprintf(f, "%s  error: %s\n", h[i].host, h[i].error);
+			fprintf(f, "%s  error: %s\n", h[i].host,
+				output_safe(h[i].error, e, sizeof(e)));
 			continue;
 		}
 		r = (const Xdpfleet__V1__GetStatsResponse *)h[i].msg;
@@ -51,7 +53,8 @@ int output_table_stats(FILE *f, const struct output_host *h, size_t n)
 			if (j)
 				fputc('\n', f);
 			fprintf(f, "%s  %s (ifindex %" PRIu32 ")  program %s  mode %s\n", h[i].host,
-				s->ifname, s->ifindex, s->program, names_mode(s->mode));
+				output_safe(s->ifname, s1, sizeof(s1)), s->ifindex,
+				output_safe(s->program, s2, sizeof(s2)), names_mode(s->mode));
 			fprintf(f, "  " OUTPUT_STATS_COLS, "ACTION", "PACKETS", "PPS", "BYTES",
 				"MBIT/S", "PERIOD", "EXCEPTIONS");
 			for (k = 0; k < s->n_actions; k++) {
@@ -73,13 +76,14 @@ int output_table_stats_rows(FILE *f, const char *when, const struct output_host 
 			    int host_width)
 {
 	const Xdpfleet__V1__GetStatsResponse *r;
+	char e[sizeof(h->error)], s1[OUTPUT_SAFE_MAX];
 	const Xdpfleet__V1__InterfaceStats *s;
 	size_t i, j, k;
 
 	for (i = 0; i < n; i++) {
 		if (!h[i].ok) {
 			fprintf(f, "%-8s  %-*s  error: %s\n", when, host_width, h[i].host,
-				h[i].error);
+				output_safe(h[i].error, e, sizeof(e)));
 			continue;
 		}
 		r = (const Xdpfleet__V1__GetStatsResponse *)h[i].msg;
@@ -89,7 +93,7 @@ int output_table_stats_rows(FILE *f, const char *when, const struct output_host 
 			s = r->interfaces[j];
 			for (k = 0; k < s->n_actions; k++) {
 				fprintf(f, "%-8s  %-*s  %-15s  ", when, host_width, h[i].host,
-					s->ifname);
+					output_safe(s->ifname, s1, sizeof(s1)));
 				output_stats_action_row(f, s, s->actions[k]);
 			}
 		}

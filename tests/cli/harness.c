@@ -1,0 +1,36 @@
+/* Runs cli_main() with memory streams (see harness.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "harness.h"
+
+void harness_run(struct harness_run *r, volatile sig_atomic_t *cancel, ...)
+{
+	char *argv[64] = { "xdpfleet" };
+	size_t outlen, errlen;
+	struct cli_io io;
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, cancel);
+	while (argc < 63 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	io.out = open_memstream(&r->out, &outlen);
+	io.err = open_memstream(&r->err, &errlen);
+	if (!io.out || !io.err)
+		abort();
+	r->status = cli_main(argc, argv, &io, cancel);
+	fclose(io.out);
+	fclose(io.err);
+}
+
+void harness_free(struct harness_run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}

@@ -1,0 +1,17 @@
+/* Runs cli_main() like a shell would, capturing stdout and stderr in memory. */
+#ifndef XDPFLEET_TESTS_CLI_HARNESS_H
+#define XDPFLEET_TESTS_CLI_HARNESS_H
+
+#include <signal.h>
+
+struct harness_run {
+	int status;
+	char *out;
+	char *err;
+};
+
+/* Arguments after "xdpfleet", NULL-terminated. cancel may be NULL. */
+void harness_run(struct harness_run *r, volatile sig_atomic_t *cancel, ...);
+void harness_free(struct harness_run *r);
+
+#endif
