@@ -140,30 +140,49 @@ void dp_drop(struct dataplane *dp, struct dp_iface *iface)
 	dp->n_ifs--;
 }
 
-int dp_save_with(struct dataplane *dp, const struct dp_attachment *att)
+static void to_state(const struct dp_iface *iface, struct state_record *r)
 {
-	struct dp_attachment *atts = calloc(dp->n_ifs + 1, sizeof(*atts));
+	r->att = iface->att;
+	memcpy(r->exc_base, iface->exc_base, sizeof(r->exc_base));
+	memcpy(r->exc_seen, iface->exc_seen, sizeof(r->exc_seen));
+}
+
+int dp_save_with(struct dataplane *dp, const struct dp_iface *iface)
+{
+	struct state_record *recs = calloc(dp->n_ifs + 1, sizeof(*recs));
 	size_t n = 0;
 	bool placed = false;
 	int ret;
 
-	if (!atts)
+	if (!recs)
 		return -ENOMEM;
 	for (size_t i = 0; i < dp->n_ifs; i++) {
-		if (att && dp->ifs[i].att.ifindex == att->ifindex) {
-			atts[n++] = *att;
-			placed = true;
-		} else {
-			atts[n++] = dp->ifs[i].att;
-		}
+		placed |= iface && dp->ifs[i].att.ifindex == iface->att.ifindex;
+		to_state(iface && dp->ifs[i].att.ifindex == iface->att.ifindex ? iface : &dp->ifs[i], &recs[n++]);
 	}
-	if (att && !placed)
-		atts[n++] = *att;
-	ret = state_save(dp->state_file, atts, n);
-	free(atts);
+	if (iface && !placed)
+		to_state(iface, &recs[n++]);
+	ret = state_save(dp->state_file, recs, n);
+	free(recs);
 	if (ret)
 		log_err("state: cannot write %s: %s", dp->state_file, strerror(-ret));
+	else
+		dp->saved_ns = stats_now_ns();
 	return ret;
+}
+
+bool dp_read_exceptions(struct dataplane *dp, struct dp_iface *iface, uint64_t out[DP_ACTIONS])
+{
+	uint64_t now[DP_ACTIONS];
+	bool changed;
+
+	if (exceptions_read(&dp->exc, iface->att.prog_id, now))
+		memcpy(now, iface->exc_seen, sizeof(now));
+	changed = memcmp(now, iface->exc_seen, sizeof(now)) != 0;
+	memcpy(iface->exc_seen, now, sizeof(now));
+	for (int a = 0; out && a < DP_ACTIONS; a++)
+		out[a] = iface->exc_base[a] + now[a];
+	return changed;
 }
 
 int dp_save(struct dataplane *dp)
@@ -219,6 +238,7 @@ out:
 		dataplane_close(dp);
 		return ret;
 	}
+	dp->restored = true;
 	*out = dp;
 	return 0;
 }
@@ -227,6 +247,12 @@ void dataplane_close(struct dataplane *dp)
 {
 	if (!dp)
 		return;
+	/* Latest exception totals for the next run, in case the tracepoint pins do not survive. */
+	if (dp->restored) {
+		for (size_t i = 0; i < dp->n_ifs; i++)
+			dp_read_exceptions(dp, &dp->ifs[i], NULL);
+		dp_save(dp);
+	}
 	for (size_t i = 0; i < dp->n_ifs; i++)
 		if (dp->ifs[i].stats_fd >= 0)
 			close(dp->ifs[i].stats_fd);

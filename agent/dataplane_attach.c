@@ -94,6 +94,7 @@ static int attach_locked(struct dataplane *dp, const struct dp_attach_req *req, 
 	unsigned int ifindex;
 	enum dp_mode used;
 	bool created = false;
+	uint32_t ours_id;
 	int ret;
 
 	ret = resolve_ifindex(req->ifname, &ifindex, err, errlen);
@@ -106,6 +107,7 @@ static int attach_locked(struct dataplane *dp, const struct dp_attach_req *req, 
 	}
 	loader_describe(ifindex, &cur, replaced, replaced_len);
 	ours = dp_find(dp, ifindex);
+	ours_id = ours ? ours->att.prog_id : 0;
 	if (cur.prog_id && (!ours || ours->att.prog_id != cur.prog_id) && !req->force) {
 		snprintf(err, errlen, "ifname: '%s' runs XDP program %s that this agent did not attach; "
 			 "set force to replace it", req->ifname, replaced);
@@ -129,15 +131,23 @@ static int attach_locked(struct dataplane *dp, const struct dp_attach_req *req, 
 	snprintf(iface.att.ifname, sizeof(iface.att.ifname), "%s", req->ifname);
 	snprintf(iface.att.program, sizeof(iface.att.program), "%s", loaded.program);
 	loader_prog_id(loaded.prog_fd, &iface.att.prog_id);
-	if (ours && ours->att.prog_id == cur.prog_id && ours->stats_fd >= 0) {
-		memcpy(iface.samples, ours->samples, sizeof(iface.samples));
-		iface.n_samples = ours->n_samples;
+	if (ours) {
+		uint64_t total[DP_ACTIONS];
+
+		/* The interface's counters go on: samples stay valid (same map), and the old program's
+		 * exceptions move into the base. */
+		if (ours->stats_fd >= 0) {
+			memcpy(iface.samples, ours->samples, sizeof(iface.samples));
+			iface.n_samples = ours->n_samples;
+		}
+		dp_read_exceptions(dp, ours, total);
+		memcpy(iface.exc_base, total, sizeof(total));
 	}
 	/* Without the pin, counters still survive a restart through the program's own map ids. */
 	if (created && (ret = dp_pin_stats(dp, ifindex, iface.stats_fd)))
 		log_warn("%s: cannot pin the stats map: %s", req->ifname, strerror(-ret));
 	/* Record first, then commit in memory: a failure leaves the old record and program. */
-	ret = dp_save_with(dp, &iface.att);
+	ret = dp_save_with(dp, &iface);
 	if (!ret)
 		ret = dp_put(dp, &iface);
 	if (ret) {
@@ -149,6 +159,8 @@ static int attach_locked(struct dataplane *dp, const struct dp_attach_req *req, 
 	iface.stats_fd = -1; /* owned by the record now */
 	if (cur.prog_id)
 		exceptions_forget(&dp->exc, cur.prog_id);
+	if (ours_id && ours_id != cur.prog_id)
+		exceptions_forget(&dp->exc, ours_id);
 	dp_sample_iface(dp_find(dp, ifindex));
 	*out = dp_find(dp, ifindex)->att;
 	log_info("attached %s to %s (%s mode, id %u)%s%s", out->program, out->ifname, dataplane_mode_name(used),

@@ -16,6 +16,10 @@ struct dp_iface {
 	/* The two latest periodic samples, [1] newest: GetStats rates come from them. */
 	struct stats_record samples[2];
 	int n_samples;
+	/* Exceptions = exc_base + the current program's count (last read: exc_seen), so the
+	 * interface's totals survive program replacements and lost tracepoint pins. */
+	uint64_t exc_base[DP_ACTIONS];
+	uint64_t exc_seen[DP_ACTIONS];
 };
 
 struct dataplane {
@@ -27,6 +31,8 @@ struct dataplane {
 	struct dp_iface *ifs;
 	size_t n_ifs;
 	pthread_mutex_t lock;
+	uint64_t saved_ns; /* CLOCK_MONOTONIC of the last state write */
+	bool restored;     /* the records are complete: close may write them */
 };
 
 void dp_lock(const struct dataplane *dp);
@@ -38,8 +44,11 @@ int dp_put(struct dataplane *dp, const struct dp_iface *iface);
 /* Forgets an attachment: its record, stats fd, pins and exception counts. */
 void dp_drop(struct dataplane *dp, struct dp_iface *iface);
 int dp_save(struct dataplane *dp);
-/* Saves the records as they would be with `att` added or replacing its ifindex's record. */
-int dp_save_with(struct dataplane *dp, const struct dp_attachment *att);
+/* Saves the records as they would be with `iface` added or replacing its ifindex's record. */
+int dp_save_with(struct dataplane *dp, const struct dp_iface *iface);
+/* Reads the current program's exceptions into iface->exc_seen; totals into out (may be NULL).
+ * Returns whether exc_seen changed. */
+bool dp_read_exceptions(struct dataplane *dp, struct dp_iface *iface, uint64_t out[DP_ACTIONS]);
 /* "if-<ifindex>" and the stats map pin below it. */
 void dp_if_dir(unsigned int ifindex, char *buf, size_t len);
 int dp_stats_pin_path(struct dataplane *dp, unsigned int ifindex, char *buf, size_t len);

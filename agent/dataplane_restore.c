@@ -81,8 +81,9 @@ static int find_stats_map(struct dataplane *dp, const struct dp_attachment *att)
 	return -ENOENT;
 }
 
-static void adopt(struct dataplane *dp, struct dp_attachment *att)
+static void adopt(struct dataplane *dp, const struct state_record *rec)
 {
+	const struct dp_attachment *att = &rec->att;
 	struct dp_iface iface = { .att = *att, .stats_fd = -1 };
 	struct loader_current cur;
 	char name[IF_NAMESIZE];
@@ -97,6 +98,11 @@ static void adopt(struct dataplane *dp, struct dp_attachment *att)
 	}
 	memcpy(iface.att.ifname, name, sizeof(name));
 	iface.att.mode = cur.mode;
+	/* A new tracepoint map starts from 0: what the old one had seen becomes base. */
+	for (int a = 0; a < DP_ACTIONS; a++) {
+		iface.exc_base[a] = rec->exc_base[a] + (dp->exc.adopted ? 0 : rec->exc_seen[a]);
+		iface.exc_seen[a] = dp->exc.adopted ? rec->exc_seen[a] : 0;
+	}
 	if (att->has_stats) {
 		iface.stats_fd = find_stats_map(dp, att);
 		if (iface.stats_fd < 0) {
@@ -133,7 +139,7 @@ static void remove_orphans(struct dataplane *dp)
 
 int dp_restore(struct dataplane *dp)
 {
-	struct dp_attachment *atts;
+	struct state_record *atts;
 	size_t n;
 	int ret = state_load(dp->state_file, &atts, &n);
 
@@ -144,7 +150,7 @@ int dp_restore(struct dataplane *dp)
 	free(atts);
 	remove_orphans(dp);
 	/* Rewrite only when something was forgotten: a read-only state dir must not stop the agent. */
-	if (dp->n_ifs != n && dp_save(dp))
+	if ((dp->n_ifs != n || !dp->exc.adopted) && dp_save(dp))
 		log_warn("state: %s still lists forgotten attachments", dp->state_file);
 	return 0;
 }

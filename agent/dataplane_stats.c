@@ -9,6 +9,8 @@
 #include "loader.h"
 #include "log.h"
 
+#define EXC_SAVE_NS (5 * 1000000000ull)
+
 void dp_sample_iface(struct dp_iface *iface)
 {
 	struct stats_record rec;
@@ -41,7 +43,7 @@ static void to_record(const struct dp_if_stats *s, struct stats_record *rec)
 	}
 }
 
-static int read_one(struct dataplane *dp, const struct dp_iface *iface, const struct dp_if_stats *baseline,
+static int read_one(struct dataplane *dp, struct dp_iface *iface, const struct dp_if_stats *baseline,
 		    size_t n_baseline, struct dp_if_stats *out)
 {
 	struct stats_rate rates[XDP_ACTION_MAX];
@@ -74,7 +76,8 @@ static int read_one(struct dataplane *dp, const struct dp_iface *iface, const st
 		out->actions[a].pps = out->period > 0 ? rates[a].pps : 0.0;
 		out->actions[a].bps = out->period > 0 ? rates[a].bps : 0.0;
 	}
-	return exceptions_read(&dp->exc, iface->att.prog_id, out->exceptions);
+	dp_read_exceptions(dp, iface, out->exceptions);
+	return 0;
 }
 
 static int read_locked(struct dataplane *dp, const char *ifname, const struct dp_if_stats *baseline,
@@ -140,7 +143,7 @@ static bool still_attached(struct dp_iface *iface)
 void dataplane_sample(void *arg)
 {
 	struct dataplane *dp = arg;
-	bool changed = false;
+	bool changed = false, exc_changed = false;
 
 	dp_lock(dp);
 	for (size_t i = 0; i < dp->n_ifs;) {
@@ -152,9 +155,12 @@ void dataplane_sample(void *arg)
 			continue;
 		}
 		dp_sample_iface(&dp->ifs[i]);
+		exc_changed |= dp_read_exceptions(dp, &dp->ifs[i], NULL);
 		i++;
 	}
-	if (changed)
+	/* Exception totals are saved now and then: they matter only when the tracepoint's pins
+	 * are lost with the agent (bpffs inside its own mount namespace). */
+	if (changed || (exc_changed && stats_now_ns() - dp->saved_ns >= EXC_SAVE_NS))
 		dp_save(dp);
 	dp_unlock(dp);
 }

@@ -67,6 +67,7 @@ static int load_and_attach(struct exceptions *exc, const char *link_path, const 
 	if (map_fd >= 0) {
 		ret = bpf_map__reuse_fd(skel->maps.xdp_exc_counts, map_fd);
 		close(map_fd);
+		exc->adopted = !ret;
 		if (ret)
 			log_warn("exceptions: pinned map %s does not fit, counting anew", map_path);
 	}
@@ -117,8 +118,10 @@ int exceptions_open(struct exceptions *exc, const struct pins *pins, char *err, 
 		snprintf(err, errlen, "exceptions: cannot create the pin directory: %s", strerror(-ret));
 		return ret;
 	}
-	if (!adopt_pins(exc, link_path, map_path))
+	if (!adopt_pins(exc, link_path, map_path)) {
+		exc->adopted = true;
 		return 0;
+	}
 	ret = load_and_attach(exc, link_path, map_path, err, errlen);
 	if (ret)
 		exceptions_close(exc);

@@ -13,6 +13,7 @@
 struct exceptions {
 	int map_fd;  /* -1 when the tracepoint could not be attached */
 	int link_fd;
+	bool adopted; /* the counts map of an earlier run goes on: its counts are not new */
 };
 
 /* Adopts the pinned link and map of an earlier run, or loads, attaches and pins them. Mounts

@@ -1,6 +1,7 @@
 /* bpffs handling: checks and mounts bpffs, keys the agent's pin directory by network namespace. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -34,6 +35,13 @@ int pins_mkdir_p(const char *path, unsigned int mode)
 	return 0;
 }
 
+static bool same_ns(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
 static int is_bpffs(const char *path)
 {
 	struct statfs st;
@@ -64,6 +72,11 @@ static int ensure_bpffs(const char *bpffs, char *err, size_t errlen)
 		return ret;
 	}
 	log_info("mounted bpffs at %s", bpffs);
+	/* e.g. under `ip netns exec`: the mount, and every pin in it, ends with this namespace. */
+	if (!same_ns("/proc/self/ns/mnt", "/proc/1/ns/mnt"))
+		log_warn("bpffs: %s was mounted in a private mount namespace, so pins vanish when the agent "
+			 "exits (programs and counters are still found again); mount bpffs there beforehand to "
+			 "keep them", bpffs);
 	return 0;
 }
 

@@ -11,7 +11,9 @@
 #include "pins.h"
 #include "state.h"
 
-#define STATE_HEADER "# xdpfleet attachments v1: ifindex ifname prog_id mode attached_at has_stats program\n"
+#define STATE_HEADER \
+	"# xdpfleet attachments v1: ifindex ifname prog_id mode attached_at has_stats exc_base exc_seen program\n"
+#define NFIELDS 9
 
 int state_path(const char *state_dir, const char *key, char *buf, size_t len)
 {
@@ -35,7 +37,25 @@ static int fsync_dir(const char *path)
 	return ret;
 }
 
-int state_save(const char *path, const struct dp_attachment *atts, size_t n)
+static void put_counts(FILE *f, const uint64_t *c)
+{
+	for (int a = 0; a < DP_ACTIONS; a++)
+		fprintf(f, "%s%" PRIu64, a ? "," : "", c[a]);
+	fputc('\t', f);
+}
+
+static void put_record(FILE *f, const struct state_record *r)
+{
+	const struct dp_attachment *att = &r->att;
+
+	fprintf(f, "%u\t%s\t%" PRIu32 "\t%s\t%" PRIu64 "\t%d\t", att->ifindex, att->ifname, att->prog_id,
+		dataplane_mode_name(att->mode), att->attached_at_unix, att->has_stats);
+	put_counts(f, r->exc_base);
+	put_counts(f, r->exc_seen);
+	fprintf(f, "%s\n", att->program);
+}
+
+int state_save(const char *path, const struct state_record *recs, size_t n)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	FILE *f = NULL;
@@ -58,9 +78,7 @@ int state_save(const char *path, const struct dp_attachment *atts, size_t n)
 	}
 	fputs(STATE_HEADER, f);
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%u\t%s\t%" PRIu32 "\t%s\t%" PRIu64 "\t%d\t%s\n", atts[i].ifindex, atts[i].ifname,
-			atts[i].prog_id, dataplane_mode_name(atts[i].mode), atts[i].attached_at_unix,
-			atts[i].has_stats, atts[i].program);
+		put_record(f, &recs[i]);
 	if (fflush(f) || fsync(fileno(f)))
 		ret = -errno;
 	if (fclose(f) && !ret)
@@ -88,33 +106,43 @@ static int parse_mode(const char *s, enum dp_mode *mode)
 	return 0;
 }
 
-static int parse_line(char *line, struct dp_attachment *att)
+static int parse_counts(const char *s, uint64_t *c)
 {
-	char *fields[7], *save = NULL, *tok = strtok_r(line, "\t\n", &save);
+	return sscanf(s, "%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64, &c[0], &c[1], &c[2], &c[3],
+		      &c[4]) == DP_ACTIONS ? 0 : -EINVAL;
+}
+
+static int parse_line(char *line, struct state_record *r)
+{
+	char *fields[NFIELDS], *save = NULL, *tok = strtok_r(line, "\t\n", &save);
+	struct dp_attachment *att = &r->att;
 	int has_stats, nf = 0;
 
-	while (tok && nf < 7) {
+	while (tok && nf < NFIELDS) {
 		fields[nf++] = tok;
 		/* The program (last) may contain anything but tab and newline. */
-		tok = strtok_r(NULL, nf == 6 ? "\n" : "\t\n", &save);
+		tok = strtok_r(NULL, nf == NFIELDS - 1 ? "\n" : "\t\n", &save);
 	}
-	if (nf != 7 || strlen(fields[1]) >= sizeof(att->ifname) || strlen(fields[6]) >= sizeof(att->program))
+	if (nf != NFIELDS || strlen(fields[1]) >= sizeof(att->ifname) ||
+	    strlen(fields[NFIELDS - 1]) >= sizeof(att->program))
 		return -EINVAL;
-	memset(att, 0, sizeof(*att));
+	memset(r, 0, sizeof(*r));
+	if (parse_counts(fields[6], r->exc_base) || parse_counts(fields[7], r->exc_seen))
+		return -EINVAL;
 	if (sscanf(fields[0], "%u", &att->ifindex) != 1 || sscanf(fields[2], "%" SCNu32, &att->prog_id) != 1 ||
 	    parse_mode(fields[3], &att->mode) || sscanf(fields[4], "%" SCNu64, &att->attached_at_unix) != 1 ||
 	    sscanf(fields[5], "%d", &has_stats) != 1)
 		return -EINVAL;
 	strcpy(att->ifname, fields[1]);
-	strcpy(att->program, fields[6]);
+	strcpy(att->program, fields[NFIELDS - 1]);
 	att->has_stats = has_stats;
 	return 0;
 }
 
-int state_load(const char *path, struct dp_attachment **atts, size_t *n)
+int state_load(const char *path, struct state_record **atts, size_t *n)
 {
-	char line[DP_PROGRAM_MAX + 256];
-	struct dp_attachment att, *grown;
+	char line[DP_PROGRAM_MAX + 512];
+	struct state_record att, *grown;
 	FILE *f = fopen(path, "re");
 	int ret = 0;
 

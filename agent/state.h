@@ -4,13 +4,22 @@
 #define XDPFLEET_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dataplane.h"
 
+/* One attachment with its exception totals: exc_base counts the interface's earlier programs
+ * (and earlier tracepoint maps), exc_seen the current program's last read. */
+struct state_record {
+	struct dp_attachment att;
+	uint64_t exc_base[DP_ACTIONS];
+	uint64_t exc_seen[DP_ACTIONS];
+};
+
 /* <state_dir>/attachments-<key>.tsv */
 int state_path(const char *state_dir, const char *key, char *buf, size_t len);
-int state_save(const char *path, const struct dp_attachment *atts, size_t n);
-/* A missing file is an empty list. *atts is malloc'd (NULL when empty). Bad lines are skipped. */
-int state_load(const char *path, struct dp_attachment **atts, size_t *n);
+int state_save(const char *path, const struct state_record *recs, size_t n);
+/* A missing file is an empty list. *recs is malloc'd (NULL when empty). Bad lines are skipped. */
+int state_load(const char *path, struct state_record **recs, size_t *n);
 
 #endif

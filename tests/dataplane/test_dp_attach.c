@@ -222,6 +222,17 @@ static void test_exceptions_counted(void **state)
 	assert_int_equal(s.actions[XDP_ABORTED].packets, 7);
 	assert_int_equal(s.exceptions[XDP_ABORTED], 7);
 	assert_int_equal(s.exceptions[XDP_DROP], 0);
+	/* Totals are the interface's: replacing the program keeps them, a new abort adds on. */
+	assert_int_equal(attach(c, "pass", DP_MODE_AUTO, false, &att, NULL), 0);
+	assert_int_equal(netns_fixture_send(&c->fx, 3, FRAME), 0);
+	s = read_veth0(c);
+	assert_int_equal(s.exceptions[XDP_ABORTED], 7);
+	assert_int_equal(s.actions[XDP_PASS].packets, 3);
+	assert_int_equal(attach(c, "abort", DP_MODE_AUTO, false, &att, NULL), 0);
+	assert_int_equal(netns_fixture_send(&c->fx, 2, FRAME), 0);
+	s = read_veth0(c);
+	assert_int_equal(s.exceptions[XDP_ABORTED], 9);
+	assert_int_equal(s.actions[XDP_ABORTED].packets, 9);
 }
 
 /* The agent dies without cleaning up: the program stays and a new agent continues the counts. */
@@ -265,6 +276,30 @@ static void test_kill9_restart(void **state)
 	assert_int_equal(s.exceptions[XDP_ABORTED], 42);
 }
 
+/* The bpffs goes away with the agent (its own mount namespace): counters are found again through
+ * the program's maps, and exception totals from the state file. */
+static void test_restart_without_pins(void **state)
+{
+	struct ctx *c = *state;
+	struct dp_attachment att;
+	struct dp_if_stats s;
+
+	assert_int_equal(attach(c, "abort", DP_MODE_AUTO, false, &att, NULL), 0);
+	assert_int_equal(netns_fixture_send(&c->fx, 25, FRAME), 0);
+	s = read_veth0(c); /* the read records the exceptions seen */
+	assert_int_equal(s.exceptions[XDP_ABORTED], 25);
+	dataplane_sample(c->dp);
+	dataplane_close(c->dp);
+	c->dp = NULL;
+	assert_int_equal(netns_fixture_sh("rm -rf '%s/xdpfleet'", c->fx.bpffs), 0);
+	assert_int_equal(dataplane_open(&c->dp, &c->opts, c->err, sizeof(c->err)), 0);
+	assert_int_equal(dataplane_n_attachments(c->dp), 1);
+	assert_int_equal(netns_fixture_send(&c->fx, 5, FRAME), 0);
+	s = read_veth0(c);
+	assert_int_equal(s.actions[XDP_ABORTED].packets, 30);
+	assert_int_equal(s.exceptions[XDP_ABORTED], 30);
+}
+
 /* Someone else removes our program: the periodic sample notices and forgets it. */
 static void test_sample_forgets_removed(void **state)
 {
@@ -287,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_custom_object_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exceptions_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_without_pins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sample_forgets_removed, setup, teardown),
 	};
 

@@ -53,11 +53,12 @@ static void test_rates_edge_cases(void **unused)
 static void test_state_roundtrip(void **unused)
 {
 	char dir[] = "/tmp/xdpfleet-dp-state-XXXXXX", path[PATH_MAX];
-	struct dp_attachment in[2] = {
-		{ .ifname = "veth0", .ifindex = 7, .program = "filter", .mode = DP_MODE_NATIVE, .prog_id = 42,
-		  .attached_at_unix = 1700000000, .has_stats = true },
-		{ .ifname = "eth1", .ifindex = 3, .program = "/srv/x d/p.o:xdp_my prog", .mode = DP_MODE_SKB,
-		  .prog_id = 4000000000u, .attached_at_unix = 1, .has_stats = false },
+	struct state_record in[2] = {
+		{ .att = { .ifname = "veth0", .ifindex = 7, .program = "filter", .mode = DP_MODE_NATIVE, .prog_id = 42,
+			   .attached_at_unix = 1700000000, .has_stats = true },
+		  .exc_base = { 1, 2, 3, 4, 5 }, .exc_seen = { 18446744073709551615ull, 0, 0, 0, 9 } },
+		{ .att = { .ifname = "eth1", .ifindex = 3, .program = "/srv/x d/p.o:xdp_my prog", .mode = DP_MODE_SKB,
+			   .prog_id = 4000000000u, .attached_at_unix = 1, .has_stats = false } },
 	}, *out;
 	size_t n;
 
@@ -70,10 +71,10 @@ static void test_state_roundtrip(void **unused)
 	assert_int_equal(state_load(path, &out, &n), 0);
 	assert_int_equal(n, 2);
 	assert_memory_equal(&out[0], &in[0], sizeof(in[0]));
-	assert_string_equal(out[1].program, in[1].program);
-	assert_int_equal(out[1].prog_id, in[1].prog_id);
-	assert_int_equal(out[1].mode, DP_MODE_SKB);
-	assert_false(out[1].has_stats);
+	assert_string_equal(out[1].att.program, in[1].att.program);
+	assert_int_equal(out[1].att.prog_id, in[1].att.prog_id);
+	assert_int_equal(out[1].att.mode, DP_MODE_SKB);
+	assert_false(out[1].att.has_stats);
 	free(out);
 	assert_int_equal(state_save(path, NULL, 0), 0);
 	assert_int_equal(state_load(path, &out, &n), 0);
