@@ -1,6 +1,7 @@
 /* xdpfleet: the fan-out CLI's entry point: SIGINT handling and the gRPC library lifetime around
  * cli_main(). */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -29,6 +30,9 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	/* A closed pipe (| head) should end us quietly through EPIPE, not a signal mid-write. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Every host's error is printed by us, with its host: gRPC's own log lines would only
+	 * repeat them without saying which host. GRPC_VERBOSITY=DEBUG still works. */
+	setenv("GRPC_VERBOSITY", "NONE", 0);
 	rpc_global_init();
 	ret = cli_main(argc, argv, &io, &main_cancel);
 	rpc_global_shutdown();

@@ -70,8 +70,11 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 	const char *last;
 	size_t i, j, cnt;
 
-	fprintf(f, "%-*s  %-15s  %7s  %-6s  %7s  %-*s  %s\n", hw, "HOST", "IFACE", "IFINDEX", "MODE",
-		"PROG_ID", pw, "PROGRAM", last_header[kind]);
+	/* Detach has no last column: PROGRAM then ends the line, unpadded. */
+	if (kind == OUTPUT_DETACH)
+		pw = 0;
+	fprintf(f, "%-*s  %-15s  %7s  %-6s  %7s  %-*s%s%s\n", hw, "HOST", "IFACE", "IFINDEX", "MODE",
+		"PROG_ID", pw, "PROGRAM", *last_header[kind] ? "  " : "", last_header[kind]);
 	for (i = 0; i < n; i++) {
 		if (!h[i].ok) {
 			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
@@ -91,10 +94,10 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 				output_attach_since(since, sizeof(since), list[j]->attached_at_unix);
 				last = since;
 			}
-			fprintf(f, "%-*s  %-15s  %7" PRIu32 "  %-6s  %7" PRIu32 "  %-*s  %s\n", hw,
+			fprintf(f, "%-*s  %-15s  %7" PRIu32 "  %-6s  %7" PRIu32 "  %-*s%s%s\n", hw,
 				h[i].host, output_safe(list[j]->ifname, s1, sizeof(s1)),
 				list[j]->ifindex, names_mode(list[j]->mode), list[j]->prog_id, pw,
-				output_safe(list[j]->program, s2, sizeof(s2)),
+				output_safe(list[j]->program, s2, sizeof(s2)), *last ? "  " : "",
 				output_safe(last, s3, sizeof(s3)));
 		}
 	}

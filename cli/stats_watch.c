@@ -23,6 +23,7 @@ struct stats_watch {
 	size_t n;
 	struct stats_watch_fifo *fifo;   /* per host: snapshots of ticks not yet printed */
 	uint64_t *delivered;             /* per host: snapshots received */
+	bool *shown_error;               /* per host: a tick already showed its final error */
 	uint64_t printed;                /* ticks printed */
 	struct output_host *view;        /* per host, for the tick being printed */
 	const struct rpc_host_result *end; /* the hosts' end states, once the fan-out returned */
@@ -113,6 +114,8 @@ static void stats_watch_tick(struct stats_watch *w)
 		if (w->view[i].msg)
 			continue;
 		r = w->end ? &w->end[i] : NULL;
+		if (r && !r->ok)
+			w->shown_error[i] = true;
 		if (r && !r->ok && r->status.message[0])
 			output_host_set_error(&w->view[i], rpc_status_name(r->status.code), "%s: %s",
 					      rpc_status_name(r->status.code), r->status.message);
@@ -178,8 +181,9 @@ static int stats_watch_on_message(void *user, size_t host, ProtobufCMessage *msg
 	return 0;
 }
 
-/* After the fan-out: the remaining ticks, then the failed hosts once more with their errors
- * (table rows, or one last JSON array of just them). */
+/* After the fan-out: the remaining ticks, then the failed hosts with their errors: one last
+ * JSON array of all of them (a fixed place for scripts to look), or table rows for those no
+ * tick has shown yet. */
 static void stats_watch_finish(struct stats_watch *w, const struct rpc_host_result *end)
 {
 	struct output_host *failed = NULL;
@@ -196,7 +200,8 @@ static void stats_watch_finish(struct stats_watch *w, const struct rpc_host_resu
 		return;
 	}
 	for (i = 0; i < w->n; i++)
-		if (!failed[i].ok)
+		if (!failed[i].ok &&
+		    (w->ctx->g.output == CLI_OUTPUT_JSON || !w->shown_error[i]))
 			failed[k++] = failed[i];
 	if (!k)
 		goto out;
@@ -242,7 +247,8 @@ int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 	w.fifo = calloc(w.n, sizeof(*w.fifo));
 	w.delivered = calloc(w.n, sizeof(*w.delivered));
 	w.view = calloc(w.n, sizeof(*w.view));
-	if (!w.fifo || !w.delivered || !w.view) {
+	w.shown_error = calloc(w.n, sizeof(*w.shown_error));
+	if (!w.fifo || !w.delivered || !w.view || !w.shown_error) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -271,5 +277,6 @@ out:
 	free(w.fifo);
 	free(w.delivered);
 	free(w.view);
+	free(w.shown_error);
 	return err == -EINVAL ? -EIO : err;
 }

@@ -174,6 +174,12 @@ static void test_attach_detach(void **state)
 
 	hosts[0].resp = &dr.base;
 	fake_rpc_set(hosts, 1);
+	RUN(&r, "-H", "unix:/a.sock", "detach", "veth1");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "HOST          IFACE            IFINDEX  MODE    PROG_ID  PROGRAM\n"
+				   "unix:/a.sock  veth1                  9  skb           7  "
+				   "objs/c.o:xdp_count\n");
+	harness_free(&r);
 	RUN(&r, "-H", "unix:/a.sock", "-o", "json", "detach", "veth1");
 	assert_string_equal(r.out,
 			    "[{\"host\":\"unix:/a.sock\",\"ok\":true,\"detached\":{\"ifname\":\"veth1\","
