@@ -35,11 +35,13 @@ int pins_mkdir_p(const char *path, unsigned int mode)
 	return 0;
 }
 
-static bool same_ns(const char *a, const char *b)
+/* Only when both namespaces can be seen: PID 1 may be out of reach in a container. */
+static bool private_mount_ns(void)
 {
-	struct stat sa, sb;
+	struct stat self, init;
 
-	return !stat(a, &sa) && !stat(b, &sb) && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+	return !stat("/proc/self/ns/mnt", &self) && !stat("/proc/1/ns/mnt", &init) &&
+	       (self.st_ino != init.st_ino || self.st_dev != init.st_dev);
 }
 
 static int is_bpffs(const char *path)
@@ -73,7 +75,7 @@ static int ensure_bpffs(const char *bpffs, char *err, size_t errlen)
 	}
 	log_info("mounted bpffs at %s", bpffs);
 	/* e.g. under `ip netns exec`: the mount, and every pin in it, ends with this namespace. */
-	if (!same_ns("/proc/self/ns/mnt", "/proc/1/ns/mnt"))
+	if (private_mount_ns())
 		log_warn("bpffs: %s was mounted in a private mount namespace, so pins vanish when the agent "
 			 "exits (programs and counters are still found again); mount bpffs there beforehand to "
 			 "keep them", bpffs);
