@@ -148,7 +148,7 @@ const struct cli_command cmd_attach = {
 	.name = "attach",
 	.summary = "attach an XDP program to an interface on every host",
 	.usage = "attach IFACE [--prog filter|pass|drop|abort] [--object PATH [--section NAME]]\n"
-		 "              [--mode native|skb|auto|hw] [--force]",
+		 "                                        [--mode native|skb|auto|hw] [--force]",
 	.help =
 		"Attaches an XDP program to IFACE on every target (Attach). The program counts\n"
 		"packets and bytes per XDP action; see 'xdpfleet stats'.\n"

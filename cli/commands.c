@@ -53,7 +53,7 @@ void commands_print_overview(FILE *f)
 		"  -o, --output FORMAT      table (default) or json: one JSON array per answer,\n"
 		"                           one object per host: {\"host\":..,\"ok\":true,...} or\n"
 		"                           {\"host\":..,\"ok\":false,\"code\":..,\"error\":..}\n"
-		"  -h, --help               this help; '" CLI_PROG " help COMMAND' for a command's\n"
+		"  -h, --help               this help ('" CLI_PROG " help COMMAND': a command's help)\n"
 		"  -V, --version            print the version\n"
 		"\n"
 		"Exit status: 0 every host succeeded, 1 at least one host failed (the others are still\n"
