@@ -143,6 +143,7 @@ static void test_foreign_needs_force(void **state)
 {
 	struct ctx *c = *state;
 	struct xdp_simple *skel = xdp_simple__open_and_load();
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	struct dp_attachment att;
 	char replaced[DP_ERR_MAX], want[64];
 	uint32_t foreign;
@@ -162,6 +163,16 @@ static void test_foreign_needs_force(void **state)
 	assert_string_equal(replaced, want);
 	assert_int_equal(att.mode, DP_MODE_SKB);
 	assert_int_equal(attached_id(c), att.prog_id);
+	/* A foreign program again: force detaches it. */
+	opts.old_prog_fd = bpf_prog_get_fd_by_id(att.prog_id);
+	assert_int_equal(bpf_xdp_attach(c->fx.ifindex0, bpf_program__fd(skel->progs.xdp_drop),
+					XDP_FLAGS_SKB_MODE | XDP_FLAGS_REPLACE, &opts), 0);
+	close(opts.old_prog_fd);
+	assert_int_equal(dataplane_detach(c->dp, "veth0", false, &att, c->err, sizeof(c->err)), -EBUSY);
+	assert_non_null(strstr(c->err, "xdp_drop"));
+	assert_int_equal(dataplane_detach(c->dp, "veth0", true, &att, c->err, sizeof(c->err)), 0);
+	assert_int_equal(attached_id(c), 0);
+	assert_int_equal(dataplane_n_attachments(c->dp), 0);
 	xdp_simple__destroy(skel);
 }
 
