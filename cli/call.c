@@ -92,6 +92,7 @@ int call_stream_run(struct cli_ctx *ctx, const struct call_stream *call,
 	o.stream = true;
 	o.timeout_ms = call->timeout_ms;
 	o.on_message = call->on_message;
+	o.on_done = call->on_done;
 	o.user = call->user;
 	/* A stream holds its slot for its whole life: queued hosts would never start. */
 	if (o.max_inflight < ctx->g.hosts.n)

@@ -22,6 +22,7 @@ struct call_stream {
 	const ProtobufCMessage *req;
 	unsigned int timeout_ms; /* 0: none */
 	rpc_fanout_msg_fn on_message;
+	rpc_fanout_done_fn on_done; /* optional */
 	void *user;
 };
 

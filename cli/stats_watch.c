@@ -1,6 +1,6 @@
-/* "stats --watch" (see stats_watch.h). rpc_fanout reports a host's failure only when every
- * stream has ended, so a host that falls two ticks behind the fastest one is not waited for:
- * its row in that tick says so, and its real error is printed at the end. */
+/* "stats --watch" (see stats_watch.h). A host whose stream failed is not waited for from then
+ * on; a silent one (hung, not failed) that falls two ticks behind the fastest is not waited for
+ * either: its row in that tick says so, and its real error is printed at the end. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +26,8 @@ struct stats_watch {
 	bool *shown_error;               /* per host: a tick already showed its final error */
 	uint64_t printed;                /* ticks printed */
 	struct output_host *view;        /* per host, for the tick being printed */
-	const struct rpc_host_result *end; /* the hosts' end states, once the fan-out returned */
+	struct rpc_host_result *ended;   /* per host: its end state, valid where has_ended */
+	bool *has_ended;
 	int host_width;
 	int err;                         /* first output error */
 };
@@ -113,7 +114,7 @@ static void stats_watch_tick(struct stats_watch *w)
 		w->view[i].msg = stats_watch_pop(&w->fifo[i]);
 		if (w->view[i].msg)
 			continue;
-		r = w->end ? &w->end[i] : NULL;
+		r = w->has_ended[i] ? &w->ended[i] : NULL;
 		if (r && !r->ok)
 			w->shown_error[i] = true;
 		if (r && !r->ok && r->status.message[0])
@@ -152,10 +153,21 @@ static bool stats_watch_ready(const struct stats_watch *w)
 	for (i = 0; i < w->n; i++) {
 		if (w->fifo[i].len)
 			continue;
-		if (w->end ? w->end[i].ok : most < next + STATS_WATCH_LAG)
+		if (w->has_ended[i] ? w->ended[i].ok : most < next + STATS_WATCH_LAG)
 			return false;
 	}
 	return true;
+}
+
+static void stats_watch_on_done(void *user, size_t host, const struct rpc_host_result *result)
+{
+	struct stats_watch *w = user;
+
+	w->ended[host] = *result;
+	w->ended[host].resp = NULL; /* still owned by the fan-out's results */
+	w->has_ended[host] = true;
+	while (stats_watch_ready(w))
+		stats_watch_tick(w);
 }
 
 static int stats_watch_on_message(void *user, size_t host, ProtobufCMessage *msg)
@@ -192,7 +204,11 @@ static void stats_watch_finish(struct stats_watch *w, const struct rpc_host_resu
 	char when[16];
 	int err;
 
-	w->end = end;
+	for (i = 0; i < w->n; i++) {
+		w->ended[i] = end[i];
+		w->ended[i].resp = NULL;
+		w->has_ended[i] = true;
+	}
 	while (stats_watch_ready(w))
 		stats_watch_tick(w);
 	if (output_hosts_from_results(&w->ctx->g.hosts, end, &failed)) {
@@ -232,6 +248,7 @@ int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 		.method = "WatchStats",
 		.req = &req.base,
 		.on_message = stats_watch_on_message,
+		.on_done = stats_watch_on_done,
 		.user = &w,
 	};
 	size_t i;
@@ -248,7 +265,9 @@ int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 	w.delivered = calloc(w.n, sizeof(*w.delivered));
 	w.view = calloc(w.n, sizeof(*w.view));
 	w.shown_error = calloc(w.n, sizeof(*w.shown_error));
-	if (!w.fifo || !w.delivered || !w.view || !w.shown_error) {
+	w.ended = calloc(w.n, sizeof(*w.ended));
+	w.has_ended = calloc(w.n, sizeof(*w.has_ended));
+	if (!w.fifo || !w.delivered || !w.view || !w.shown_error || !w.ended || !w.has_ended) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -278,5 +297,7 @@ out:
 	free(w.delivered);
 	free(w.view);
 	free(w.shown_error);
+	free(w.ended);
+	free(w.has_ended);
 	return err == -EINVAL ? -EIO : err;
 }

@@ -102,6 +102,12 @@ fail:
 	return 0;
 }
 
+static void host_done(struct fanout *f, size_t idx)
+{
+	if (f->opts->on_done)
+		f->opts->on_done(f->opts->user, idx, &f->results[idx]);
+}
+
 static void host_finish(struct fanout *f, struct host_call *h)
 {
 	struct rpc_host_result *res = &f->results[h->idx];
@@ -117,6 +123,7 @@ static void host_finish(struct fanout *f, struct host_call *h)
 	if (res->status.code != GRPC_STATUS_OK && !res->status.message[0])
 		rpc_status_setf(&res->status, res->status.code, "%s", rpc_status_name(res->status.code));
 	f->running--;
+	host_done(f, h->idx);
 }
 
 static void host_release(struct host_call *h)
@@ -202,8 +209,10 @@ int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescr
 		while (next < n && f.running < max_inflight && !cancelled) {
 			struct host_call *h = &f.hosts[next++];
 
-			if (host_start(&f, h, targets[h->idx], req))
+			if (host_start(&f, h, targets[h->idx], req)) {
 				host_release(h);
+				host_done(&f, h->idx);
+			}
 		}
 		if (opts->cancel && *opts->cancel && !cancelled) {
 			cancelled = true;
@@ -212,8 +221,10 @@ int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescr
 					grpc_call_cancel(f.hosts[i].call, NULL);
 		}
 		if (cancelled && next < n) {
-			for (; next < n; next++)
+			for (; next < n; next++) {
 				rpc_status_setf(&results[next].status, GRPC_STATUS_CANCELLED, "cancelled");
+				host_done(&f, next);
+			}
 		}
 		if (!f.running)
 			continue;

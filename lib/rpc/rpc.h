@@ -165,6 +165,8 @@ struct rpc_host_result {
 /* Streams: each message as it arrives; return non-zero to cancel that host's stream.
  * The callback owns msg. */
 typedef int (*rpc_fanout_msg_fn)(void *user, size_t host, ProtobufCMessage *msg);
+/* A host's call has ended (result final, resp still owned by the results array). */
+typedef void (*rpc_fanout_done_fn)(void *user, size_t host, const struct rpc_host_result *result);
 
 struct rpc_fanout_opts {
 	const struct rpc_client_opts *client;
@@ -172,6 +174,7 @@ struct rpc_fanout_opts {
 	unsigned int timeout_ms; /* per host deadline; 0: none */
 	bool stream;
 	rpc_fanout_msg_fn on_message; /* required for streams */
+	rpc_fanout_done_fn on_done;   /* optional: each host as soon as it has ended */
 	void *user;
 	/* Checked between events; set (e.g. from SIGINT) to cancel every call. */
 	volatile sig_atomic_t *cancel;
