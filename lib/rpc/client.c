@@ -174,17 +174,6 @@ static bool wait_tag(grpc_completion_queue *cq, void *tag)
 	}
 }
 
-static void cq_destroy(grpc_completion_queue *cq)
-{
-	grpc_event ev;
-
-	grpc_completion_queue_shutdown(cq);
-	do
-		ev = grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
-	while (ev.type != GRPC_QUEUE_SHUTDOWN);
-	grpc_completion_queue_destroy(cq);
-}
-
 int rpc_unary(struct rpc_channel *ch, const ProtobufCServiceDescriptor *svc, const char *method,
 	      const ProtobufCMessage *req, ProtobufCMessage **resp, unsigned int timeout_ms,
 	      struct rpc_status *st)
@@ -242,7 +231,7 @@ out:
 	grpc_slice_unref(details);
 	grpc_metadata_array_destroy(&md_in);
 	grpc_metadata_array_destroy(&trailers);
-	cq_destroy(cq);
+	rpc_cq_destroy(cq);
 	return ret;
 }
 
@@ -362,6 +351,6 @@ void rpc_stream_close(struct rpc_stream *s)
 	grpc_slice_unref(s->details);
 	grpc_metadata_array_destroy(&s->md_in);
 	grpc_metadata_array_destroy(&s->trailers);
-	cq_destroy(s->cq);
+	rpc_cq_destroy(s->cq);
 	free(s);
 }

@@ -138,6 +138,17 @@ void rpc_status_set_slice(struct rpc_status *st, grpc_status_code code, grpc_sli
 	st->message[len] = '\0';
 }
 
+void rpc_cq_destroy(grpc_completion_queue *cq)
+{
+	grpc_event ev;
+
+	grpc_completion_queue_shutdown(cq);
+	do
+		ev = grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+	while (ev.type != GRPC_QUEUE_SHUTDOWN);
+	grpc_completion_queue_destroy(cq);
+}
+
 gpr_timespec rpc_deadline_after(unsigned int timeout_ms)
 {
 	if (!timeout_ms)

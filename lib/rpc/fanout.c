@@ -164,17 +164,6 @@ static void on_event(struct fanout *f, struct host_tag_ref *ref, bool ok)
 	}
 }
 
-static void cq_drain_destroy(grpc_completion_queue *cq)
-{
-	grpc_event ev;
-
-	grpc_completion_queue_shutdown(cq);
-	do
-		ev = grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
-	while (ev.type != GRPC_QUEUE_SHUTDOWN);
-	grpc_completion_queue_destroy(cq);
-}
-
 int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescriptor *svc, const char *method,
 	       const ProtobufCMessage *req, const struct rpc_fanout_opts *opts, struct rpc_host_result *results)
 {
@@ -234,7 +223,7 @@ int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescr
 	}
 	for (size_t i = 0; i < n; i++)
 		failed += !results[i].ok;
-	cq_drain_destroy(f.cq);
+	rpc_cq_destroy(f.cq);
 	free(f.hosts);
 	return failed;
 }

@@ -23,6 +23,9 @@ void rpc_status_setf(struct rpc_status *st, grpc_status_code code, const char *f
 /* Copies a status-details slice into st->message. */
 void rpc_status_set_slice(struct rpc_status *st, grpc_status_code code, grpc_slice details);
 
+/* Shuts cq down, drains it and destroys it. */
+void rpc_cq_destroy(grpc_completion_queue *cq);
+
 gpr_timespec rpc_deadline_after(unsigned int timeout_ms);
 int64_t rpc_now_ms(void);
 

@@ -248,13 +248,8 @@ void rpc_server_destroy(struct rpc_server *srv)
 		}
 		grpc_server_destroy(srv->server);
 	}
-	if (srv->cq) {
-		grpc_completion_queue_shutdown(srv->cq);
-		do
-			ev = grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
-		while (ev.type != GRPC_QUEUE_SHUTDOWN);
-		grpc_completion_queue_destroy(srv->cq);
-	}
+	if (srv->cq)
+		rpc_cq_destroy(srv->cq);
 	for (size_t i = 0; srv->unix_paths && i < srv->n_ports; i++) {
 		if (srv->unix_paths[i])
 			unlink(srv->unix_paths[i]);
