@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pins.h"
+#include "atomic_file.h"
 #include "state.h"
 
 #define STATE_HEADER \
@@ -20,21 +21,6 @@ int state_path(const char *state_dir, const char *key, char *buf, size_t len)
 	if ((size_t)snprintf(buf, len, "%s/attachments-%s.tsv", state_dir, key) >= len)
 		return -ENAMETOOLONG;
 	return 0;
-}
-
-static int fsync_dir(const char *path)
-{
-	char copy[PATH_MAX];
-	int fd, ret = 0;
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 static void put_counts(FILE *f, const uint64_t *c)
@@ -55,42 +41,26 @@ static void put_record(FILE *f, const struct state_record *r)
 	fprintf(f, "%s\n", att->program);
 }
 
+struct state_fill_ctx {
+	const struct state_record *recs;
+	size_t n;
+};
+
+static int state_fill(FILE *f, void *ctx)
+{
+	const struct state_fill_ctx *c = ctx;
+
+	fputs(STATE_HEADER, f);
+	for (size_t i = 0; i < c->n; i++)
+		put_record(f, &c->recs[i]);
+	return ferror(f) ? -EIO : 0;
+}
+
 int state_save(const char *path, const struct state_record *recs, size_t n)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	FILE *f = NULL;
-	int fd, ret = 0;
+	struct state_fill_ctx ctx = { recs, n };
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	snprintf(dir, sizeof(dir), "%s", path);
-	ret = pins_mkdir_p(dirname(dir), 0700);
-	if (ret)
-		return ret;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		goto out;
-	}
-	fputs(STATE_HEADER, f);
-	for (size_t i = 0; i < n; i++)
-		put_record(f, &recs[i]);
-	if (fflush(f) || fsync(fileno(f)))
-		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (!ret)
-		ret = fsync_dir(path);
-out:
-	if (ret)
-		unlink(tmp);
-	return ret;
+	return atomic_file_write(path, state_fill, &ctx);
 }
 
 static int parse_mode(const char *s, enum dp_mode *mode)
