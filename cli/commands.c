@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rules_commands.h"
 
 const struct cli_command *const commands_table[] = {
 	&cmd_info,
@@ -10,6 +11,11 @@ const struct cli_command *const commands_table[] = {
 	&cmd_detach,
 	&cmd_status,
 	&cmd_stats,
+	&cmd_drop,
+	&cmd_allow,
+	&cmd_limit,
+	&cmd_monitor,
+	&cmd_rules,
 	NULL,
 };
 

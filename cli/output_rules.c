@@ -1,0 +1,252 @@
+/* Rule listings (ListRules pages merged per host): one row per rule grouped by host, or JSON
+ * with nulls where a rule has no port, no hit or no expiry. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "output_rules.h"
+#include "rules_args.h"
+
+#define OUTPUT_RULES_SRC_MAX 50 /* the longest IPv6 CIDR fits */
+#define OUTPUT_RULES_ACTION_MAX 32
+
+/* Column widths of one host's rules: each column's longest value, at least its header's. */
+struct output_rules_widths {
+	int id, action, src, port, hits, bytes, last, expires;
+};
+
+static bool output_rules_never_expires(const Xdpfleet__V1__Rule *r)
+{
+	/* An agent that leaves expires_in_ms at 0 for a rule without TTL means "never" too. */
+	return r->expires_in_ms < 0 || (!r->ttl_seconds && !r->expires_in_ms);
+}
+
+static void output_rules_action(char *buf, size_t len, const Xdpfleet__V1__Rule *r)
+{
+	if (r->action == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT)
+		snprintf(buf, len, "limit %" PRIu64 "pps", r->limit_pps);
+	else
+		snprintf(buf, len, "%s", rules_args_action_name(r->action));
+}
+
+static const char *output_rules_src(const Xdpfleet__V1__Rule *r, char *buf, size_t len)
+{
+	if (!r->match || !r->match->src || !*r->match->src)
+		return "any";
+	return output_safe(r->match->src, buf, len);
+}
+
+static void output_rules_port(char *buf, size_t len, const Xdpfleet__V1__RuleMatch *m)
+{
+	if (!m || !m->port_min)
+		snprintf(buf, len, "-");
+	else if (!m->port_max || m->port_max == m->port_min)
+		snprintf(buf, len, "%" PRIu32, m->port_min);
+	else
+		snprintf(buf, len, "%" PRIu32 "-%" PRIu32, m->port_min, m->port_max);
+}
+
+/* "42s", "9m30s", "2h05m", "3d04h": two units at most, enough to read at a glance. */
+static void output_rules_duration(char *buf, size_t len, uint64_t s)
+{
+	if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s % 86400 / 3600);
+}
+
+/* "3s ago", "5m ago", "2h ago", "4d ago", or "never". */
+static void output_rules_last_hit(char *buf, size_t len, uint64_t hit_ns, uint64_t now_ns)
+{
+	uint64_t s = now_ns > hit_ns ? (now_ns - hit_ns) / 1000000000u : 0;
+
+	if (!hit_ns)
+		snprintf(buf, len, "never");
+	else if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s ago", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m ago", s / 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h ago", s / 3600);
+	else
+		snprintf(buf, len, "%" PRIu64 "d ago", s / 86400);
+}
+
+/* Seconds left, rounded up: a rule with 300 ms left has not expired. */
+static uint64_t output_rules_expires_s(const Xdpfleet__V1__Rule *r)
+{
+	return ((uint64_t)r->expires_in_ms + 999) / 1000;
+}
+
+static void output_rules_expires(char *buf, size_t len, const Xdpfleet__V1__Rule *r)
+{
+	if (output_rules_never_expires(r))
+		snprintf(buf, len, "never");
+	else
+		output_rules_duration(buf, len, output_rules_expires_s(r));
+}
+
+static int output_rules_max(int w, int v)
+{
+	return v > w ? v : w;
+}
+
+static void output_rules_widths(const Xdpfleet__V1__ListRulesResponse *resp, uint64_t now_ns,
+				struct output_rules_widths *w)
+{
+	char buf[OUTPUT_RULES_SRC_MAX + 1];
+	const Xdpfleet__V1__Rule *r;
+	size_t i;
+
+	*w = (struct output_rules_widths){ 2, 6, 3, 4, 4, 5, 8, 7 };
+	for (i = 0; i < resp->n_rules; i++) {
+		r = resp->rules[i];
+		w->id = output_rules_max(w->id, snprintf(NULL, 0, "%" PRIu64, r->id));
+		output_rules_action(buf, sizeof(buf), r);
+		w->action = output_rules_max(w->action, (int)strlen(buf));
+		w->src = output_rules_max(w->src, (int)strlen(output_rules_src(r, buf, sizeof(buf))));
+		output_rules_port(buf, sizeof(buf), r->match);
+		w->port = output_rules_max(w->port, (int)strlen(buf));
+		w->hits = output_rules_max(w->hits, snprintf(NULL, 0, "%" PRIu64, r->hits));
+		w->bytes = output_rules_max(w->bytes, snprintf(NULL, 0, "%" PRIu64, r->bytes));
+		output_rules_last_hit(buf, sizeof(buf), r->last_hit_unix_ns, now_ns);
+		w->last = output_rules_max(w->last, (int)strlen(buf));
+		output_rules_expires(buf, sizeof(buf), r);
+		w->expires = output_rules_max(w->expires, (int)strlen(buf));
+	}
+}
+
+static void output_rules_row(FILE *f, const Xdpfleet__V1__Rule *r,
+			     const struct output_rules_widths *w, uint64_t now_ns)
+{
+	char action[OUTPUT_RULES_ACTION_MAX], src[OUTPUT_RULES_SRC_MAX + 1], port[16], last[32],
+		expires[32], comment[OUTPUT_SAFE_MAX];
+	const char *proto = rules_args_proto_name(r->match ? r->match->proto : 0);
+
+	output_rules_action(action, sizeof(action), r);
+	output_rules_port(port, sizeof(port), r->match);
+	output_rules_last_hit(last, sizeof(last), r->last_hit_unix_ns, now_ns);
+	output_rules_expires(expires, sizeof(expires), r);
+	output_safe(r->comment, comment, sizeof(comment));
+	fprintf(f, "  %*" PRIu64 "  %-*s  %-*s  %-6s  %-*s  %*" PRIu64 "  %*" PRIu64 "  %-*s  %-*s%s%s\n",
+		w->id, r->id, w->action, action, w->src, output_rules_src(r, src, sizeof(src)),
+		proto, w->port, port, w->hits, r->hits, w->bytes, r->bytes, w->last, last,
+		*comment ? w->expires : 0, expires, *comment ? "  " : "", comment);
+}
+
+static void output_rules_host(FILE *f, const Xdpfleet__V1__ListRulesResponse *resp,
+			      uint64_t now_ns)
+{
+	struct output_rules_widths w;
+	size_t i;
+
+	output_rules_widths(resp, now_ns, &w);
+	fprintf(f, "  %*s  %-*s  %-*s  %-6s  %-*s  %*s  %*s  %-*s  %-*s  %s\n", w.id, "ID",
+		w.action, "ACTION", w.src, "SRC", "PROTO", w.port, "PORT", w.hits, "HITS", w.bytes,
+		"BYTES", w.last, "LAST HIT", w.expires, "EXPIRES", "COMMENT");
+	for (i = 0; i < resp->n_rules; i++)
+		output_rules_row(f, resp->rules[i], &w, now_ns);
+}
+
+int output_table_rules_list_at(FILE *f, const struct output_host *h, size_t n, uint64_t now_ns)
+{
+	const Xdpfleet__V1__ListRulesResponse *r;
+	char e[sizeof(h->error)];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc('\n', f);
+		if (!h[i].ok) {
+			fprintf(f, "%s  error: %s\n", h[i].host,
+				output_safe(h[i].error, e, sizeof(e)));
+			continue;
+		}
+		r = (const Xdpfleet__V1__ListRulesResponse *)h[i].msg;
+		if (!r || !r->n_rules) {
+			fprintf(f, "%s  (no rules)\n", h[i].host);
+			continue;
+		}
+		fprintf(f, "%s  %zu rule%s\n", h[i].host, r->n_rules, r->n_rules == 1 ? "" : "s");
+		output_rules_host(f, r, now_ns);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+int output_table_rules_list(FILE *f, const struct output_host *h, size_t n)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return output_table_rules_list_at(f, h, n,
+					  (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+static void output_rules_json_port(struct json_writer *w, const Xdpfleet__V1__RuleMatch *m)
+{
+	char buf[16];
+
+	json_key(w, "port");
+	if (!m || !m->port_min)
+		json_null(w);
+	else if (!m->port_max || m->port_max == m->port_min)
+		json_uint(w, m->port_min);
+	else {
+		output_rules_port(buf, sizeof(buf), m);
+		json_string(w, buf);
+	}
+}
+
+static void output_rules_json_rule(struct json_writer *w, const Xdpfleet__V1__Rule *r)
+{
+	const Xdpfleet__V1__RuleMatch *m = r->match;
+
+	json_begin_object(w);
+	json_kv_uint(w, "id", r->id);
+	json_kv_string(w, "action", rules_args_action_name(r->action));
+	json_key(w, "src");
+	if (m && m->src && *m->src)
+		json_string(w, m->src);
+	else
+		json_null(w);
+	json_kv_string(w, "proto", rules_args_proto_name(m ? m->proto : 0));
+	output_rules_json_port(w, m);
+	if (r->action == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT)
+		json_kv_uint(w, "limit_pps", r->limit_pps);
+	json_kv_uint(w, "hits", r->hits);
+	json_kv_uint(w, "bytes", r->bytes);
+	json_key(w, "last_hit");
+	if (r->last_hit_unix_ns)
+		json_uint(w, r->last_hit_unix_ns / 1000000000u);
+	else
+		json_null(w);
+	json_key(w, "expires_in");
+	if (output_rules_never_expires(r))
+		json_null(w);
+	else
+		json_uint(w, output_rules_expires_s(r));
+	json_kv_string(w, "comment", r->comment);
+	json_key(w, "created");
+	if (r->created_unix)
+		json_uint(w, r->created_unix);
+	else
+		json_null(w);
+	json_end_object(w);
+}
+
+int output_json_rules_list(struct json_writer *w, const ProtobufCMessage *msg)
+{
+	const Xdpfleet__V1__ListRulesResponse *r = (const Xdpfleet__V1__ListRulesResponse *)msg;
+	size_t i;
+
+	json_key(w, "rules");
+	json_begin_array(w);
+	for (i = 0; r && i < r->n_rules; i++)
+		output_rules_json_rule(w, r->rules[i]);
+	return json_end_array(w);
+}

@@ -1,0 +1,147 @@
+/* What AddRules, DeleteRules and FlushRules answered, per host, and the file summary of a load. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "output_rules.h"
+
+void output_rules_load_summary(FILE *f, const struct output_rules_load *l)
+{
+	fprintf(f, "%s: %zu lines, %zu entries, %zu duplicates folded, %zu invalid skipped",
+		l->file, l->lines, l->entries, l->duplicates, l->invalid);
+	if (l->nested)
+		fprintf(f, ", %zu inside another entry", l->nested);
+	fputc('\n', f);
+}
+
+/* The ids as ranges ("1-1000,1003"), cut short with "..." when they do not fit in len. */
+static void output_rules_ids(char *buf, size_t len, const uint64_t *ids, size_t n)
+{
+	size_t i = 0, j, used = 0, room = len - 4; /* room for "..." stays free */
+	int w;
+
+	snprintf(buf, len, "-");
+	while (i < n) {
+		for (j = i; j + 1 < n && ids[j + 1] == ids[j] + 1; j++)
+			;
+		if (j > i)
+			w = snprintf(buf + used, room - used, "%s%" PRIu64 "-%" PRIu64, i ? "," : "",
+				     ids[i], ids[j]);
+		else
+			w = snprintf(buf + used, room - used, "%s%" PRIu64, i ? "," : "", ids[i]);
+		if (w < 0 || (size_t)w >= room - used) {
+			snprintf(buf + used, len - used, "...");
+			return;
+		}
+		used += (size_t)w;
+		i = j + 1;
+	}
+}
+
+int output_table_rules_added(FILE *f, const struct output_host *h, size_t n)
+{
+	const Xdpfleet__V1__AddRulesResponse *r;
+	char e[sizeof(h->error)], ids[72];
+	int hw = output_host_width(h, n);
+	size_t i;
+
+	fprintf(f, "%-*s  %8s  %8s  %s\n", hw, "HOST", "ADDED", "PRESENT", "IDS");
+	for (i = 0; i < n; i++) {
+		if (!h[i].ok) {
+			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
+				output_safe(h[i].error, e, sizeof(e)));
+			continue;
+		}
+		r = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
+		if (!r) {
+			fprintf(f, "%-*s  (empty answer)\n", hw, h[i].host);
+			continue;
+		}
+		output_rules_ids(ids, sizeof(ids), r->ids, r->n_ids);
+		fprintf(f, "%-*s  %8" PRIu32 "  %8" PRIu32 "  %s\n", hw, h[i].host, r->added,
+			r->duplicates, ids);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+static void output_rules_load_json(struct json_writer *w, const struct output_rules_load *l)
+{
+	json_key(w, "load");
+	json_begin_object(w);
+	json_kv_string(w, "file", l->file);
+	json_kv_uint(w, "lines", l->lines);
+	json_kv_uint(w, "entries", l->entries);
+	json_kv_uint(w, "duplicates", l->duplicates);
+	json_kv_uint(w, "invalid", l->invalid);
+	json_kv_uint(w, "nested", l->nested);
+	json_end_object(w);
+}
+
+int output_json_rules_added(FILE *f, const struct output_host *h, size_t n,
+			    const struct output_rules_load *load)
+{
+	const Xdpfleet__V1__AddRulesResponse *r;
+	struct json_writer w;
+	size_t i, k;
+
+	json_init(&w, f);
+	json_begin_array(&w);
+	for (i = 0; i < n; i++) {
+		json_begin_object(&w);
+		json_kv_string(&w, "host", h[i].host);
+		json_kv_bool(&w, "ok", h[i].ok);
+		if (!h[i].ok) {
+			json_kv_string(&w, "code", h[i].code);
+			json_kv_string(&w, "error", h[i].error);
+		}
+		r = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
+		if (h[i].ok && r) {
+			json_kv_uint(&w, "added", r->added);
+			json_kv_uint(&w, "already_present", r->duplicates);
+			json_key(&w, "ids");
+			json_begin_array(&w);
+			for (k = 0; k < r->n_ids; k++)
+				json_uint(&w, r->ids[k]);
+			json_end_array(&w);
+		}
+		if (load)
+			output_rules_load_json(&w, load);
+		json_end_object(&w);
+	}
+	json_end_array(&w);
+	if (!w.err && fputc('\n', f) == EOF)
+		return -EIO;
+	return json_finish(&w);
+}
+
+static uint32_t output_rules_deleted(const ProtobufCMessage *msg)
+{
+	if (!msg)
+		return 0;
+	if (msg->descriptor == &xdpfleet__v1__flush_rules_response__descriptor)
+		return ((const Xdpfleet__V1__FlushRulesResponse *)msg)->deleted;
+	return ((const Xdpfleet__V1__DeleteRulesResponse *)msg)->deleted;
+}
+
+int output_table_rules_deleted(FILE *f, const struct output_host *h, size_t n)
+{
+	char e[sizeof(h->error)];
+	int hw = output_host_width(h, n);
+	size_t i;
+
+	fprintf(f, "%-*s  %s\n", hw, "HOST", "DELETED");
+	for (i = 0; i < n; i++) {
+		if (!h[i].ok)
+			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
+				output_safe(h[i].error, e, sizeof(e)));
+		else
+			fprintf(f, "%-*s  %7" PRIu32 "\n", hw, h[i].host,
+				output_rules_deleted(h[i].msg));
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+int output_json_rules_deleted(struct json_writer *w, const ProtobufCMessage *msg)
+{
+	return json_kv_uint(w, "deleted", output_rules_deleted(msg));
+}

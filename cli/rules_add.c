@@ -1,0 +1,170 @@
+/* "ACTION add": the AddRules request built from prefixes and options, sent once to every host,
+ * the answers printed (see rules_add.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blocklist.h"
+#include "call.h"
+#include "parse.h"
+#include "rules_add.h"
+
+/* Time an agent may take per rule on top of --timeout: 100k rules get 5 s more. */
+#define RULES_ADD_US_PER_RULE 50u
+
+void rules_add_req_free(struct rules_add_req *rq)
+{
+	free(rq->req.rules);
+	free(rq->rules);
+	free(rq->matches);
+	free(rq->srcs);
+	memset(rq, 0, sizeof(*rq));
+}
+
+static size_t rules_add_src(const struct cidr *c, char *buf)
+{
+	if (!c->family || cidr_format(c, buf, CIDR_STR_MAX))
+		buf[0] = '\0';
+	return strlen(buf) + 1;
+}
+
+int rules_add_req_build(struct rules_add_req *rq, const struct rules_args *a,
+			const struct cidr *prefixes, size_t n)
+{
+	char tmp[CIDR_STR_MAX], *src;
+	size_t i, total = 0;
+
+	memset(rq, 0, sizeof(*rq));
+	xdpfleet__v1__add_rules_request__init(&rq->req);
+	rq->req.force = a->force;
+	/* Exact-size strings: a million IPv4 prefixes average 16 bytes, not CIDR_STR_MAX. */
+	for (i = 0; i < n; i++)
+		total += rules_add_src(&prefixes[i], tmp);
+	rq->req.rules = calloc(n ? n : 1, sizeof(*rq->req.rules));
+	rq->rules = calloc(n ? n : 1, sizeof(*rq->rules));
+	rq->matches = calloc(n ? n : 1, sizeof(*rq->matches));
+	rq->srcs = malloc(total ? total : 1);
+	if (!rq->req.rules || !rq->rules || !rq->matches || !rq->srcs)
+		return -ENOMEM;
+	src = rq->srcs;
+	for (i = 0; i < n; i++) {
+		xdpfleet__v1__rule_match__init(&rq->matches[i]);
+		rq->matches[i].src = src;
+		src += rules_add_src(&prefixes[i], src);
+		rq->matches[i].proto = a->proto;
+		rq->matches[i].port_min = a->port_min;
+		rq->matches[i].port_max = a->port_max;
+		xdpfleet__v1__rule__init(&rq->rules[i]);
+		rq->rules[i].action = a->action;
+		rq->rules[i].match = &rq->matches[i];
+		rq->rules[i].limit_pps = a->limit_pps;
+		rq->rules[i].ttl_seconds = a->ttl_seconds;
+		rq->rules[i].comment = (char *)a->comment;
+		rq->req.rules[i] = &rq->rules[i];
+	}
+	rq->req.n_rules = n;
+	return 0;
+}
+
+/* call_unary_run() prints through a fixed pair of printers; a load also prints its file
+ * summary, so the fan-out is run here. */
+static int rules_add_fanout(struct cli_ctx *ctx, const struct rules_add_req *rq,
+			    struct rpc_host_result *r)
+{
+	uint64_t timeout = ctx->g.timeout_ms + rq->req.n_rules * RULES_ADD_US_PER_RULE / 1000;
+	struct rpc_fanout_opts o = {
+		.client = &ctx->g.client,
+		.max_inflight = ctx->g.parallel,
+		.timeout_ms = timeout > UINT32_MAX ? UINT32_MAX : (unsigned int)timeout,
+		.cancel = ctx->cancel,
+	};
+	int ret;
+
+	ret = rpc_fanout((const char *const *)ctx->g.hosts.targets, ctx->g.hosts.n,
+			 &xdpfleet__v1__agent__descriptor, "AddRules", &rq->req.base, &o, r);
+	if (ret < 0) {
+		fprintf(ctx->io.err, CLI_PROG ": AddRules: cannot start calls: %s\n",
+			strerror(-ret));
+		return -EIO;
+	}
+	return 0;
+}
+
+int rules_add_send(struct cli_ctx *ctx, const struct rules_add_req *rq,
+		   const struct output_rules_load *load)
+{
+	size_t n = ctx->g.hosts.n;
+	struct rpc_host_result *r;
+	struct output_host *h = NULL;
+	int err;
+
+	r = calloc(n ? n : 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	err = rules_add_fanout(ctx, rq, r);
+	if (err)
+		goto out;
+	err = output_hosts_from_results(&ctx->g.hosts, r, &h);
+	if (err)
+		goto out;
+	if (ctx->g.output == CLI_OUTPUT_JSON) {
+		err = output_json_rules_added(ctx->io.out, h, n, load);
+	} else {
+		if (load)
+			output_rules_load_summary(ctx->io.out, load);
+		err = output_table_rules_added(ctx->io.out, h, n);
+	}
+	fflush(ctx->io.out);
+	err = call_report_failures(ctx, h, n) ?: (err ? -EIO : 0);
+out:
+	free(h);
+	rpc_host_results_free(r, n);
+	free(r);
+	return err;
+}
+
+int rules_add_run(struct cli_ctx *ctx, const char *cmd, Xdpfleet__V1__RuleAction action,
+		  int argc, char **argv)
+{
+	struct rules_args a = { .action = action };
+	struct rules_add_req rq = { 0 };
+	struct cidr c, *prefixes = NULL;
+	struct blocklist bl;
+	bool any, has_any = false;
+	size_t n;
+	int i, err;
+
+	err = rules_args_parse(ctx, cmd, RULES_ARGS_ADD, argc, argv, &a);
+	if (err)
+		return err;
+	if (optind >= argc)
+		return cli_usage_error(ctx, cmd, "missing PREFIX (an address, a CIDR, or 'any')");
+	/* The blocklist set folds prefixes given twice (also "10.0.0.1" and "10.0.0.1/32"). */
+	blocklist_init(&bl, &(struct blocklist_opts){ .normalise = a.normalise });
+	for (i = optind; i < argc; i++) {
+		err = rules_args_prefix(ctx, cmd, argv[i], a.normalise, &c, &any);
+		if (err)
+			goto out;
+		has_any |= any;
+		if (!any && blocklist_add_line(&bl, argv[i], strlen(argv[i]))) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	n = bl.n + has_any;
+	prefixes = calloc(n, sizeof(*prefixes));
+	if (!prefixes) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (bl.n)
+		memcpy(prefixes, bl.entries, bl.n * sizeof(*prefixes));
+	err = rules_add_req_build(&rq, &a, prefixes, n) ?: rules_add_send(ctx, &rq, NULL);
+out:
+	rules_add_req_free(&rq);
+	free(prefixes);
+	blocklist_free(&bl);
+	if (err == -ENOMEM)
+		fprintf(ctx->io.err, CLI_PROG " %s: out of memory\n", cmd);
+	return err == -ENOMEM ? -EIO : err;
+}

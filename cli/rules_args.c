@@ -1,0 +1,280 @@
+/* Rule options and names (see rules_args.h). Everything is checked here so that a typo is a
+ * usage error before any host is contacted, not the same refusal from every agent. */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "blocklist.h"
+#include "parse.h"
+#include "rules_args.h"
+
+enum {
+	OPT_PROTO = 256, OPT_PORT, OPT_TTL, OPT_COMMENT, OPT_PPS, OPT_FORCE, OPT_NORMALISE,
+	OPT_SKIP_INVALID,
+};
+
+static const char *const rules_args_actions[] = {
+	[XDPFLEET__V1__RULE_ACTION__RULE_ACTION_DROP] = "drop",
+	[XDPFLEET__V1__RULE_ACTION__RULE_ACTION_ALLOW] = "allow",
+	[XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT] = "limit",
+	[XDPFLEET__V1__RULE_ACTION__RULE_ACTION_MONITOR] = "monitor",
+};
+
+static const char *const rules_args_protos[] = {
+	[XDPFLEET__V1__PROTOCOL__PROTOCOL_ANY] = "any",
+	[XDPFLEET__V1__PROTOCOL__PROTOCOL_TCP] = "tcp",
+	[XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP] = "udp",
+	[XDPFLEET__V1__PROTOCOL__PROTOCOL_ICMP] = "icmp",
+	[XDPFLEET__V1__PROTOCOL__PROTOCOL_ICMPV6] = "icmpv6",
+};
+
+#define RULES_ARGS_N(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *rules_args_action_name(Xdpfleet__V1__RuleAction a)
+{
+	if ((unsigned int)a < RULES_ARGS_N(rules_args_actions) && rules_args_actions[a])
+		return rules_args_actions[a];
+	return "unknown";
+}
+
+int rules_args_parse_action(const char *s, Xdpfleet__V1__RuleAction *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < RULES_ARGS_N(rules_args_actions); i++) {
+		if (rules_args_actions[i] && !strcmp(s, rules_args_actions[i])) {
+			*a = (Xdpfleet__V1__RuleAction)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *rules_args_proto_name(Xdpfleet__V1__Protocol p)
+{
+	if ((unsigned int)p < RULES_ARGS_N(rules_args_protos))
+		return rules_args_protos[p];
+	return "unknown";
+}
+
+int rules_args_parse_proto(const char *s, Xdpfleet__V1__Protocol *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < RULES_ARGS_N(rules_args_protos); i++) {
+		if (!strcmp(s, rules_args_protos[i])) {
+			*p = (Xdpfleet__V1__Protocol)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int rules_args_parse_duration(const char *s, uint64_t *seconds)
+{
+	uint64_t total = 0, v, unit;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (!parse_uint(s, 0, UINT64_MAX, &v)) {
+		if (!v || v > RULES_ARGS_TTL_MAX)
+			return -ERANGE;
+		*seconds = v;
+		return 0;
+	}
+	while (*p) {
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		for (v = 0; isdigit((unsigned char)*p); p++) {
+			v = v * 10 + (uint64_t)(*p - '0');
+			if (v > RULES_ARGS_TTL_MAX)
+				return -ERANGE;
+		}
+		switch (*p++) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		case 'w': unit = 7 * 86400; break;
+		default: return -EINVAL;
+		}
+		total += v * unit;
+		if (total > RULES_ARGS_TTL_MAX)
+			return -ERANGE;
+	}
+	if (!total)
+		return -ERANGE;
+	*seconds = total;
+	return 0;
+}
+
+int rules_args_parse_ports(const char *s, uint32_t *min, uint32_t *max)
+{
+	const char *dash = strchr(s, '-');
+	char lo[8];
+	uint64_t a, b;
+
+	if (!dash) {
+		if (parse_uint(s, 1, 65535, &a))
+			return -EINVAL;
+		*min = *max = (uint32_t)a;
+		return 0;
+	}
+	if ((size_t)(dash - s) >= sizeof(lo))
+		return -EINVAL;
+	memcpy(lo, s, (size_t)(dash - s));
+	lo[dash - s] = '\0';
+	if (parse_uint(lo, 1, 65535, &a) || parse_uint(dash + 1, 1, 65535, &b) || a > b)
+		return -EINVAL;
+	*min = (uint32_t)a;
+	*max = (uint32_t)b;
+	return 0;
+}
+
+int rules_args_prefix(const struct cli_ctx *ctx, const char *cmd, const char *s, bool normalise,
+		      struct cidr *out, bool *any)
+{
+	char why[BLOCKLIST_WHY_MAX];
+
+	*any = !strcmp(s, "any");
+	if (*any) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	if (blocklist_parse_prefix(s, normalise, out, why, sizeof(why)))
+		return cli_usage_error(ctx, cmd, "invalid prefix '%s': %s", s, why);
+	return 0;
+}
+
+static int rules_args_comment(const struct cli_ctx *ctx, const char *cmd, const char *s)
+{
+	const char *p;
+
+	if (strlen(s) > RULES_ARGS_COMMENT_MAX)
+		return cli_usage_error(ctx, cmd, "--comment: longer than %d bytes",
+				       RULES_ARGS_COMMENT_MAX);
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return cli_usage_error(ctx, cmd, "--comment: control characters (tabs, "
+					       "newlines, escapes) are not allowed");
+	return 0;
+}
+
+/* One option's value into a. */
+static int rules_args_option(const struct cli_ctx *ctx, const char *cmd, int c, const char *v,
+			     struct rules_args *a)
+{
+	switch (c) {
+	case OPT_PROTO:
+		a->has_proto = true;
+		if (rules_args_parse_proto(v, &a->proto))
+			return cli_usage_error(ctx, cmd, "--proto: invalid value '%s' (expected any, "
+					       "tcp, udp, icmp or icmpv6)", v);
+		return 0;
+	case OPT_PORT:
+		if (rules_args_parse_ports(v, &a->port_min, &a->port_max))
+			return cli_usage_error(ctx, cmd, "--port: invalid value '%s' (expected a port "
+					       "1-65535, or a range N-M with N <= M)", v);
+		return 0;
+	case OPT_TTL:
+		if (rules_args_parse_duration(v, &a->ttl_seconds))
+			return cli_usage_error(ctx, cmd, "--ttl: invalid duration '%s' (expected a "
+					       "positive time up to 3650d such as 30s, 10m, 2h, "
+					       "1d, 1h30m, or plain seconds)", v);
+		return 0;
+	case OPT_COMMENT:
+		a->comment = v;
+		return rules_args_comment(ctx, cmd, v);
+	case OPT_PPS:
+		if (parse_uint(v, 1, RULES_ARGS_PPS_MAX, &a->limit_pps))
+			return cli_usage_error(ctx, cmd, "--pps: invalid value '%s' (expected packets "
+					       "per second per source address, 1 to %llu)", v,
+					       RULES_ARGS_PPS_MAX);
+		return 0;
+	case OPT_FORCE:
+		a->force = true;
+		return 0;
+	case OPT_NORMALISE:
+		a->normalise = true;
+		return 0;
+	case OPT_SKIP_INVALID:
+		a->skip_invalid = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The options a kind does not take, named rather than "unknown". */
+static const char *rules_args_foreign(enum rules_args_kind kind, int c)
+{
+	static const char *const names[] = {
+		[OPT_TTL - OPT_PROTO] = "--ttl", [OPT_COMMENT - OPT_PROTO] = "--comment",
+		[OPT_PPS - OPT_PROTO] = "--pps", [OPT_FORCE - OPT_PROTO] = "--force",
+		[OPT_SKIP_INVALID - OPT_PROTO] = "--skip-invalid",
+	};
+
+	if (c < OPT_PROTO || c > OPT_SKIP_INVALID)
+		return NULL;
+	if (kind == RULES_ARGS_DEL && c != OPT_PROTO && c != OPT_PORT && c != OPT_NORMALISE)
+		return names[c - OPT_PROTO];
+	if (kind == RULES_ARGS_ADD && c == OPT_SKIP_INVALID)
+		return names[c - OPT_PROTO];
+	return NULL;
+}
+
+/* How the options combine. */
+static int rules_args_check(const struct cli_ctx *ctx, const char *cmd, enum rules_args_kind kind,
+			    const struct rules_args *a)
+{
+	bool limit = a->action == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT;
+
+	if (a->port_min && a->proto != XDPFLEET__V1__PROTOCOL__PROTOCOL_TCP &&
+	    a->proto != XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP)
+		return cli_usage_error(ctx, cmd, "--port needs --proto tcp or --proto udp (only "
+				       "they have ports)");
+	if (kind == RULES_ARGS_DEL)
+		return 0;
+	if (limit && !a->limit_pps)
+		return cli_usage_error(ctx, cmd, "limit rules need --pps N (packets per second "
+				       "per source address)");
+	if (!limit && a->limit_pps)
+		return cli_usage_error(ctx, cmd, "--pps applies to limit rules only");
+	return 0;
+}
+
+int rules_args_parse(const struct cli_ctx *ctx, const char *cmd, enum rules_args_kind kind,
+		     int argc, char **argv, struct rules_args *a)
+{
+	static const struct option longopts[] = {
+		{"proto", required_argument, NULL, OPT_PROTO},
+		{"port", required_argument, NULL, OPT_PORT},
+		{"ttl", required_argument, NULL, OPT_TTL},
+		{"comment", required_argument, NULL, OPT_COMMENT},
+		{"pps", required_argument, NULL, OPT_PPS},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"normalise", no_argument, NULL, OPT_NORMALISE},
+		{"normalize", no_argument, NULL, OPT_NORMALISE},
+		{"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
+		{NULL, 0, NULL, 0},
+	};
+	Xdpfleet__V1__RuleAction action = a->action;
+	const char *foreign;
+	int c, err;
+
+	memset(a, 0, sizeof(*a));
+	a->action = action;
+	a->comment = "";
+	optind = 0;
+	while ((c = parse_getopt(ctx, cmd, argc, argv, ":", longopts)) != -1) {
+		if (c == PARSE_OPT_ERROR)
+			return -EINVAL;
+		foreign = rules_args_foreign(kind, c);
+		if (foreign)
+			return cli_usage_error(ctx, cmd, "option '%s' does not apply here", foreign);
+		err = rules_args_option(ctx, cmd, c, optarg, a);
+		if (err)
+			return err;
+	}
+	return rules_args_check(ctx, cmd, kind, a);
+}
