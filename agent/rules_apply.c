@@ -1,0 +1,301 @@
+/* Writes a plan into the kernel maps in an order that keeps lookups consistent (targets before
+ * pointers), undoes it all on the first failure, and updates the mirrors once it succeeded. */
+#include "rules_engine.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK 65536u
+
+/* Batched when the kernel has it for this map type, one by one otherwise. */
+static int write_kv(int fd, const void *keys, size_t ksz, const void *vals, size_t vsz, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	size_t done = 0;
+
+	while (done < n) {
+		uint32_t cnt = n - done > CHUNK ? CHUNK : (uint32_t)(n - done);
+		int err = bpf_map_update_batch(fd, (const char *)keys + done * ksz,
+					       (const char *)vals + done * vsz, &cnt, &o);
+
+		if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP) {
+			for (size_t i = done; i < n; i++) {
+				err = bpf_map_update_elem(fd, (const char *)keys + i * ksz,
+							  (const char *)vals + i * vsz, BPF_ANY);
+				if (err)
+					return err;
+			}
+			return 0;
+		}
+		if (err)
+			return err;
+		done += cnt;
+	}
+	return 0;
+}
+
+static int delete_keys(int fd, const void *keys, size_t ksz, size_t n, bool ignore_missing)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = bpf_map_delete_elem(fd, (const char *)keys + i * ksz);
+
+		if (err && !(ignore_missing && err == -ENOENT))
+			return err;
+	}
+	return 0;
+}
+
+/* Which ops of a v4/v6 block list to write: updates (with new or old values) or deletes. */
+enum sel { SEL_UPD_NEW, SEL_DEL, SEL_UNDO_UPD_EXISTED, SEL_UNDO_UPD_NEW, SEL_UNDO_DEL };
+
+static bool pick(enum sel s, bool del, bool existed)
+{
+	switch (s) {
+	case SEL_UPD_NEW:
+		return !del;
+	case SEL_DEL:
+	case SEL_UNDO_DEL:
+		return del;
+	case SEL_UNDO_UPD_EXISTED:
+		return !del && existed;
+	case SEL_UNDO_UPD_NEW:
+		return !del && !existed;
+	}
+	return false;
+}
+
+/* Gathers the selected ops of a block list into key/value arrays and writes or deletes them. */
+static int blocks(int fd, const struct rules_vec *ops, bool v6, enum sel s)
+{
+	size_t ksz = v6 ? sizeof(struct rules_v6_key) : sizeof(uint32_t);
+	char *keys = malloc(ops->n * ksz + 1);
+	uint32_t *vals = malloc(ops->n * sizeof(uint32_t) + 1);
+	size_t n = 0;
+	int err = -ENOMEM;
+
+	if (!keys || !vals)
+		goto out;
+	for (size_t i = 0; i < ops->n; i++) {
+		const void *key;
+		uint32_t val, old;
+		bool del, existed;
+
+		if (v6) {
+			const struct rules_op_v6 *op = rules_vec_at(ops, i);
+
+			key = &op->key, val = op->val, old = op->old;
+			del = op->del, existed = op->existed;
+		} else {
+			const struct rules_op_v4 *op = rules_vec_at(ops, i);
+
+			key = &op->addr, val = op->val, old = op->old;
+			del = op->del, existed = op->existed;
+		}
+		if (!pick(s, del, existed))
+			continue;
+		memcpy(keys + n * ksz, key, ksz);
+		vals[n++] = s == SEL_UPD_NEW ? val : old;
+	}
+	if (s == SEL_DEL)
+		err = delete_keys(fd, keys, ksz, n, false);
+	else if (s == SEL_UNDO_UPD_NEW)
+		err = delete_keys(fd, keys, ksz, n, true);
+	else
+		err = write_kv(fd, keys, ksz, vals, sizeof(uint32_t), n);
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int write_l1(int fd, const struct rules_vec *ops, bool undo)
+{
+	uint32_t *keys = malloc(ops->n * sizeof(uint32_t) + 1);
+	uint32_t *vals = malloc(ops->n * sizeof(uint32_t) + 1);
+	int err = -ENOMEM;
+
+	if (keys && vals) {
+		for (size_t i = 0; i < ops->n; i++) {
+			const struct rules_op_l1 *op = rules_vec_at(ops, i);
+
+			keys[i] = op->idx;
+			vals[i] = undo ? op->old : op->val;
+		}
+		err = write_kv(fd, keys, 4, vals, 4, ops->n);
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int write_info(struct rules_engine *e, const struct rules_vec *slots)
+{
+	struct rules_info *vals = calloc(slots->n + 1, sizeof(*vals));
+	int err;
+
+	if (!vals)
+		return -ENOMEM;
+	for (size_t i = 0; i < slots->n; i++) {
+		const struct rules_spec *s = &e->rules[*(uint32_t *)rules_vec_at(slots, i)].spec;
+
+		vals[i].action = (uint8_t)s->action;
+		vals[i].proto = s->proto;
+		vals[i].flags = s->has_ports ? RULES_F_PORTS : 0;
+		vals[i].plen = s->has_src ? s->src.plen : 0;
+		vals[i].port_min = s->port_min;
+		vals[i].port_max = s->port_max;
+		vals[i].limit_pps = s->limit_pps;
+	}
+	err = write_kv(e->maps->fd[RULES_M_INFO], slots->v, 4, vals, sizeof(*vals), slots->n);
+	free(vals);
+	return err;
+}
+
+static int zero_counters(struct rules_engine *e, const struct rules_vec *slots)
+{
+	size_t per = (size_t)e->ncpus * sizeof(struct rules_counter);
+	size_t chunk = slots->n < CHUNK ? slots->n : CHUNK;
+	void *zeros = calloc(chunk + 1, per);
+	int err = zeros ? 0 : -ENOMEM;
+
+	for (size_t done = 0; !err && done < slots->n; done += chunk) {
+		size_t n = slots->n - done < chunk ? slots->n - done : chunk;
+
+		err = write_kv(e->maps->fd[RULES_M_COUNTERS], rules_vec_at(slots, done), 4, zeros,
+			       per, n);
+	}
+	free(zeros);
+	return err;
+}
+
+static int write_entries(struct rules_engine *e, const struct rules_vec *ids)
+{
+	struct rules_entry *vals = malloc((ids->n + 1) * sizeof(*vals));
+	int err;
+
+	if (!vals)
+		return -ENOMEM;
+	for (size_t i = 0; i < ids->n; i++)
+		vals[i] = e->entries[*(uint32_t *)rules_vec_at(ids, i)];
+	err = write_kv(e->maps->fd[RULES_M_ENTRIES], ids->v, 4, vals, sizeof(*vals), ids->n);
+	free(vals);
+	return err;
+}
+
+static int write_globals(struct rules_engine *e, const struct rules_plan *p, bool undo)
+{
+	int err = 0;
+
+	for (uint32_t f = 0; f < 2 && !err; f++) {
+		uint32_t id = f == 0 ? RULES_ENTRY_ANY_V4 : RULES_ENTRY_ANY_V6;
+
+		if (p->global_dirty[f])
+			err = bpf_map_update_elem(e->maps->fd[RULES_M_ENTRIES], &id,
+						  undo ? &p->global_old[f] : &p->global_new[f],
+						  BPF_ANY);
+	}
+	return err;
+}
+
+/* Best effort: every step is idempotent, so undoing steps that never ran is harmless. */
+static void undo(struct rules_engine *e, struct rules_plan *p)
+{
+	int *fd = e->maps->fd;
+
+	blocks(fd[RULES_M_V6], &p->v6, true, SEL_UNDO_DEL);
+	blocks(fd[RULES_M_V4_L2], &p->l2, false, SEL_UNDO_DEL);
+	write_l1(fd[RULES_M_V4_L1], &p->l1, true);
+	blocks(fd[RULES_M_V6], &p->v6, true, SEL_UNDO_UPD_EXISTED);
+	blocks(fd[RULES_M_V6], &p->v6, true, SEL_UNDO_UPD_NEW);
+	blocks(fd[RULES_M_V4_L2], &p->l2, false, SEL_UNDO_UPD_EXISTED);
+	blocks(fd[RULES_M_V4_L2], &p->l2, false, SEL_UNDO_UPD_NEW);
+	write_globals(e, p, true);
+}
+
+int rules_apply(struct rules_engine *e, struct rules_plan *p)
+{
+	int *fd = e->maps->fd;
+	int err;
+
+	err = write_info(e, &p->info_slots);
+	if (!err)
+		err = zero_counters(e, &p->zero_slots);
+	if (!err)
+		err = write_entries(e, &p->fresh);
+	if (!err)
+		err = write_globals(e, p, false);
+	if (!err)
+		err = blocks(fd[RULES_M_V4_L2], &p->l2, false, SEL_UPD_NEW);
+	if (!err)
+		err = blocks(fd[RULES_M_V6], &p->v6, true, SEL_UPD_NEW);
+	if (!err)
+		err = write_l1(fd[RULES_M_V4_L1], &p->l1, false);
+	if (!err)
+		err = blocks(fd[RULES_M_V4_L2], &p->l2, false, SEL_DEL);
+	if (!err)
+		err = blocks(fd[RULES_M_V6], &p->v6, true, SEL_DEL);
+	if (err)
+		undo(e, p);
+	return err;
+}
+
+/* References first, releases second: an entry moving from one block to another in the same
+ * batch must not be recycled in between. */
+void rules_commit(struct rules_engine *e, struct rules_plan *p)
+{
+	for (size_t i = 0; i < p->l1.n; i++) {
+		const struct rules_op_l1 *op = rules_vec_at(&p->l1, i);
+
+		rules_entries_ref(e, op->val & ~RULES_L1_LONGER);
+		e->l1[op->idx] = op->val;
+	}
+	for (size_t i = 0; i < p->l2.n; i++) {
+		const struct rules_op_v4 *op = rules_vec_at(&p->l2, i);
+
+		if (op->del) {
+			rules_htab_del(&e->l2, &op->addr);
+		} else {
+			rules_entries_ref(e, op->val);
+			rules_htab_put(&e->l2, &op->addr, op->val);
+		}
+	}
+	for (size_t i = 0; i < p->v6.n; i++) {
+		const struct rules_op_v6 *op = rules_vec_at(&p->v6, i);
+
+		if (op->del) {
+			rules_htab_del(&e->v6, &op->key);
+		} else {
+			rules_entries_ref(e, op->val);
+			rules_htab_put(&e->v6, &op->key, op->val);
+		}
+	}
+	for (size_t i = 0; i < p->l1.n; i++)
+		rules_entries_unref(e, ((struct rules_op_l1 *)rules_vec_at(&p->l1, i))->old &
+					       ~RULES_L1_LONGER);
+	for (size_t i = 0; i < p->l2.n; i++) {
+		const struct rules_op_v4 *op = rules_vec_at(&p->l2, i);
+
+		if (op->existed)
+			rules_entries_unref(e, op->old);
+	}
+	for (size_t i = 0; i < p->v6.n; i++) {
+		const struct rules_op_v6 *op = rules_vec_at(&p->v6, i);
+
+		if (op->existed)
+			rules_entries_unref(e, op->old);
+	}
+	for (size_t i = 0; i < p->fresh.n; i++) {
+		uint32_t id = *(uint32_t *)rules_vec_at(&p->fresh, i);
+
+		if (!e->refs[id]) {
+			e->refs[id] = 1;
+			rules_entries_unref(e, id);
+		}
+	}
+	for (uint32_t f = 0; f < 2; f++) {
+		if (p->global_dirty[f])
+			e->entries[f == 0 ? RULES_ENTRY_ANY_V4 : RULES_ENTRY_ANY_V6] = p->global_new[f];
+	}
+}

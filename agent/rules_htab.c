@@ -1,0 +1,162 @@
+/* Open addressing keeps the compiler's millions of small keys in three flat arrays: no per-key
+ * allocation, cache-friendly probes, and deletion without tombstones. */
+#include "rules_htab.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t rules_hash_bytes(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+
+	for (; n >= 8; n -= 8, b += 8) {
+		uint64_t w;
+
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	for (; n; n--, b++)
+		h = (h ^ *b) * 0x100000001b3ULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+int rules_htab_init(struct rules_htab *h, size_t key_size, size_t cap_hint)
+{
+	size_t cap = 16;
+
+	while (cap < cap_hint * 2)
+		cap <<= 1;
+	memset(h, 0, sizeof(*h));
+	h->key_size = key_size;
+	h->cap = cap;
+	h->used = calloc(cap, 1);
+	h->keys = malloc(cap * key_size);
+	h->vals = malloc(cap * sizeof(*h->vals));
+	if (!h->used || !h->keys || !h->vals) {
+		rules_htab_free(h);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void rules_htab_free(struct rules_htab *h)
+{
+	free(h->used);
+	free(h->keys);
+	free(h->vals);
+	memset(h, 0, sizeof(*h));
+}
+
+void rules_htab_clear(struct rules_htab *h)
+{
+	memset(h->used, 0, h->cap);
+	h->count = 0;
+}
+
+static size_t slot_of(const struct rules_htab *h, const void *key)
+{
+	return rules_hash_bytes(key, h->key_size) & (h->cap - 1);
+}
+
+static void *key_at(const struct rules_htab *h, size_t i)
+{
+	return h->keys + i * h->key_size;
+}
+
+uint64_t *rules_htab_get(const struct rules_htab *h, const void *key)
+{
+	if (!h->cap)
+		return NULL;
+	for (size_t i = slot_of(h, key);; i = (i + 1) & (h->cap - 1)) {
+		if (!h->used[i])
+			return NULL;
+		if (!memcmp(key_at(h, i), key, h->key_size))
+			return &h->vals[i];
+	}
+}
+
+static int grow(struct rules_htab *h)
+{
+	struct rules_htab n;
+	int err = rules_htab_init(&n, h->key_size, h->cap);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < h->cap; i++) {
+		if (h->used[i])
+			rules_htab_put(&n, key_at(h, i), h->vals[i]);
+	}
+	rules_htab_free(h);
+	*h = n;
+	return 0;
+}
+
+int rules_htab_put(struct rules_htab *h, const void *key, uint64_t val)
+{
+	size_t i;
+
+	if ((h->count + 1) * 10 > h->cap * 7) {
+		int err = grow(h);
+
+		if (err)
+			return err;
+	}
+	for (i = slot_of(h, key); h->used[i]; i = (i + 1) & (h->cap - 1)) {
+		if (!memcmp(key_at(h, i), key, h->key_size)) {
+			h->vals[i] = val;
+			return 0;
+		}
+	}
+	h->used[i] = 1;
+	memcpy(key_at(h, i), key, h->key_size);
+	h->vals[i] = val;
+	h->count++;
+	return 0;
+}
+
+bool rules_htab_del(struct rules_htab *h, const void *key)
+{
+	size_t mask = h->cap - 1, i, j;
+
+	if (!h->cap)
+		return false;
+	for (i = slot_of(h, key);; i = (i + 1) & mask) {
+		if (!h->used[i])
+			return false;
+		if (!memcmp(key_at(h, i), key, h->key_size))
+			break;
+	}
+	/* Backward shift: move later members of the probe run into the hole when their home
+	 * slot does not lie cyclically between the hole and their position. */
+	for (j = (i + 1) & mask; h->used[j]; j = (j + 1) & mask) {
+		size_t home = slot_of(h, key_at(h, j));
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			memcpy(key_at(h, i), key_at(h, j), h->key_size);
+			h->vals[i] = h->vals[j];
+			i = j;
+		}
+	}
+	h->used[i] = 0;
+	h->count--;
+	return true;
+}
+
+bool rules_htab_next(const struct rules_htab *h, size_t *pos, const void **key, uint64_t **val)
+{
+	for (; *pos < h->cap; (*pos)++) {
+		if (h->used[*pos]) {
+			*key = key_at(h, *pos);
+			*val = &h->vals[*pos];
+			(*pos)++;
+			return true;
+		}
+	}
+	return false;
+}
