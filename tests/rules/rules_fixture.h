@@ -1,0 +1,32 @@
+/* Loads the rule engine's test program (bpf/xdp_rules_test.bpf.c) on fresh maps with an engine
+ * on top, and runs frames through it with BPF_PROG_TEST_RUN. Shared by tests and the bench. */
+#ifndef XDPFLEET_RULES_FIXTURE_H
+#define XDPFLEET_RULES_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules_compile.h"
+#include "rules_maps.h"
+
+struct xdp_rules_test;
+
+struct rules_fixture {
+	struct rules_maps maps;
+	struct rules_engine *eng;
+	struct xdp_rules_test *skel;
+	int prog_fd;
+};
+
+int rules_fixture_open(struct rules_fixture *f, const struct rules_maps_opts *opts);
+void rules_fixture_close(struct rules_fixture *f);
+/* One run: the verdict and the winning slot (RULES_SLOT_NONE if no rule). */
+int rules_fixture_run(struct rules_fixture *f, const uint8_t *pkt, size_t len, uint32_t *verdict,
+		      uint32_t *slot);
+/* repeat runs of one frame; *ns gets the kernel's mean ns per run. */
+int rules_fixture_bench(struct rules_fixture *f, const uint8_t *pkt, size_t len, uint32_t repeat,
+			uint32_t *ns);
+/* Packets counted under an XDP action in the program's per-action stats. */
+int rules_fixture_action_count(struct rules_fixture *f, uint32_t action, uint64_t *packets);
+
+#endif
