@@ -69,16 +69,24 @@ static void blocklist_invalid(struct blocklist *bl, const char *s, size_t len, c
 	bl->invalid++;
 }
 
+/* splitmix64's finaliser: IPv4 entries differ only in a few middle bytes, which a weaker mix
+ * would leave clustered in the low bits the table uses. */
+static uint64_t blocklist_mix(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
 static uint64_t blocklist_hash(const struct cidr *c)
 {
-	uint64_t a, b, h;
+	uint64_t a, b;
 
 	memcpy(&a, c->addr, 8);
 	memcpy(&b, c->addr + 8, 8);
-	h = a * 0x9e3779b97f4a7c15ull ^ (b + ((uint64_t)c->family << 8 | c->plen));
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 32);
+	return blocklist_mix(a ^ blocklist_mix(b ^ ((uint64_t)c->family << 8 | c->plen)));
 }
 
 /* The slot holding c, or the free slot where it would go. */

@@ -273,6 +273,8 @@ static const struct cli_command cmd_rules_flush_cmd = {
 		"Removes all rules of every target (FlushRules), or only those of --action.\n"
 		"Removing allow rules can expose prefixes they exempted from drop rules.\n"
 		"\n"
+		"Precedence: allow > drop > limit > monitor > default pass.\n"
+		"\n"
 		"Options:\n"
 		"  --action A    only rules of this action: drop, allow, limit or monitor\n"
 		"\n"
