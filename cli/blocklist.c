@@ -1,5 +1,6 @@
 /* Blocklist parsing (see blocklist.h): one pass, a hash set for duplicates, lib/cidr for the
  * entries themselves. */
+#include <endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -216,20 +217,43 @@ out:
 	return err;
 }
 
+/* An entry as integers in address order, so sorting compares words, not bytes. */
+struct blocklist_key {
+	uint64_t hi, lo;
+	uint8_t family, plen;
+	uint32_t index;
+};
+
 static int blocklist_cmp(const void *pa, const void *pb)
 {
-	const struct cidr *a = *(const struct cidr *const *)pa, *b = *(const struct cidr *const *)pb;
-	int d;
+	const struct blocklist_key *a = pa, *b = pb;
 
 	if (a->family != b->family)
-		return a->family - b->family;
-	d = memcmp(a->addr, b->addr, sizeof(a->addr));
-	return d ? d : a->plen - b->plen;
+		return a->family < b->family ? -1 : 1;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return a->plen < b->plen ? -1 : a->plen > b->plen;
+}
+
+static void blocklist_key(const struct cidr *c, size_t index, struct blocklist_key *k)
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, c->addr, 8);
+	memcpy(&lo, c->addr + 8, 8);
+	k->hi = be64toh(hi);
+	k->lo = be64toh(lo);
+	k->family = c->family;
+	k->plen = c->plen;
+	k->index = (uint32_t)index;
 }
 
 int blocklist_count_nested(const struct blocklist *bl, size_t *nested)
 {
-	const struct cidr **sorted = NULL, **stack = NULL;
+	struct blocklist_key *sorted = NULL;
+	const struct cidr **stack = NULL, *c;
 	size_t i, depth = 0, count = 0;
 	int err = -ENOMEM;
 
@@ -241,15 +265,16 @@ int blocklist_count_nested(const struct blocklist *bl, size_t *nested)
 	if (!sorted || !stack)
 		goto out;
 	for (i = 0; i < bl->n; i++)
-		sorted[i] = &bl->entries[i];
+		blocklist_key(&bl->entries[i], i, &sorted[i]);
 	qsort(sorted, bl->n, sizeof(*sorted), blocklist_cmp);
 	/* Prefixes nest or are disjoint; sorted by address then length, every enclosing prefix
 	 * comes before what it holds, so a stack of the open ones finds each one's parent. */
 	for (i = 0; i < bl->n; i++) {
-		while (depth && !cidr_contains(stack[depth - 1], sorted[i]))
+		c = &bl->entries[sorted[i].index];
+		while (depth && !cidr_contains(stack[depth - 1], c))
 			depth--;
 		count += depth > 0;
-		stack[depth++] = sorted[i];
+		stack[depth++] = c;
 	}
 	*nested = count;
 	err = 0;

@@ -12,6 +12,7 @@
 struct output_rules_load {
 	const char *file; /* "-" for stdin */
 	size_t lines, entries, duplicates, invalid, nested;
+	const size_t *entry_line; /* the file line of each entry, by request index */
 };
 
 /* "FILE: N lines, N entries, N duplicates folded, N invalid skipped, N inside another". */

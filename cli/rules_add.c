@@ -1,5 +1,6 @@
 /* "ACTION add": the AddRules request built from prefixes and options, sent once to every host,
  * the answers printed (see rules_add.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,10 +91,29 @@ static int rules_add_fanout(struct cli_ctx *ctx, const struct rules_add_req *rq,
 	return 0;
 }
 
+/* Agents name a refused rule by its index ("rules[42]: ..."); for a load, the file line is
+ * what the operator can act on. */
+static void rules_add_name_line(struct output_host *h, const struct output_rules_load *load)
+{
+	const char *p = strstr(h->error, "rules[");
+	unsigned long long idx;
+	size_t len;
+	char *end;
+
+	if (!p || !load || !load->entry_line || !isdigit((unsigned char)p[6]))
+		return;
+	idx = strtoull(p + 6, &end, 10);
+	if (*end != ']' || idx >= load->entries)
+		return;
+	len = strlen(h->error);
+	snprintf(h->error + len, sizeof(h->error) - len, " (%s line %zu)", load->file,
+		 load->entry_line[idx]);
+}
+
 int rules_add_send(struct cli_ctx *ctx, const struct rules_add_req *rq,
 		   const struct output_rules_load *load)
 {
-	size_t n = ctx->g.hosts.n;
+	size_t i, n = ctx->g.hosts.n;
 	struct rpc_host_result *r;
 	struct output_host *h = NULL;
 	int err;
@@ -107,6 +127,9 @@ int rules_add_send(struct cli_ctx *ctx, const struct rules_add_req *rq,
 	err = output_hosts_from_results(&ctx->g.hosts, r, &h);
 	if (err)
 		goto out;
+	for (i = 0; i < n; i++)
+		if (!h[i].ok)
+			rules_add_name_line(&h[i], load);
 	if (ctx->g.output == CLI_OUTPUT_JSON) {
 		err = output_json_rules_added(ctx->io.out, h, n, load);
 	} else {

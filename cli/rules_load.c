@@ -2,6 +2,7 @@
  * lines refuse the load (unless --skip-invalid), duplicates are folded, both are reported with
  * their line numbers. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "blocklist.h"
@@ -94,7 +95,9 @@ int rules_load_run(struct cli_ctx *ctx, const char *cmd, Xdpfleet__V1__RuleActio
 	err = blocklist_count_nested(&bl, &load.nested);
 	if (!err)
 		err = rules_add_req_build(&rq, &a, bl.entries, bl.n);
-	/* The file's memory is not needed while the hosts answer. */
+	/* Only the entries' lines are needed while the hosts answer, to name refused ones. */
+	load.entry_line = bl.entry_line;
+	bl.entry_line = NULL;
 	blocklist_free(&bl);
 	if (!err)
 		err = rules_add_send(ctx, &rq, &load);
@@ -105,5 +108,6 @@ int rules_load_run(struct cli_ctx *ctx, const char *cmd, Xdpfleet__V1__RuleActio
 out:
 	rules_add_req_free(&rq);
 	blocklist_free(&bl);
+	free((size_t *)load.entry_line);
 	return err;
 }
