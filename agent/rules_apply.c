@@ -110,47 +110,41 @@ out:
 	return err;
 }
 
-static int write_l1(int fd, const struct rules_vec *ops, bool undo)
+static void *elem(struct rules_engine *e, enum rules_map_id id, uint32_t i)
 {
-	uint32_t *keys = malloc(ops->n * sizeof(uint32_t) + 1);
-	uint32_t *vals = malloc(ops->n * sizeof(uint32_t) + 1);
-	int err = -ENOMEM;
+	return (char *)e->maps->mm[id] + (size_t)i * e->maps->stride[id];
+}
 
-	if (keys && vals) {
-		for (size_t i = 0; i < ops->n; i++) {
-			const struct rules_op_l1 *op = rules_vec_at(ops, i);
+/* Plain stores into the mmapped array: aligned 4-byte stores are atomic for the readers. */
+static int write_l1(struct rules_engine *e, const struct rules_vec *ops, bool undo)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const struct rules_op_l1 *op = rules_vec_at(ops, i);
 
-			keys[i] = op->idx;
-			vals[i] = undo ? op->old : op->val;
-		}
-		err = write_kv(fd, keys, 4, vals, 4, ops->n);
+		__atomic_store_n((uint32_t *)elem(e, RULES_M_V4_L1, op->idx),
+				 undo ? op->old : op->val, __ATOMIC_RELEASE);
 	}
-	free(keys);
-	free(vals);
-	return err;
+	return 0;
 }
 
 static int write_info(struct rules_engine *e, const struct rules_vec *slots)
 {
-	struct rules_info *vals = calloc(slots->n + 1, sizeof(*vals));
-	int err;
-
-	if (!vals)
-		return -ENOMEM;
 	for (size_t i = 0; i < slots->n; i++) {
-		const struct rules_spec *s = &e->rules[*(uint32_t *)rules_vec_at(slots, i)].spec;
+		uint32_t slot = *(uint32_t *)rules_vec_at(slots, i);
+		const struct rules_spec *s = &e->rules[slot].spec;
+		struct rules_info v = {
+			.action = (uint8_t)s->action,
+			.proto = s->proto,
+			.flags = s->has_ports ? RULES_F_PORTS : 0,
+			.plen = s->has_src ? s->src.plen : 0,
+			.port_min = s->port_min,
+			.port_max = s->port_max,
+			.limit_pps = s->limit_pps,
+		};
 
-		vals[i].action = (uint8_t)s->action;
-		vals[i].proto = s->proto;
-		vals[i].flags = s->has_ports ? RULES_F_PORTS : 0;
-		vals[i].plen = s->has_src ? s->src.plen : 0;
-		vals[i].port_min = s->port_min;
-		vals[i].port_max = s->port_max;
-		vals[i].limit_pps = s->limit_pps;
+		memcpy(elem(e, RULES_M_INFO, slot), &v, sizeof(v));
 	}
-	err = write_kv(e->maps->fd[RULES_M_INFO], slots->v, 4, vals, sizeof(*vals), slots->n);
-	free(vals);
-	return err;
+	return 0;
 }
 
 static int zero_counters(struct rules_engine *e, const struct rules_vec *slots)
@@ -170,33 +164,37 @@ static int zero_counters(struct rules_engine *e, const struct rules_vec *slots)
 	return err;
 }
 
+/* New entries are not referenced by any block yet, so nobody reads them while they are written;
+ * the any-source lists are rewritten in place, count last when growing, first when shrinking. */
+static void put_entry(struct rules_engine *e, uint32_t id, const struct rules_entry *v)
+{
+	struct rules_entry *dst = elem(e, RULES_M_ENTRIES, id);
+
+	if (v->n < dst->n)
+		__atomic_store_n(&dst->n, v->n, __ATOMIC_RELEASE);
+	memcpy(dst->slot, v->slot, sizeof(v->slot));
+	__atomic_store_n(&dst->n, v->n, __ATOMIC_RELEASE);
+}
+
 static int write_entries(struct rules_engine *e, const struct rules_vec *ids)
 {
-	struct rules_entry *vals = malloc((ids->n + 1) * sizeof(*vals));
-	int err;
+	for (size_t i = 0; i < ids->n; i++) {
+		uint32_t id = *(uint32_t *)rules_vec_at(ids, i);
 
-	if (!vals)
-		return -ENOMEM;
-	for (size_t i = 0; i < ids->n; i++)
-		vals[i] = e->entries[*(uint32_t *)rules_vec_at(ids, i)];
-	err = write_kv(e->maps->fd[RULES_M_ENTRIES], ids->v, 4, vals, sizeof(*vals), ids->n);
-	free(vals);
-	return err;
+		put_entry(e, id, &e->entries[id]);
+	}
+	return 0;
 }
 
 static int write_globals(struct rules_engine *e, const struct rules_plan *p, bool undo)
 {
-	int err = 0;
-
-	for (uint32_t f = 0; f < 2 && !err; f++) {
+	for (uint32_t f = 0; f < 2; f++) {
 		uint32_t id = f == 0 ? RULES_ENTRY_ANY_V4 : RULES_ENTRY_ANY_V6;
 
 		if (p->global_dirty[f])
-			err = bpf_map_update_elem(e->maps->fd[RULES_M_ENTRIES], &id,
-						  undo ? &p->global_old[f] : &p->global_new[f],
-						  BPF_ANY);
+			put_entry(e, id, undo ? &p->global_old[f] : &p->global_new[f]);
 	}
-	return err;
+	return 0;
 }
 
 /* Best effort: every step is idempotent, so undoing steps that never ran is harmless. */
@@ -206,7 +204,7 @@ static void undo(struct rules_engine *e, struct rules_plan *p)
 
 	blocks(fd[RULES_M_V6], &p->v6, true, SEL_UNDO_DEL);
 	blocks(fd[RULES_M_V4_L2], &p->l2, false, SEL_UNDO_DEL);
-	write_l1(fd[RULES_M_V4_L1], &p->l1, true);
+	write_l1(e, &p->l1, true);
 	blocks(fd[RULES_M_V6], &p->v6, true, SEL_UNDO_UPD_EXISTED);
 	blocks(fd[RULES_M_V6], &p->v6, true, SEL_UNDO_UPD_NEW);
 	blocks(fd[RULES_M_V4_L2], &p->l2, false, SEL_UNDO_UPD_EXISTED);
@@ -231,7 +229,7 @@ int rules_apply(struct rules_engine *e, struct rules_plan *p)
 	if (!err)
 		err = blocks(fd[RULES_M_V6], &p->v6, true, SEL_UPD_NEW);
 	if (!err)
-		err = write_l1(fd[RULES_M_V4_L1], &p->l1, false);
+		err = write_l1(e, &p->l1, false);
 	if (!err)
 		err = blocks(fd[RULES_M_V4_L2], &p->l2, false, SEL_DEL);
 	if (!err)

@@ -69,6 +69,33 @@ static void *key_at(const struct rules_htab *h, size_t i)
 	return h->keys + i * h->key_size;
 }
 
+/* The compiler's keys are 4, 8 or 20 bytes: compare those without a memcmp call. */
+static bool key_eq(const struct rules_htab *h, const void *a, const void *b)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	switch (h->key_size) {
+	case 4:
+		memcpy(&u, a, 4), memcpy(&v, b, 4);
+		return u == v;
+	case 8:
+		memcpy(&x, a, 8), memcpy(&y, b, 8);
+		return x == y;
+	case 20:
+		memcpy(&u, (const char *)a + 16, 4), memcpy(&v, (const char *)b + 16, 4);
+		if (u != v)
+			return false;
+		memcpy(&x, (const char *)a + 8, 8), memcpy(&y, (const char *)b + 8, 8);
+		if (x != y)
+			return false;
+		memcpy(&x, a, 8), memcpy(&y, b, 8);
+		return x == y;
+	default:
+		return !memcmp(a, b, h->key_size);
+	}
+}
+
 uint64_t *rules_htab_get(const struct rules_htab *h, const void *key)
 {
 	if (!h->cap)
@@ -76,7 +103,7 @@ uint64_t *rules_htab_get(const struct rules_htab *h, const void *key)
 	for (size_t i = slot_of(h, key);; i = (i + 1) & (h->cap - 1)) {
 		if (!h->used[i])
 			return NULL;
-		if (!memcmp(key_at(h, i), key, h->key_size))
+		if (key_eq(h, key_at(h, i), key))
 			return &h->vals[i];
 	}
 }
@@ -108,7 +135,7 @@ int rules_htab_put(struct rules_htab *h, const void *key, uint64_t val)
 			return err;
 	}
 	for (i = slot_of(h, key); h->used[i]; i = (i + 1) & (h->cap - 1)) {
-		if (!memcmp(key_at(h, i), key, h->key_size)) {
+		if (key_eq(h, key_at(h, i), key)) {
 			h->vals[i] = val;
 			return 0;
 		}
@@ -129,7 +156,7 @@ bool rules_htab_del(struct rules_htab *h, const void *key)
 	for (i = slot_of(h, key);; i = (i + 1) & mask) {
 		if (!h->used[i])
 			return false;
-		if (!memcmp(key_at(h, i), key, h->key_size))
+		if (key_eq(h, key_at(h, i), key))
 			break;
 	}
 	/* Backward shift: move later members of the probe run into the hole when their home

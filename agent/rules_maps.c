@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "xdpfleet_abi.h"
@@ -19,13 +20,14 @@ struct map_def {
 };
 
 static const struct map_def defs[RULES_M_COUNT] = {
-	[RULES_M_V4_L1] = { RULES_MAP_V4_L1, BPF_MAP_TYPE_ARRAY, 4, 4, 0 },
+	[RULES_M_V4_L1] = { RULES_MAP_V4_L1, BPF_MAP_TYPE_ARRAY, 4, 4, BPF_F_MMAPABLE },
 	[RULES_M_V4_L2] = { RULES_MAP_V4_L2, BPF_MAP_TYPE_HASH, 4, 4, BPF_F_NO_PREALLOC },
 	[RULES_M_V6] = { RULES_MAP_V6, BPF_MAP_TYPE_HASH, sizeof(struct rules_v6_key), 4,
 			 BPF_F_NO_PREALLOC },
 	[RULES_M_ENTRIES] = { RULES_MAP_ENTRIES, BPF_MAP_TYPE_ARRAY, 4,
-			      sizeof(struct rules_entry), 0 },
-	[RULES_M_INFO] = { RULES_MAP_INFO, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct rules_info), 0 },
+			      sizeof(struct rules_entry), BPF_F_MMAPABLE },
+	[RULES_M_INFO] = { RULES_MAP_INFO, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct rules_info),
+			   BPF_F_MMAPABLE },
 	[RULES_M_COUNTERS] = { RULES_MAP_COUNTERS, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 			       sizeof(struct rules_counter), 0 },
 	[RULES_M_LIMITS] = { RULES_MAP_LIMITS, BPF_MAP_TYPE_LRU_HASH,
@@ -65,7 +67,7 @@ static int check_pinned(int fd, const struct map_def *d)
 	if (err)
 		return err;
 	if (info.type != d->type || info.key_size != d->key_size ||
-	    info.value_size != d->value_size)
+	    info.value_size != d->value_size || (info.map_flags & d->flags) != d->flags)
 		return -EBADF;
 	return (int)info.max_entries;
 }
@@ -104,6 +106,27 @@ static int open_one(const struct rules_maps_opts *o, enum rules_map_id id, uint3
 	return 0;
 }
 
+/* Arrays store elements 8-byte aligned; the mapping covers all of them. */
+static int map_array(struct rules_maps *m, enum rules_map_id id)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	int err = bpf_obj_get_info_by_fd(m->fd[id], &info, &len);
+	void *p;
+
+	if (err)
+		return err;
+	m->stride[id] = (info.value_size + 7) & ~(size_t)7;
+	m->mm_len[id] = ((size_t)info.max_entries * m->stride[id] + (size_t)page - 1) &
+			~((size_t)page - 1);
+	p = mmap(NULL, m->mm_len[id], PROT_READ | PROT_WRITE, MAP_SHARED, m->fd[id], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	m->mm[id] = p;
+	return 0;
+}
+
 int rules_maps_open(const struct rules_maps_opts *opts, struct rules_maps *out)
 {
 	uint32_t max[RULES_M_COUNT];
@@ -111,10 +134,13 @@ int rules_maps_open(const struct rules_maps_opts *opts, struct rules_maps *out)
 	int err = 0;
 
 	sizes(opts, max);
+	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < RULES_M_COUNT; i++)
 		out->fd[i] = -1;
 	for (int i = 0; i < RULES_M_COUNT; i++) {
 		err = open_one(opts, i, max[i], &out->fd[i], &reused[i]);
+		if (!err && (defs[i].flags & BPF_F_MMAPABLE))
+			err = map_array(out, i);
 		if (err)
 			goto out;
 	}
@@ -141,6 +167,9 @@ out:
 void rules_maps_close(struct rules_maps *m)
 {
 	for (int i = 0; i < RULES_M_COUNT; i++) {
+		if (m->mm[i])
+			munmap(m->mm[i], m->mm_len[i]);
+		m->mm[i] = NULL;
 		if (m->fd[i] >= 0)
 			close(m->fd[i]);
 		m->fd[i] = -1;

@@ -4,6 +4,7 @@
 #define XDPFLEET_RULES_MAPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct bpf_object;
@@ -30,6 +31,11 @@ enum rules_map_id {
 
 struct rules_maps {
 	int fd[RULES_M_COUNT];
+	/* The mmapable arrays (v4_l1, entries, info) mapped read-write, else NULL; element i is at
+	 * mm[id] + i * stride[id]. */
+	void *mm[RULES_M_COUNT];
+	size_t mm_len[RULES_M_COUNT];
+	size_t stride[RULES_M_COUNT];
 	uint32_t max_rules, max_entries;
 	bool reused; /* the maps came from pins: their contents are live rules */
 };

@@ -13,7 +13,9 @@
 
 struct dirty {
 	uint64_t *l1_bits;
-	struct rules_vec l1;   /* u32 /24 index */
+	struct rules_vec l1;   /* u32 /24 index, computed one by one */
+	struct rules_vec runs; /* rules_pfx up to /24 whose blocks share one list */
+	struct rules_htab runs_seen;
 	struct rules_htab l2;  /* u32 addr */
 	struct rules_htab v6;  /* rules_v6_key */
 };
@@ -111,24 +113,26 @@ static int mark_v4_long(struct dirty *d, const struct rules_pfx *q)
 	return err;
 }
 
-static int mark_v4(struct rules_engine *e, struct dirty *d, const struct rules_pfx *p)
+static int push_run(struct dirty *d, const struct rules_pfx *p)
 {
-	uint32_t base = v4_host(p->addr);
-	size_t begin, end;
-	int err = 0;
+	int err;
 
-	if (p->plen > 24) {
-		err = mark_l1(d, base >> 8);
-		return err ? err : mark_v4_long(d, p);
-	}
-	for (uint32_t i = 0; i < (1u << (24 - p->plen)) && !err; i++)
-		err = mark_l1(d, (base >> 8) + i);
-	rules_sorted_range(e, p, &begin, &end);
-	for (size_t i = begin; i < end && !err; i++) {
-		if (e->sorted[RULES_FAM_V4].v[i].plen > 24)
-			err = mark_v4_long(d, &e->sorted[RULES_FAM_V4].v[i]);
-	}
-	return err;
+	if (rules_htab_get(&d->runs_seen, p))
+		return 0;
+	err = rules_htab_put(&d->runs_seen, p, 0);
+	return err ? err : rules_vec_push(&d->runs, p);
+}
+
+/* Prefixes up to /24 become runs of /24 blocks (planned in plan_run); longer ones mark their
+ * /24 (for the "longer below" flag) and their /32s. */
+static int mark_v4(struct dirty *d, const struct rules_pfx *p)
+{
+	int err;
+
+	if (p->plen <= 24)
+		return push_run(d, p);
+	err = mark_l1(d, v4_host(p->addr) >> 8);
+	return err ? err : mark_v4_long(d, p);
 }
 
 /* A prefix's expansion blocks at its level, and the markers the search needs on the way; only
@@ -243,6 +247,57 @@ static int plan_l1(struct rules_engine *e, struct rules_plan *p, uint32_t idx)
 		inside--;
 	op.val = id | (inside ? RULES_L1_LONGER : 0);
 	return op.val == op.old ? 0 : rules_vec_push(&p->l1, &op);
+}
+
+static int emit_rest(struct rules_engine *e, struct rules_plan *p, const struct dirty *d,
+		     uint32_t from, uint32_t to, uint32_t id)
+{
+	int err = 0;
+
+	for (uint32_t idx = from; idx < to && !err; idx++) {
+		struct rules_op_l1 op = { .idx = idx, .val = id, .old = e->l1[idx] };
+
+		/* Blocks planned one by one (a /24 with longer prefixes) are not the run's. */
+		if (d->l1_bits[idx / 64] & (1ULL << (idx % 64)) || op.val == op.old)
+			continue;
+		err = rules_vec_push(&p->l1, &op);
+	}
+	return err;
+}
+
+/* All /24 blocks of P not inside a longer prefix share P's list: compute it once. Prefixes
+ * inside P get runs of their own (their blocks' lists include P's rules too), and the blocks
+ * holding prefixes longer than /24 are planned one by one. Every block ends up in exactly one
+ * run: the one of the longest prefix up to /24 covering it. */
+static int plan_run(struct rules_engine *e, struct rules_plan *p, struct dirty *d,
+		    const struct rules_pfx *run)
+{
+	uint32_t first = v4_host(run->addr) >> 8, end = first + (1u << (24 - run->plen));
+	uint32_t cur = first, id;
+	size_t begin, stop;
+	int err = block_entry(e, p, RULES_FAM_V4, run->addr, run->plen, &id);
+
+	rules_sorted_range(e, run, &begin, &stop);
+	for (size_t i = begin; i < stop && !err; i++) {
+		struct rules_pfx q = e->sorted[RULES_FAM_V4].v[i];
+		uint32_t qs = v4_host(q.addr) >> 8;
+		uint32_t qe = q.plen <= 24 ? qs + (1u << (24 - q.plen)) : qs + 1;
+
+		if (q.plen == run->plen)
+			continue;
+		if (q.plen <= 24) {
+			err = push_run(d, &q);
+		} else {
+			err = mark_l1(d, qs);
+			if (!err)
+				err = mark_v4_long(d, &q);
+		}
+		if (!err && qs > cur)
+			err = emit_rest(e, p, d, cur, qs, id);
+		if (qe > cur)
+			cur = qe;
+	}
+	return err ? err : emit_rest(e, p, d, cur, end, id);
 }
 
 static int plan_l2(struct rules_engine *e, struct rules_plan *p, uint32_t key)
@@ -367,7 +422,7 @@ static int mark_all(struct rules_engine *e, struct rules_plan *p, struct dirty *
 		else if (c->plen == 0)
 			global[c->fam] = true;
 		else if (c->fam == RULES_FAM_V4)
-			err = mark_v4(e, d, c);
+			err = mark_v4(d, c);
 		else
 			err = mark_v6_all(e, d, c);
 	}
@@ -387,14 +442,24 @@ int rules_plan_build(struct rules_engine *e, const struct rules_vec *changed,
 	int err;
 
 	rules_vec_init(&d.l1, sizeof(uint32_t));
+	rules_vec_init(&d.runs, sizeof(struct rules_pfx));
 	d.l1_bits = calloc(DIRTY_L1_WORDS, sizeof(uint64_t));
 	err = d.l1_bits ? 0 : -ENOMEM;
+	/* Sized for the usual case (a few blocks per changed prefix) to avoid rehashing. */
 	if (!err)
-		err = rules_htab_init(&d.l2, sizeof(uint32_t), 64);
+		err = rules_htab_init(&d.l2, sizeof(uint32_t), changed->n * 2);
 	if (!err)
-		err = rules_htab_init(&d.v6, sizeof(struct rules_v6_key), 64);
+		err = rules_htab_init(&d.v6, sizeof(struct rules_v6_key), changed->n * 2);
+	if (!err)
+		err = rules_htab_init(&d.runs_seen, sizeof(struct rules_pfx), changed->n);
 	if (!err)
 		err = mark_all(e, p, &d, changed);
+	/* Runs first: they may add runs (appended, so this loop sees them) and one-by-one blocks. */
+	for (size_t i = 0; i < d.runs.n && !err; i++) {
+		struct rules_pfx run = *(struct rules_pfx *)rules_vec_at(&d.runs, i);
+
+		err = plan_run(e, p, &d, &run);
+	}
 	for (size_t i = 0; i < d.l1.n && !err; i++)
 		err = plan_l1(e, p, *(uint32_t *)rules_vec_at(&d.l1, i));
 	for (size_t pos = 0; !err && rules_htab_next(&d.l2, &pos, &k, &v);)
@@ -403,6 +468,8 @@ int rules_plan_build(struct rules_engine *e, const struct rules_vec *changed,
 		err = plan_v6(e, p, k);
 	free(d.l1_bits);
 	rules_vec_free(&d.l1);
+	rules_vec_free(&d.runs);
+	rules_htab_free(&d.runs_seen);
 	rules_htab_free(&d.l2);
 	rules_htab_free(&d.v6);
 	return err;
