@@ -36,6 +36,11 @@ perf record -q -a -e xdp:xdp_exception -o "$TENV_DIR/perf.data" -- \
 events=$(perf script -i "$TENV_DIR/perf.data" 2> /dev/null | grep -c "xdp_exception:.*ifindex=$ifindex\$" || true)
 check "perf record -e xdp:xdp_exception saw the 5 aborted pings on ifindex $ifindex ($events events)" \
 	test "$events" -ge 5
+if ((events < 5)); then
+	# A BPF program on this tracepoint that returns 0 hides its events from perf, machine-wide.
+	tenv_log "BPF programs on xdp:xdp_exception now (perf_event links, with pins):"
+	bpftool -f link list 2>&1 | grep -A1 perf_event >&2 || true
+fi
 
 # 2. pass (--force): N pings answered, XDP_PASS rises by at least N.
 require "replace with pass (--force)" xf -H "$T" attach "$IF" --prog pass --force
