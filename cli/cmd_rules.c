@@ -1,7 +1,6 @@
 /* "xdpfleet rules list|del|flush": the rules of every host, streamed page by page (ListRules),
  * and their removal by id, by match (DeleteRules) or all at once (FlushRules). */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "call.h"
@@ -10,146 +9,9 @@
 #include "parse.h"
 #include "rules_args.h"
 #include "rules_commands.h"
+#include "rules_list.h"
 
 enum { OPT_ACTION = 256, OPT_OUTPUT = 'o' };
-
-/* One host's ListRules pages as they arrived. */
-struct cmd_rules_pages {
-	ProtobufCMessage **msgs;
-	size_t n, cap;
-};
-
-struct cmd_rules_list {
-	struct cmd_rules_pages *hosts;
-	size_t n;
-	int err;
-};
-
-static int cmd_rules_on_page(void *user, size_t host, ProtobufCMessage *msg)
-{
-	struct cmd_rules_list *l = user;
-	struct cmd_rules_pages *p;
-	ProtobufCMessage **grown;
-	size_t cap;
-
-	if (host >= l->n)
-		goto drop;
-	p = &l->hosts[host];
-	if (p->n == p->cap) {
-		cap = p->cap ? p->cap * 2 : 8;
-		grown = realloc(p->msgs, cap * sizeof(*grown));
-		if (!grown) {
-			l->err = -ENOMEM;
-			goto drop;
-		}
-		p->msgs = grown;
-		p->cap = cap;
-	}
-	p->msgs[p->n++] = msg;
-	return 0;
-drop:
-	protobuf_c_message_free_unpacked(msg, NULL);
-	return 1;
-}
-
-static int cmd_rules_by_id(const void *a, const void *b)
-{
-	const Xdpfleet__V1__Rule *x = *(const Xdpfleet__V1__Rule *const *)a;
-	const Xdpfleet__V1__Rule *y = *(const Xdpfleet__V1__Rule *const *)b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* One response holding every page's rules (the pages keep owning them), sorted by id. */
-static int cmd_rules_merge(const struct cmd_rules_pages *p, Xdpfleet__V1__ListRulesResponse *m)
-{
-	const Xdpfleet__V1__ListRulesResponse *page;
-	size_t i, total = 0;
-
-	xdpfleet__v1__list_rules_response__init(m);
-	for (i = 0; i < p->n; i++)
-		total += ((const Xdpfleet__V1__ListRulesResponse *)p->msgs[i])->n_rules;
-	m->rules = calloc(total ? total : 1, sizeof(*m->rules));
-	if (!m->rules)
-		return -ENOMEM;
-	for (i = 0; i < p->n; i++) {
-		page = (const Xdpfleet__V1__ListRulesResponse *)p->msgs[i];
-		memcpy(m->rules + m->n_rules, page->rules, page->n_rules * sizeof(*m->rules));
-		m->n_rules += page->n_rules;
-	}
-	qsort(m->rules, m->n_rules, sizeof(*m->rules), cmd_rules_by_id);
-	return 0;
-}
-
-static int cmd_rules_print(struct cli_ctx *ctx, struct cmd_rules_list *l,
-			   const struct rpc_host_result *end,
-			   Xdpfleet__V1__ListRulesResponse *merged)
-{
-	struct output_host *h = NULL;
-	size_t i;
-	int err;
-
-	err = output_hosts_from_results(&ctx->g.hosts, end, &h);
-	if (err)
-		return err;
-	for (i = 0; i < l->n && !err; i++) {
-		if (!h[i].ok)
-			continue;
-		err = cmd_rules_merge(&l->hosts[i], &merged[i]);
-		h[i].msg = &merged[i].base;
-	}
-	if (err)
-		goto out;
-	if (ctx->g.output == CLI_OUTPUT_JSON)
-		err = output_json_answer(ctx->io.out, h, l->n, output_json_rules_list);
-	else
-		err = output_table_rules_list(ctx->io.out, h, l->n);
-	fflush(ctx->io.out);
-	err = call_report_failures(ctx, h, l->n) ?: (err ? -EIO : 0);
-out:
-	free(h);
-	return err;
-}
-
-static int cmd_rules_list_send(struct cli_ctx *ctx, const Xdpfleet__V1__ListRulesRequest *req)
-{
-	struct cmd_rules_list l = { .n = ctx->g.hosts.n };
-	Xdpfleet__V1__ListRulesResponse *merged = NULL;
-	struct rpc_host_result *end = NULL;
-	struct call_stream call = {
-		.method = "ListRules",
-		.req = &req->base,
-		.timeout_ms = ctx->g.timeout_ms,
-		.on_message = cmd_rules_on_page,
-		.user = &l,
-	};
-	size_t i, j;
-	int err = -ENOMEM;
-
-	l.hosts = calloc(l.n ? l.n : 1, sizeof(*l.hosts));
-	merged = calloc(l.n ? l.n : 1, sizeof(*merged));
-	if (!l.hosts || !merged)
-		goto out;
-	err = call_stream_run(ctx, &call, &end);
-	if (!err)
-		err = l.err ?: cmd_rules_print(ctx, &l, end, merged);
-out:
-	if (err == -ENOMEM)
-		fprintf(ctx->io.err, CLI_PROG " rules list: out of memory\n");
-	for (i = 0; l.hosts && i < l.n; i++) {
-		for (j = 0; j < l.hosts[i].n; j++)
-			protobuf_c_message_free_unpacked(l.hosts[i].msgs[j], NULL);
-		free(l.hosts[i].msgs);
-		free(merged[i].rules);
-	}
-	if (end) {
-		rpc_host_results_free(end, l.n);
-		free(end);
-	}
-	free(l.hosts);
-	free(merged);
-	return err == -ENOMEM ? -EIO : err;
-}
 
 /* --action A, and -o/--output also after the command word ("rules list -o json"). */
 static int cmd_rules_option(struct cli_ctx *ctx, const char *cmd, int c,
@@ -193,7 +55,7 @@ static int cmd_rules_list_run(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(ctx, "rules list", "unexpected argument '%s'", argv[optind]);
-	return cmd_rules_list_send(ctx, &req);
+	return rules_list_run(ctx, &req);
 }
 
 static int cmd_rules_flush_run(struct cli_ctx *ctx, int argc, char **argv)
