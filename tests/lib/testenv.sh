@@ -181,19 +181,63 @@ tenv__mount_bpffs()
 	echo "$d" >> "$TENV_REG/run-$TENV_RID/mounts"
 }
 
+# --- mTLS (set TENV_TLS=1 before starting agents) ---------------------------------------------
+
+# One CA per run; a server certificate per host (SAN: its namespace address) and one client
+# certificate for the CLI, all generated with openssl.
+tenv__cert()
+{
+	local name=$1 cn=$2 ext=$3 pki="$TENV_DIR/pki"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$cn" \
+		-keyout "$pki/$name.key" -out "$pki/$name.csr" 2> /dev/null
+	openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
+		-days 2 -out "$pki/$name.pem" -extfile <(printf '%s\n' "$ext") 2> /dev/null
+}
+
+tenv__pki()
+{
+	local pki="$TENV_DIR/pki"
+	[[ -f $pki/ca.pem ]] && return 0
+	mkdir -p "$pki"
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=xdpfleet test CA $TENV_RID" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2> /dev/null
+	tenv__cert client "xdpfleet-cli" "extendedKeyUsage=clientAuth"
+}
+
+# tenv_tls_args I: the agent's TLS flags for host I (its certificate made on first use).
+tenv_tls_args()
+{
+	local pki="$TENV_DIR/pki"
+	tenv__pki
+	[[ -f $pki/h$1.pem ]] || tenv__cert "h$1" "host$1" \
+		"$(printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth' "$(tenv_ns_ip "$1")")"
+	echo "--tls-cert $pki/h$1.pem --tls-key $pki/h$1.key --tls-client-ca $pki/ca.pem"
+}
+
+# tenv_cli_tls_args: the CLI's flags for mTLS to the agents (paths have no spaces: mktemp's).
+tenv_cli_tls_args()
+{
+	local pki="$TENV_DIR/pki"
+	tenv__pki
+	echo "--tls-ca $pki/ca.pem --tls-cert $pki/client.pem --tls-key $pki/client.key"
+}
+
 # tenv_start_agent I [EXTRA_ARGS...]: xdpfleetd in host I's namespace, listening on its unix
-# socket and on NS_IP:PORT (plaintext: tests only); waits until it answers.
+# socket and on NS_IP:PORT (plaintext: tests only; mTLS when TENV_TLS=1); waits until it answers.
 tenv_start_agent()
 {
 	local i=$1; shift
 	local d
+	local -a tls=(--insecure)
 	d=$(tenv_hdir "$i")
 	tenv__need_bins
 	TENV_AGENT_ARGS[i]="$*"
 	tenv__mount_bpffs "$i"
+	# shellcheck disable=SC2207 # the flags are words without spaces
+	[[ ${TENV_TLS:-0} == 1 ]] && tls=($(tenv_tls_args "$i"))
 	rm -f "$d/agent.sock"
 	ip netns exec "${TENV_NS[$i]}" "$XDPFLEETD" \
-		--listen "unix:$d/agent.sock" --listen "$(tenv_tcp "$i")" --insecure \
+		--listen "unix:$d/agent.sock" --listen "$(tenv_tcp "$i")" "${tls[@]}" \
 		--bpffs "$d/bpffs" --state-dir "$d/state" --program-dir "$d/programs" \
 		--log-level debug "$@" >> "$d/agent.log" 2>&1 &
 	tenv__track_agent "$i" $!
@@ -461,10 +505,23 @@ xf_exceptions()
 TENV_FAILS=0
 tenv_ok() { printf 'ok: %s\n' "$*"; }
 tenv_fail() { printf 'FAIL: %s\n' "$*"; TENV_FAILS=$((TENV_FAILS + 1)); }
-# check DESCRIPTION CMD...: records a pass or a failure, goes on either way.
-check() { local d=$1; shift; if "$@"; then tenv_ok "$d"; else tenv_fail "$d"; fi; }
+# check DESCRIPTION CMD...: records a pass or a failure, goes on either way. CMD's output is
+# shown only when it fails.
+check() { tenv__check "$@" || true; }
 # require DESCRIPTION CMD...: like check, but stops the test on failure.
-require() { local d=$1; shift; if "$@"; then tenv_ok "$d"; else tenv_fail "$d"; exit 1; fi; }
+require() { tenv__check "$@" || exit 1; }
+
+tenv__check()
+{
+	local d=$1 out="${TENV_DIR:-/tmp}/check.out"; shift
+	if "$@" > "$out" 2>&1; then
+		tenv_ok "$d"
+	else
+		tenv_fail "$d"
+		sed 's/^/    | /' "$out"
+		return 1
+	fi
+}
 # tenv_finish: the test's exit status, with the one closing line ctest logs show.
 tenv_finish()
 {
