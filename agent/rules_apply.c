@@ -236,7 +236,8 @@ int rules_apply(struct rules_engine *e, struct rules_plan *p)
 		err = blocks(fd[RULES_M_V6], &p->v6, true, SEL_DEL);
 	if (err)
 		undo(e, p);
-	return err;
+	/* A full map says E2BIG, which the compiler uses for "too many rules on one address". */
+	return err == -E2BIG ? -ENOSPC : err;
 }
 
 /* References first, releases second: an entry moving from one block to another in the same

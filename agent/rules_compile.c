@@ -19,6 +19,15 @@ static int set_err(struct rules_error *err, size_t index, const char *field, con
 	return -EINVAL;
 }
 
+static void kernel_err(struct rules_error *err, int ret)
+{
+	if (!err)
+		return;
+	err->field = "rules";
+	snprintf(err->msg, sizeof(err->msg), "kernel map update failed (%s); nothing was applied",
+		 strerror(-ret));
+}
+
 int rules_engine_new(struct rules_maps *maps, struct rules_engine **out)
 {
 	struct rules_engine *e = calloc(1, sizeof(*e));
@@ -255,8 +264,11 @@ int rules_compile_add(struct rules_engine *e, const struct rules_spec *specs, si
 		ret = copy_slots(&t.plan.info_slots, &t.slots);
 	if (!ret && !want)
 		ret = copy_slots(&t.plan.zero_slots, &t.slots);
-	if (!ret)
+	if (!ret) {
 		ret = rules_apply(e, &t.plan);
+		if (ret)
+			kernel_err(err, ret);
+	}
 	if (ret) {
 		rules_entries_discard(e, &t.plan.fresh);
 		undo_add(e, &t, sorted);
@@ -308,8 +320,11 @@ int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n
 		rules_sorted_remove(e, &t.pfxs);
 	if (!ret)
 		ret = rules_plan_build(e, &t.changed, &t.plan);
-	if (!ret)
+	if (!ret) {
 		ret = rules_apply(e, &t.plan);
+		if (ret)
+			kernel_err(err, ret);
+	}
 	if (ret) {
 		bool created;
 
