@@ -166,6 +166,12 @@ int blocklist_add_line(struct blocklist *bl, const char *line, size_t len)
 	struct cidr c;
 
 	bl->lines++;
+	/* Lists saved by Windows tools may start with a UTF-8 byte order mark. */
+	if (bl->lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+		line += 3;
+		len -= 3;
+		s = line;
+	}
 	end = memchr(line, '#', len);
 	end = end ? end : line + len;
 	tok_end = memchr(line, ';', (size_t)(end - line));

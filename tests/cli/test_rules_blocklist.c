@@ -131,6 +131,20 @@ static void test_cli_rules_blocklist_plain(void **state)
 	blocklist_free(&bl);
 }
 
+static void test_cli_rules_blocklist_bom(void **state)
+{
+	struct blocklist bl;
+
+	(void)state;
+	parse(&bl, "\xef\xbb\xbf" "192.0.2.1\r\n\xef\xbb\xbf" "192.0.2.2\r\n", false);
+	assert_int_equal(bl.n, 1);
+	check_entry(&bl, 0, "192.0.2.1/32", 1);
+	/* Only at the start of the file. */
+	assert_int_equal(bl.invalid, 1);
+	assert_int_equal(bl.bad[0].line, 2);
+	blocklist_free(&bl);
+}
+
 static void test_cli_rules_blocklist_invalid(void **state)
 {
 	static const char text[] =
@@ -284,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_cli_rules_blocklist_firehol),
 		cmocka_unit_test(test_cli_rules_blocklist_spamhaus),
 		cmocka_unit_test(test_cli_rules_blocklist_plain),
+		cmocka_unit_test(test_cli_rules_blocklist_bom),
 		cmocka_unit_test(test_cli_rules_blocklist_invalid),
 		cmocka_unit_test(test_cli_rules_blocklist_many_notes),
 		cmocka_unit_test(test_cli_rules_blocklist_empty),
