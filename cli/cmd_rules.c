@@ -130,7 +130,7 @@ static const struct cli_command cmd_rules_list_cmd = {
 static const struct cli_command cmd_rules_flush_cmd = {
 	.name = "flush",
 	.summary = "remove every rule (or every rule of one action) on every host",
-	.usage = "rules flush [--action drop|allow|limit|monitor]",
+	.usage = "rules flush [--action drop|allow|limit|monitor] [-o table|json]",
 	.help =
 		"Removes all rules of every target (FlushRules), or only those of --action.\n"
 		"Removing allow rules can expose prefixes they exempted from drop rules.\n"
@@ -139,6 +139,7 @@ static const struct cli_command cmd_rules_flush_cmd = {
 		"\n"
 		"Options:\n"
 		"  --action A    only rules of this action: drop, allow, limit or monitor\n"
+		"  -o FORMAT     table (default) or json; the same as the global -o\n"
 		"\n"
 		"Output: per host DELETED (rules removed). JSON: {\"host\":..,\"ok\":true,\"deleted\":N}\n"
 		"\n"
