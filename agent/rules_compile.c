@@ -213,7 +213,7 @@ static int copy_slots(struct rules_vec *dst, const struct rules_vec *src)
 {
 	int err = rules_vec_reserve(dst, src->n);
 
-	if (err)
+	if (err || !src->n)
 		return err;
 	memcpy(dst->v, src->v, src->n * src->esz);
 	dst->n = src->n;

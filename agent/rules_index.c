@@ -97,6 +97,8 @@ int rules_sorted_insert(struct rules_engine *e, struct rules_vec *pfxs)
 	struct rules_pfx *add = pfxs->v;
 	size_t i = 0;
 
+	if (!pfxs->n)
+		return 0;
 	qsort(add, pfxs->n, sizeof(*add), cmp_void);
 	while (i < pfxs->n) {
 		struct rules_pfx_sorted *s = &e->sorted[add[i].fam];
@@ -153,6 +155,8 @@ void rules_sorted_remove(struct rules_engine *e, struct rules_vec *pfxs)
 {
 	struct rules_pfx *del = pfxs->v;
 
+	if (!pfxs->n)
+		return;
 	qsort(del, pfxs->n, sizeof(*del), cmp_void);
 	for (size_t f = 0; f < 3; f++) {
 		struct rules_pfx_sorted *s = &e->sorted[f];

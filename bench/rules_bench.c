@@ -167,6 +167,28 @@ static int measure(struct rules_fixture *one, struct rules_fixture *many,
 	return err;
 }
 
+/* Kernel memory of the rule maps, as /proc/self/fdinfo reports it (memlock). */
+static double maps_mib(const struct rules_fixture *f)
+{
+	unsigned long long total = 0, v;
+	char path[64], line[256];
+
+	for (int i = 0; i < RULES_M_COUNT; i++) {
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", f->maps.fd[i]);
+		fp = fopen(path, "r");
+		if (!fp)
+			continue;
+		while (fgets(line, sizeof(line), fp)) {
+			if (sscanf(line, "memlock: %llu", &v) == 1)
+				total += v;
+		}
+		fclose(fp);
+	}
+	return (double)total / (1 << 20);
+}
+
 static int load(struct rules_fixture *f, const struct rules_spec *rules, size_t n, size_t batch,
 		double *secs)
 {
@@ -271,6 +293,8 @@ int main(int argc, char **argv)
 	       sum1 / np, sumn / np, o.rules, rules_compile_count(many.eng), sumn / sum1);
 	printf("mix mean with each frame's own rule as the 1 rule: %.1f ns: ratio %.2f\n",
 	       sumown / np, sumn / sumown);
+	printf("kernel maps: %.0f MiB with 1 rule, %.0f MiB with %zu rules\n", maps_mib(&one),
+	       maps_mib(&many), rules_compile_count(many.eng));
 	printf("load: %zu prefixes in %.3f s (one batch, empty maps); %zu in %.3f s (batches of 100000)\n",
 	       o.load, t_load, o.rules, t_all);
 	rules_fixture_close(&one);
