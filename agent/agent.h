@@ -4,11 +4,13 @@
 
 #include <time.h>
 
+#include "lockout.h"
 #include "rpc/rpc.h"
 
 #define AGENT_MAX_LISTENERS 16
 
 struct dataplane;
+struct policy;
 
 struct agent_opts {
 	struct rpc_listener listeners[AGENT_MAX_LISTENERS];
@@ -17,11 +19,14 @@ struct agent_opts {
 	const char *bpffs;       /* bpffs mount point for pins */
 	const char *state_dir;   /* durable state (attachments, rules) */
 	const char *program_dir; /* where Attach may load custom objects from */
+	uint32_t max_rules;      /* 0: the rule engine's default */
 };
 
 struct agent {
 	struct agent_opts opts;
 	struct dataplane *dp;
+	struct policy *policy;
+	struct lockout lockout;
 	struct rpc_server *srv;
 	struct timespec started; /* CLOCK_MONOTONIC */
 };

@@ -311,3 +311,15 @@ out:
 	dp_unlock(dp);
 	return ret;
 }
+
+int dataplane_pin_path(const struct dataplane *dp, const char *rel, char *buf, size_t len)
+{
+	return pins_path(&dp->pins, rel, buf, len);
+}
+
+int dataplane_state_path(const struct dataplane *dp, const char *name, char *buf, size_t len)
+{
+	if ((size_t)snprintf(buf, len, "%s/%s-%s.tsv", dp->state_dir, name, dp->pins.key) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}

@@ -110,4 +110,15 @@ void dataplane_sample(void *dp);
 
 const char *dataplane_mode_name(enum dp_mode mode);
 
+struct rules_maps;
+/* The rule engine's maps, shared into every filter program loaded from now on. */
+void dataplane_set_rules(struct dataplane *dp, const struct rules_maps *maps);
+/* Loads the built-in `name` afresh on every interface running it and swaps it in atomically:
+ * after the maps it shares were recreated. */
+int dataplane_reload_builtin(struct dataplane *dp, const char *name);
+/* Where other agent modules keep their own: <agent's bpffs dir>/<rel>, and
+ * <state-dir>/<name>-<network namespace key>.tsv. */
+int dataplane_pin_path(const struct dataplane *dp, const char *rel, char *buf, size_t len);
+int dataplane_state_path(const struct dataplane *dp, const char *name, char *buf, size_t len);
+
 #endif

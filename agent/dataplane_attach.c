@@ -87,7 +87,7 @@ static int attach_locked(struct dataplane *dp, const struct dp_attach_req *req, 
 {
 	struct progs_spec spec = { .builtin = req->builtin && *req->builtin ? req->builtin : NULL,
 				   .object_path = req->object_path, .prog_name = req->prog_name,
-				   .program_dir = dp->program_dir };
+				   .program_dir = dp->program_dir, .rules = dp->rules };
 	struct progs_loaded loaded = { .prog_fd = -1 };
 	struct dp_iface *ours, iface = { .stats_fd = -1 };
 	struct loader_current cur;
@@ -252,6 +252,38 @@ int dataplane_detach(struct dataplane *dp, const char *ifname, bool force, struc
 	}
 	dp_lock(dp);
 	ret = detach_locked(dp, ifname, force, out, err, errlen);
+	dp_unlock(dp);
+	return ret;
+}
+
+void dataplane_set_rules(struct dataplane *dp, const struct rules_maps *maps)
+{
+	dp_lock(dp);
+	dp->rules = maps;
+	dp_unlock(dp);
+}
+
+int dataplane_reload_builtin(struct dataplane *dp, const char *name)
+{
+	char replaced[DP_ERR_MAX], err[DP_ERR_MAX];
+	struct dp_attachment out;
+	int ret = 0, r;
+
+	dp_lock(dp);
+	for (size_t i = 0; i < dp->n_ifs; i++) {
+		struct dp_attachment att = dp->ifs[i].att;
+		struct dp_attach_req req = { .ifname = att.ifname, .builtin = name, .mode = att.mode };
+
+		if (strcmp(att.program, name))
+			continue;
+		r = attach_locked(dp, &req, &out, replaced, sizeof(replaced), err, sizeof(err));
+		if (r) {
+			log_err("%s: cannot reload %s: %s", att.ifname, name, err);
+			ret = ret ?: r;
+		} else {
+			log_info("%s: %s reloaded (%s)", att.ifname, name, replaced);
+		}
+	}
 	dp_unlock(dp);
 	return ret;
 }

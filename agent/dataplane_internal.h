@@ -33,6 +33,7 @@ struct dataplane {
 	pthread_mutex_t lock;
 	uint64_t saved_ns; /* CLOCK_MONOTONIC of the last state write */
 	bool restored;     /* the records are complete: close may write them */
+	const struct rules_maps *rules; /* shared into filter programs; NULL: none yet */
 };
 
 void dp_lock(const struct dataplane *dp);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +11,12 @@
 
 #include "agent.h"
 #include "dataplane.h"
+#include "policy.h"
 #include "log.h"
 #include "version.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
+#define RULES_EXPIRY_MS 1000
 #define DEFAULT_LISTEN "unix:/run/xdpfleet/agent.sock"
 
 /* The signal handler can reach the server only through a static pointer. */
@@ -48,6 +51,11 @@ static void usage(FILE *out)
 		"  --state-dir DIR        durable state: attachments and rules (default /var/lib/xdpfleet)\n"
 		"  --program-dir DIR      directory Attach may load custom BPF objects from (default: none)\n"
 		"\n"
+		"Drop rules:\n"
+		"  --protect PREFIX       refuse drop/limit rules matching this prefix unless forced\n"
+		"                         (repeatable; rules matching the calling client are always refused)\n"
+		"  --max-rules N          rule capacity, sizes the kernel maps (default 1048576)\n"
+		"\n"
 		"  --log-level LEVEL      error, warning, info (default) or debug\n"
 		"  -V, --version          print the version and exit\n"
 		"  -h, --help             print this help and exit\n",
@@ -57,6 +65,7 @@ static void usage(FILE *out)
 enum {
 	OPT_LISTEN = 256, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CLIENT_CA, OPT_INSECURE, OPT_SOCKET_MODE,
 	OPT_SOCKET_GROUP, OPT_MAX_MESSAGE, OPT_BPFFS, OPT_STATE_DIR, OPT_PROGRAM_DIR, OPT_LOG_LEVEL,
+	OPT_PROTECT, OPT_MAX_RULES,
 };
 
 struct listen_flags {
@@ -67,7 +76,7 @@ struct listen_flags {
 };
 
 /* Returns 0, or 2 (usage error) after saying what is wrong. */
-static int parse_args(int argc, char **argv, struct agent_opts *opts)
+static int parse_args(int argc, char **argv, struct agent_opts *opts, struct lockout *lo)
 {
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -82,6 +91,8 @@ static int parse_args(int argc, char **argv, struct agent_opts *opts)
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "program-dir", required_argument, NULL, OPT_PROGRAM_DIR },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "protect", required_argument, NULL, OPT_PROTECT },
+		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -137,6 +148,28 @@ static int parse_args(int argc, char **argv, struct agent_opts *opts)
 		case OPT_BPFFS: opts->bpffs = optarg; break;
 		case OPT_STATE_DIR: opts->state_dir = optarg; break;
 		case OPT_PROGRAM_DIR: opts->program_dir = optarg; break;
+		case OPT_PROTECT: {
+			const char *why = NULL;
+
+			if (lo->n_protect == LOCKOUT_MAX_PROTECT) {
+				fprintf(stderr, "xdpfleetd: at most %d --protect\n", LOCKOUT_MAX_PROTECT);
+				return 2;
+			}
+			if (cidr_parse(optarg, NULL, &lo->protect[lo->n_protect], &why)) {
+				fprintf(stderr, "xdpfleetd: --protect: '%s': %s\n", optarg, why ? why : "not a prefix");
+				return 2;
+			}
+			lo->n_protect++;
+			break;
+		}
+		case OPT_MAX_RULES:
+			errno = 0;
+			opts->max_rules = strtoul(optarg, &end, 10);
+			if (errno || *end || opts->max_rules < 16 || opts->max_rules > (1u << 24)) {
+				fprintf(stderr, "xdpfleetd: --max-rules: '%s' is not a number from 16 to 16777216\n", optarg);
+				return 2;
+			}
+			break;
 		case OPT_LOG_LEVEL:
 			level = log_parse_level(optarg);
 			if (level < 0) {
@@ -191,6 +224,28 @@ static int parse_args(int argc, char **argv, struct agent_opts *opts)
 	return 0;
 }
 
+/* The rules live beside the data plane's pins and state; filter programs share their maps. */
+static int open_policy(struct agent *agent, char *err, size_t errlen)
+{
+	struct policy_opts po = { .max_rules = agent->opts.max_rules };
+	char pin_dir[PATH_MAX], state[PATH_MAX];
+	int ret;
+
+	if (dataplane_pin_path(agent->dp, "rules", pin_dir, sizeof(pin_dir)) ||
+	    dataplane_state_path(agent->dp, "rules", state, sizeof(state)))
+		return -ENAMETOOLONG;
+	po.pin_dir = pin_dir;
+	po.state_path = state;
+	ret = policy_open(&agent->policy, &po, err, errlen);
+	if (ret)
+		return ret;
+	dataplane_set_rules(agent->dp, policy_maps(agent->policy));
+	/* Filters still attached from an earlier run use maps whose pins are gone: give them ours. */
+	if (policy_maps_fresh(agent->policy))
+		dataplane_reload_builtin(agent->dp, "filter");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct agent agent = { 0 };
@@ -201,7 +256,7 @@ int main(int argc, char **argv)
 	char err[RPC_ERR_MAX] = "";
 	int ret;
 
-	ret = parse_args(argc, argv, &agent.opts);
+	ret = parse_args(argc, argv, &agent.opts, &agent.lockout);
 	if (ret)
 		return ret;
 	clock_gettime(CLOCK_MONOTONIC, &agent.started);
@@ -215,6 +270,12 @@ int main(int argc, char **argv)
 	ret = dataplane_open(&agent.dp, &dp_opts, err, sizeof(err));
 	if (ret) {
 		log_err("data plane: %s", err[0] ? err : strerror(-ret));
+		return 1;
+	}
+	ret = open_policy(&agent, err, sizeof(err));
+	if (ret) {
+		log_err("rules: %s", err[0] ? err : strerror(-ret));
+		dataplane_close(agent.dp);
 		return 1;
 	}
 
@@ -242,6 +303,11 @@ int main(int argc, char **argv)
 		log_err("cannot add the stats sampling timer: %s", strerror(-ret));
 		goto out;
 	}
+	ret = rpc_server_add_timer(agent.srv, RULES_EXPIRY_MS, policy_expire, agent.policy);
+	if (ret) {
+		log_err("cannot add the rule expiry timer: %s", strerror(-ret));
+		goto out;
+	}
 	signal_target = agent.srv;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -256,5 +322,6 @@ out:
 	rpc_server_destroy(agent.srv);
 	rpc_global_shutdown();
 	dataplane_close(agent.dp);
+	policy_close(agent.policy);
 	return ret ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/xdp_filter.skel.h"
+#include "rules_maps.h"
 #include "bpf/xdp_simple.skel.h"
 #include "progs.h"
 #include "stats.h"
@@ -221,6 +222,14 @@ int progs_load(const struct progs_spec *spec, struct progs_loaded *out, char *er
 	ret = share_stats(out->obj, spec->stats_fd, &out->has_stats, err, errlen);
 	if (ret)
 		goto out;
+	/* Built-ins only: a custom object's maps of the same names are its own business. */
+	if (spec->builtin && spec->rules) {
+		ret = rules_maps_use_in_obj(spec->rules, out->obj);
+		if (ret) {
+			snprintf(err, errlen, "cannot share the rule maps: %s", strerror(-ret));
+			goto out;
+		}
+	}
 	ret = bpf_object__load(out->obj);
 	if (ret) {
 		snprintf(err, errlen, "%s: the kernel refused to load %s: %s (the agent log has the verifier's words)",

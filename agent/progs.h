@@ -9,6 +9,7 @@
 #include "dataplane.h"
 
 struct bpf_object;
+struct rules_maps;
 
 struct progs_spec {
 	const char *builtin;     /* "filter", "pass", "drop", "abort"; or NULL with object_path */
@@ -16,6 +17,7 @@ struct progs_spec {
 	const char *prog_name;   /* NULL or "": the first XDP program of the object */
 	const char *program_dir; /* custom objects must resolve inside it */
 	int stats_fd;            /* shared into the object's xdp_stats_map when it fits */
+	const struct rules_maps *rules; /* shared into the rule engine's maps the object declares */
 };
 
 struct progs_loaded {

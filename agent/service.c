@@ -10,6 +10,10 @@ const struct rpc_method_impl agent_methods[] = {
 	{ .name = "ListAttachments", .unary = svc_list_attachments },
 	{ .name = "GetStats", .unary = svc_get_stats },
 	{ .name = "WatchStats", .open = svc_watch_stats_open, .next = svc_watch_stats_next },
+	{ .name = "AddRules", .unary = svc_add_rules },
+	{ .name = "DeleteRules", .unary = svc_delete_rules },
+	{ .name = "ListRules", .open = svc_list_rules_open, .next = svc_list_rules_next },
+	{ .name = "FlushRules", .unary = svc_flush_rules },
 };
 
 const size_t agent_n_methods = sizeof(agent_methods) / sizeof(agent_methods[0]);

@@ -5,6 +5,7 @@
 
 #include "agent.h"
 #include "dataplane.h"
+#include "policy.h"
 #include "service.h"
 #include "version.h"
 
@@ -33,6 +34,7 @@ grpc_status_code svc_get_info(struct rpc_call *call, const ProtobufCMessage *req
 	info->features = features;
 	info->uptime_seconds = now.tv_sec - agent->started.tv_sec;
 	info->attachments = dataplane_n_attachments(agent->dp);
+	info->rules = agent->policy ? policy_count(agent->policy) : 0;
 	if (!info->hostname || !info->kernel)
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	return GRPC_STATUS_OK;

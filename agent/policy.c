@@ -1,0 +1,420 @@
+/* The agent's rule set: ids, comments and TTLs beside the rule engine; every change is applied
+ * to the kernel and saved, or rolled back (see policy.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "pins.h"
+#include "policy_internal.h"
+
+uint64_t policy_now_unix(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t created, uint64_t expires,
+		    const char *comment)
+{
+	struct policy_meta *m = &p->meta[slot];
+	char *copy = strdup(comment ? comment : "");
+
+	if (!copy || rules_htab_put(&p->by_id, &id, slot)) {
+		free(copy);
+		return -ENOMEM;
+	}
+	*m = (struct policy_meta){ id, created, expires, copy };
+	p->n_expiring += expires != 0;
+	if (id >= p->next_id)
+		p->next_id = id + 1;
+	return 0;
+}
+
+void policy_meta_clear(struct policy *p, uint32_t slot)
+{
+	struct policy_meta *m = &p->meta[slot];
+
+	if (!m->id)
+		return;
+	rules_htab_del(&p->by_id, &m->id);
+	p->n_expiring -= m->expires_unix != 0;
+	free(m->comment);
+	memset(m, 0, sizeof(*m));
+}
+
+int policy_open(struct policy **out, const struct policy_opts *opts, char *err, size_t errlen)
+{
+	struct rules_maps_opts mo = { .pin_dir = opts->pin_dir, .max_rules = opts->max_rules };
+	struct policy *p;
+	int ret;
+
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (int i = 0; i < RULES_M_COUNT; i++)
+		p->maps.fd[i] = -1;
+	p->next_id = 1;
+	if (opts->state_path && !(p->state_path = strdup(opts->state_path))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = opts->pin_dir ? pins_mkdir_p(opts->pin_dir, 0700) : 0;
+	if (!ret)
+		ret = rules_maps_open(&mo, &p->maps);
+	if (ret) {
+		snprintf(err, errlen, "rule maps in %s: %s", opts->pin_dir ? opts->pin_dir : "(unpinned)",
+			 strerror(-ret));
+		goto out;
+	}
+	ret = rules_engine_new(&p->maps, &p->engine);
+	if (!ret && !(p->meta = calloc(p->maps.max_rules, sizeof(*p->meta))))
+		ret = -ENOMEM;
+	if (!ret)
+		ret = rules_htab_init(&p->by_id, sizeof(uint64_t), 1024);
+	if (ret) {
+		snprintf(err, errlen, "rule engine: %s", strerror(-ret));
+		goto out;
+	}
+	ret = p->state_path ? policy_file_load(p, err, errlen) : 0;
+	if (ret)
+		goto out;
+	*out = p;
+	p = NULL;
+out:
+	policy_close(p);
+	return ret;
+}
+
+void policy_close(struct policy *p)
+{
+	if (!p)
+		return;
+	for (uint32_t s = 0; p->meta && s < p->maps.max_rules; s++)
+		free(p->meta[s].comment);
+	free(p->meta);
+	rules_htab_free(&p->by_id);
+	rules_engine_free(p->engine);
+	rules_maps_close(&p->maps);
+	free(p->state_path);
+	free(p);
+}
+
+const struct rules_maps *policy_maps(const struct policy *p)
+{
+	return &p->maps;
+}
+
+bool policy_maps_fresh(const struct policy *p)
+{
+	return !p->maps.reused;
+}
+
+size_t policy_count(const struct policy *p)
+{
+	return rules_compile_count(p->engine);
+}
+
+static int save_or_explain(struct policy *p, struct rules_error *err)
+{
+	int ret = p->state_path ? policy_file_save(p) : 0;
+
+	if (ret && err) {
+		err->field = "state";
+		snprintf(err->msg, sizeof(err->msg), "cannot save the rules to %s: %s", p->state_path,
+			 strerror(-ret));
+	}
+	return ret;
+}
+
+/* Forgets and deletes the rules a failed add had created (slots not known before first_id). */
+static void undo_add(struct policy *p, const uint32_t *slots, size_t n, uint64_t first_id)
+{
+	uint32_t *undo = calloc(n, sizeof(*undo));
+	bool *taken = calloc(p->maps.max_rules, sizeof(*taken));
+	size_t k = 0;
+
+	if (!undo || !taken)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct policy_meta *m = &p->meta[slots[i]];
+
+		if ((!m->id || m->id >= first_id) && !taken[slots[i]]) {
+			taken[slots[i]] = true;
+			undo[k++] = slots[i];
+		}
+	}
+	if (rules_compile_delete(p->engine, undo, k, NULL))
+		goto out;
+	for (size_t i = 0; i < k; i++)
+		policy_meta_clear(p, undo[i]);
+	free(undo);
+	free(taken);
+	return;
+out:
+	log_err("rules: could not roll back a failed add; restart the agent to resync");
+	free(undo);
+	free(taken);
+}
+
+int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, uint64_t *ids,
+	       size_t *added, size_t *dups, struct rules_error *err)
+{
+	struct rules_spec *specs = NULL;
+	uint32_t *slots = NULL;
+	uint64_t now = policy_now_unix(), first_id = p->next_id;
+	int ret = 0;
+
+	*added = *dups = 0;
+	if (!n)
+		return 0;
+	specs = malloc(n * sizeof(*specs));
+	slots = malloc(n * sizeof(*slots));
+	if (!specs || !slots) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		specs[i] = items[i].spec;
+	ret = rules_compile_add(p->engine, specs, n, NULL, slots, NULL, err);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct policy_meta *m = &p->meta[slots[i]];
+
+		if (m->id) {
+			ids[i] = m->id;
+			(*dups)++;
+			continue;
+		}
+		ids[i] = p->next_id;
+		ret = policy_meta_set(p, slots[i], p->next_id, now,
+				      items[i].ttl_seconds ? now + items[i].ttl_seconds : 0, items[i].comment);
+		if (ret) {
+			err->index = i;
+			err->field = "rules";
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+			undo_add(p, slots, n, first_id);
+			goto out;
+		}
+		(*added)++;
+	}
+	ret = save_or_explain(p, err);
+	if (ret)
+		undo_add(p, slots, n, first_id);
+out:
+	free(specs);
+	free(slots);
+	return ret;
+}
+
+/* The part of a rule DeleteRules matches on, as a hash key. */
+struct match_key {
+	uint8_t has_src, proto, has_ports, pad;
+	uint16_t port_min, port_max;
+	struct cidr src;
+};
+
+static void match_key_of(const struct rules_spec *s, struct match_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->has_src = s->has_src;
+	k->proto = s->proto;
+	k->has_ports = s->has_ports;
+	if (s->has_ports) {
+		k->port_min = s->port_min;
+		k->port_max = s->port_max;
+	}
+	if (s->has_src)
+		k->src = s->src;
+}
+
+/* Deletes slots (no duplicates) from the engine and the books, then saves; on a failed save
+ * the rules are put back in their slots. */
+static int delete_slots(struct policy *p, uint32_t *slots, size_t n, struct rules_error *err)
+{
+	struct policy_meta *saved = NULL;
+	struct rules_spec *specs = NULL;
+	int ret;
+
+	if (!n)
+		return 0;
+	saved = calloc(n, sizeof(*saved));
+	specs = calloc(n, sizeof(*specs));
+	if (!saved || !specs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rules_compile_get(p->engine, slots[i], &specs[i]);
+		saved[i] = p->meta[slots[i]];
+	}
+	ret = rules_compile_delete(p->engine, slots, n, err);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		p->meta[slots[i]].comment = NULL; /* kept in saved[] for a roll back */
+		policy_meta_clear(p, slots[i]);
+	}
+	ret = save_or_explain(p, err);
+	if (ret) {
+		struct rules_add_opts ao = { .slots = slots };
+		uint32_t *back = malloc(n * sizeof(*back));
+
+		if (!back || rules_compile_add(p->engine, specs, n, &ao, back, NULL, NULL))
+			log_err("rules: could not restore rules after a failed save");
+		for (size_t i = 0; back && i < n; i++)
+			policy_meta_set(p, slots[i], saved[i].id, saved[i].created_unix, saved[i].expires_unix,
+					saved[i].comment);
+		free(back);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(saved[i].comment);
+out:
+	free(saved);
+	free(specs);
+	return ret;
+}
+
+int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const struct rules_spec *matches,
+		  size_t n_matches, size_t *deleted, struct rules_error *err)
+{
+	struct rules_htab wanted = { 0 };
+	bool *picked = NULL, *match_used = NULL;
+	uint32_t *slots = NULL, cursor = 0, slot;
+	struct rules_spec spec;
+	size_t n = 0;
+	int ret;
+
+	*deleted = 0;
+	picked = calloc(p->maps.max_rules, sizeof(*picked));
+	match_used = calloc(n_matches ? n_matches : 1, sizeof(*match_used));
+	slots = malloc((n_ids + rules_compile_count(p->engine) + 1) * sizeof(*slots));
+	ret = !picked || !match_used || !slots ? -ENOMEM : rules_htab_init(&wanted, sizeof(struct match_key), n_matches);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < n_ids; i++) {
+		uint64_t *s = rules_htab_get(&p->by_id, &ids[i]);
+
+		if (!s) {
+			err->index = i;
+			err->field = "ids";
+			snprintf(err->msg, sizeof(err->msg), "no rule with id %llu", (unsigned long long)ids[i]);
+			ret = -ENOENT;
+			goto out;
+		}
+		if (!picked[*s]) {
+			picked[*s] = true;
+			slots[n++] = *s;
+		}
+	}
+	for (size_t k = 0; k < n_matches; k++) {
+		struct match_key key;
+
+		match_key_of(&matches[k], &key);
+		if ((ret = rules_htab_put(&wanted, &key, k)))
+			goto out;
+	}
+	while (n_matches && rules_compile_next(p->engine, &cursor, &slot, &spec)) {
+		struct match_key key;
+		uint64_t *k;
+
+		match_key_of(&spec, &key);
+		k = rules_htab_get(&wanted, &key);
+		if (!k)
+			continue;
+		match_used[*k] = true;
+		if (!picked[slot]) {
+			picked[slot] = true;
+			slots[n++] = slot;
+		}
+	}
+	for (size_t k = 0; k < n_matches; k++) {
+		struct match_key key;
+
+		match_key_of(&matches[k], &key);
+		if (!match_used[*rules_htab_get(&wanted, &key)]) {
+			err->index = n_ids + k;
+			err->field = "matches";
+			snprintf(err->msg, sizeof(err->msg), "no rule matches it");
+			ret = -ENOENT;
+			goto out;
+		}
+	}
+	ret = delete_slots(p, slots, n, err);
+	if (!ret)
+		*deleted = n;
+out:
+	rules_htab_free(&wanted);
+	free(picked);
+	free(match_used);
+	free(slots);
+	return ret;
+}
+
+static int delete_where(struct policy *p, enum rules_action action, uint64_t expired_by, size_t *deleted)
+{
+	uint32_t *slots = malloc((rules_compile_count(p->engine) + 1) * sizeof(*slots));
+	uint32_t cursor = 0, slot;
+	struct rules_spec spec;
+	struct rules_error err = { 0 };
+	size_t n = 0;
+	int ret;
+
+	*deleted = 0;
+	if (!slots)
+		return -ENOMEM;
+	while (rules_compile_next(p->engine, &cursor, &slot, &spec)) {
+		const struct policy_meta *m = &p->meta[slot];
+
+		if (action != RULES_ACT_NONE && spec.action != action)
+			continue;
+		if (expired_by && (!m->expires_unix || m->expires_unix > expired_by))
+			continue;
+		slots[n++] = slot;
+	}
+	ret = delete_slots(p, slots, n, &err);
+	if (ret && err.msg[0])
+		log_err("rules: %s", err.msg);
+	if (!ret)
+		*deleted = n;
+	free(slots);
+	return ret;
+}
+
+int policy_flush(struct policy *p, enum rules_action action, size_t *deleted)
+{
+	return delete_where(p, action, 0, deleted);
+}
+
+void policy_expire(void *arg)
+{
+	struct policy *p = arg;
+	size_t n;
+
+	if (!p->n_expiring)
+		return;
+	if (!delete_where(p, RULES_ACT_NONE, policy_now_unix(), &n) && n)
+		log_info("rules: %zu expired", n);
+}
+
+bool policy_next(const struct policy *p, uint32_t *cursor, struct policy_rule *out)
+{
+	uint32_t slot;
+
+	if (!rules_compile_next(p->engine, cursor, &slot, &out->spec))
+		return false;
+	out->slot = slot;
+	out->id = p->meta[slot].id;
+	out->created_unix = p->meta[slot].created_unix;
+	out->expires_unix = p->meta[slot].expires_unix;
+	out->comment = p->meta[slot].comment ? p->meta[slot].comment : "";
+	return true;
+}
+
+int policy_rule_stats(const struct policy *p, const struct policy_rule *r, struct rules_stats *out)
+{
+	return rules_compile_stats(p->engine, r->slot, out);
+}

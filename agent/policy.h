@@ -1,0 +1,65 @@
+/* The agent's rule set as users see it: ids, comments, TTLs and persistence in --state-dir, on
+ * top of the rule engine (rules_compile.h), which owns matching and the kernel maps. */
+#ifndef XDPFLEET_POLICY_H
+#define XDPFLEET_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules_compile.h"
+
+#define POLICY_COMMENT_MAX 256
+#define POLICY_MAX_BATCH 1000000
+
+struct policy;
+
+struct policy_opts {
+	const char *state_path; /* rules file; NULL: not persisted */
+	const char *pin_dir;    /* where the engine's maps are pinned */
+	uint32_t max_rules;     /* 0: the engine's default */
+};
+
+/* One rule with what the agent keeps beside the engine. */
+struct policy_rule {
+	uint64_t id;
+	uint32_t slot;
+	struct rules_spec spec;
+	uint64_t created_unix;
+	uint64_t expires_unix; /* 0: never */
+	const char *comment;   /* "" when none; valid until the rule changes */
+};
+
+struct policy_add_item {
+	struct rules_spec spec;
+	uint64_t ttl_seconds; /* 0: never expires */
+	const char *comment;
+};
+
+/* Opens (or reuses, from pins) the engine's maps and loads the saved rules into them. */
+int policy_open(struct policy **out, const struct policy_opts *opts, char *err, size_t errlen);
+void policy_close(struct policy *p);
+const struct rules_maps *policy_maps(const struct policy *p);
+/* True when the maps were created now, not reused: programs loaded earlier use other maps. */
+bool policy_maps_fresh(const struct policy *p);
+size_t policy_count(const struct policy *p);
+
+/* Adds every item or none. ids[i] answers items[i]; a rule equal to one already present
+ * (or earlier in the batch) gets that rule's id and counts in *dups. */
+int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, uint64_t *ids,
+	       size_t *added, size_t *dups, struct rules_error *err);
+/* Deletes the rules with these ids, and the rules whose match (source, protocol, ports) equals
+ * one of matches (any action), all or none: -ENOENT with err->index naming an unknown id or a
+ * match that selects nothing (index n_ids + k for matches[k]). */
+int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const struct rules_spec *matches,
+		  size_t n_matches, size_t *deleted, struct rules_error *err);
+/* Deletes all rules of action (RULES_ACT_NONE: all). */
+int policy_flush(struct policy *p, enum rules_action action, size_t *deleted);
+/* Removes rules whose TTL has passed: a timer callback. */
+void policy_expire(void *p);
+
+/* Iterates rules in slot order: *cursor = 0 first; false at the end. */
+bool policy_next(const struct policy *p, uint32_t *cursor, struct policy_rule *out);
+int policy_rule_stats(const struct policy *p, const struct policy_rule *r, struct rules_stats *out);
+
+#endif

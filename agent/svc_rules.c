@@ -1,0 +1,316 @@
+/* AddRules, DeleteRules, ListRules and FlushRules: wire messages to the policy module, with
+ * every request validated whole before anything changes and errors naming index and field. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "lockout.h"
+#include "policy.h"
+#include "service.h"
+#include "xdpfleet/v1/agent.pb-c.h"
+
+#define LIST_PAGE_DEFAULT 1000
+#define LIST_PAGE_MAX 10000
+#define TTL_MAX_SECONDS (10ULL * 366 * 24 * 3600)
+
+static grpc_status_code status_of(int err)
+{
+	switch (err) {
+	case -EINVAL: return GRPC_STATUS_INVALID_ARGUMENT;
+	case -ENOENT: return GRPC_STATUS_NOT_FOUND;
+	case -ENOSPC:
+	case -E2BIG:
+	case -ENOMEM: return GRPC_STATUS_RESOURCE_EXHAUSTED;
+	default: return GRPC_STATUS_INTERNAL;
+	}
+}
+
+static grpc_status_code no_rules(struct rpc_call *call)
+{
+	return rpc_call_fail(call, GRPC_STATUS_FAILED_PRECONDITION, "this agent has no rule engine");
+}
+
+/* Wire field names, as the operator wrote them in the request. */
+static const char *wire_field(const char *engine_field)
+{
+	if (!engine_field)
+		return "rule";
+	if (!strcmp(engine_field, "src") || !strcmp(engine_field, "proto"))
+		return !strcmp(engine_field, "src") ? "match.src" : "match.proto";
+	if (!strcmp(engine_field, "port"))
+		return "match.port_min";
+	return engine_field;
+}
+
+static int spec_from_match(const Xdpfleet__V1__RuleMatch *m, uint32_t action, uint64_t limit_pps,
+			   struct rules_spec *spec, struct rules_error *err)
+{
+	struct rules_wire w = { .action = action, .limit_pps = limit_pps };
+
+	if (m) {
+		w.src = m->src;
+		w.proto = m->proto;
+		w.port_min = m->port_min;
+		w.port_max = m->port_max;
+	}
+	return rules_spec_from_wire(&w, spec, err);
+}
+
+static bool comment_ok(const char *c)
+{
+	if (strlen(c) > POLICY_COMMENT_MAX)
+		return false;
+	for (; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return false;
+	return true;
+}
+
+grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
+{
+	const Xdpfleet__V1__AddRulesRequest *req = (const Xdpfleet__V1__AddRulesRequest *)msg;
+	Xdpfleet__V1__AddRulesResponse *out = (Xdpfleet__V1__AddRulesResponse *)resp;
+	struct agent *agent = rpc_call_data(call);
+	struct policy_add_item *items = NULL;
+	struct rules_error err = { 0 };
+	struct cidr peer, *peerp = NULL;
+	grpc_status_code code = GRPC_STATUS_OK;
+	size_t added, dups;
+	char why[256];
+	int ret;
+
+	if (!agent->policy)
+		return no_rules(call);
+	if (req->n_rules > POLICY_MAX_BATCH)
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules: %zu rules in one request; at most %d",
+				     req->n_rules, POLICY_MAX_BATCH);
+	if (!req->n_rules)
+		return GRPC_STATUS_OK;
+	items = calloc(req->n_rules, sizeof(*items));
+	out->ids = rpc_call_alloc(call, req->n_rules * sizeof(*out->ids));
+	if (!items || !out->ids) {
+		code = rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+		goto out;
+	}
+	if (!lockout_peer_addr(rpc_call_peer(call), &peer))
+		peerp = &peer;
+	for (size_t i = 0; i < req->n_rules; i++) {
+		const Xdpfleet__V1__Rule *r = req->rules[i];
+
+		if (spec_from_match(r->match, r->action, r->limit_pps, &items[i].spec, &err)) {
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules[%zu].%s: %s", i,
+					     wire_field(err.field), err.msg);
+			goto out;
+		}
+		if (r->ttl_seconds > TTL_MAX_SECONDS) {
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+					     "rules[%zu].ttl_seconds: %llu is more than ten years", i,
+					     (unsigned long long)r->ttl_seconds);
+			goto out;
+		}
+		if (!comment_ok(r->comment)) {
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+					     "rules[%zu].comment: longer than %d bytes or has control characters", i,
+					     POLICY_COMMENT_MAX);
+			goto out;
+		}
+		if (!req->force && lockout_hits(&agent->lockout, peerp, &items[i].spec, why, sizeof(why))) {
+			code = rpc_call_fail(call, GRPC_STATUS_FAILED_PRECONDITION,
+					     "rules[%zu]: %s; set force to add it anyway", i, why);
+			goto out;
+		}
+		items[i].ttl_seconds = r->ttl_seconds;
+		items[i].comment = r->comment;
+	}
+	ret = policy_add(agent->policy, items, req->n_rules, out->ids, &added, &dups, &err);
+	if (ret) {
+		code = rpc_call_fail(call, status_of(ret), "rules[%zu].%s: %s", err.index, wire_field(err.field),
+				     err.msg[0] ? err.msg : strerror(-ret));
+		goto out;
+	}
+	out->n_ids = req->n_rules;
+	out->added = added;
+	out->duplicates = dups;
+out:
+	free(items);
+	return code;
+}
+
+grpc_status_code svc_delete_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
+{
+	const Xdpfleet__V1__DeleteRulesRequest *req = (const Xdpfleet__V1__DeleteRulesRequest *)msg;
+	struct agent *agent = rpc_call_data(call);
+	struct rules_spec *matches = NULL;
+	struct rules_error err = { 0 };
+	grpc_status_code code = GRPC_STATUS_OK;
+	size_t deleted;
+	int ret;
+
+	if (!agent->policy)
+		return no_rules(call);
+	if (req->n_matches && !(matches = calloc(req->n_matches, sizeof(*matches))))
+		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	for (size_t k = 0; k < req->n_matches; k++) {
+		/* A match has no action: validate it as a drop rule, compare without the action. */
+		if (spec_from_match(req->matches[k], XDPFLEET__V1__RULE_ACTION__RULE_ACTION_DROP, 0, &matches[k], &err)) {
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "matches[%zu].%s: %s", k,
+					     wire_field(err.field) + (strncmp(wire_field(err.field), "match.", 6) ? 0 : 6),
+					     err.msg);
+			goto out;
+		}
+	}
+	ret = policy_delete(agent->policy, req->ids, req->n_ids, matches, req->n_matches, &deleted, &err);
+	if (ret) {
+		if (err.index < req->n_ids && !strcmp(err.field ? err.field : "", "ids"))
+			code = rpc_call_fail(call, status_of(ret), "ids[%zu]: %s", err.index, err.msg);
+		else if (ret == -ENOENT)
+			code = rpc_call_fail(call, status_of(ret), "matches[%zu]: %s", err.index - req->n_ids, err.msg);
+		else
+			code = rpc_call_fail(call, status_of(ret), "%s", err.msg[0] ? err.msg : strerror(-ret));
+		goto out;
+	}
+	((Xdpfleet__V1__DeleteRulesResponse *)resp)->deleted = deleted;
+out:
+	free(matches);
+	return code;
+}
+
+static int action_filter(uint32_t wire, enum rules_action *out)
+{
+	if (wire == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_UNSPECIFIED) {
+		*out = RULES_ACT_NONE;
+		return 0;
+	}
+	return rules_action_from_wire(wire, out);
+}
+
+grpc_status_code svc_flush_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
+{
+	const Xdpfleet__V1__FlushRulesRequest *req = (const Xdpfleet__V1__FlushRulesRequest *)msg;
+	struct agent *agent = rpc_call_data(call);
+	enum rules_action action;
+	size_t deleted;
+	int ret;
+
+	if (!agent->policy)
+		return no_rules(call);
+	if (action_filter(req->action, &action))
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "action: unknown rule action %u", req->action);
+	ret = policy_flush(agent->policy, action, &deleted);
+	if (ret)
+		return rpc_call_fail(call, status_of(ret), "flush: %s", strerror(-ret));
+	((Xdpfleet__V1__FlushRulesResponse *)resp)->deleted = deleted;
+	return GRPC_STATUS_OK;
+}
+
+struct list_state {
+	uint32_t cursor;
+	uint32_t page;
+	enum rules_action action;
+};
+
+grpc_status_code svc_list_rules_open(struct rpc_call *call, const ProtobufCMessage *msg)
+{
+	const Xdpfleet__V1__ListRulesRequest *req = (const Xdpfleet__V1__ListRulesRequest *)msg;
+	struct agent *agent = rpc_call_data(call);
+	struct list_state *st;
+	enum rules_action action;
+
+	if (!agent->policy)
+		return no_rules(call);
+	if (action_filter(req->action, &action))
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "action: unknown rule action %u", req->action);
+	if (req->page_size > LIST_PAGE_MAX)
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "page_size: %u is more than %d", req->page_size,
+				     LIST_PAGE_MAX);
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	st->page = req->page_size ? req->page_size : LIST_PAGE_DEFAULT;
+	st->action = action;
+	rpc_call_set_state(call, st, free);
+	rpc_call_set_interval(call, 0); /* pages back to back */
+	return GRPC_STATUS_OK;
+}
+
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int fill_rule(struct rpc_call *call, const struct policy *p, const struct policy_rule *r,
+		     Xdpfleet__V1__Rule *out, uint64_t mono_now, uint64_t real_now)
+{
+	Xdpfleet__V1__RuleMatch *m = rpc_call_alloc(call, sizeof(*m));
+	char src[CIDR_STR_MAX] = "";
+	struct rules_stats st = { 0 };
+
+	if (!m)
+		return -ENOMEM;
+	xdpfleet__v1__rule__init(out);
+	xdpfleet__v1__rule_match__init(m);
+	if (r->spec.has_src)
+		cidr_format(&r->spec.src, src, sizeof(src));
+	m->src = rpc_call_strdup(call, src);
+	m->proto = rules_proto_to_wire(r->spec.proto);
+	if (r->spec.has_ports) {
+		m->port_min = r->spec.port_min;
+		m->port_max = r->spec.port_max;
+	}
+	out->id = r->id;
+	out->action = rules_action_to_wire(r->spec.action);
+	out->match = m;
+	out->limit_pps = r->spec.limit_pps;
+	out->comment = rpc_call_strdup(call, r->comment);
+	out->created_unix = r->created_unix;
+	out->expires_in_ms = -1;
+	if (r->expires_unix)
+		out->expires_in_ms = ((int64_t)r->expires_unix - (int64_t)(real_now / 1000000000ULL)) * 1000;
+	if (!policy_rule_stats(p, r, &st)) {
+		out->hits = st.packets;
+		out->bytes = st.bytes;
+		/* Counters carry CLOCK_MONOTONIC times; users want wall-clock ones. */
+		if (st.last_hit_ns && st.last_hit_ns <= mono_now)
+			out->last_hit_unix_ns = real_now - (mono_now - st.last_hit_ns);
+	}
+	return m->src && out->comment ? 0 : -ENOMEM;
+}
+
+enum rpc_stream_step svc_list_rules_next(struct rpc_call *call, ProtobufCMessage *resp)
+{
+	Xdpfleet__V1__ListRulesResponse *out = (Xdpfleet__V1__ListRulesResponse *)resp;
+	struct agent *agent = rpc_call_data(call);
+	struct list_state *st = rpc_call_state(call);
+	uint64_t mono_now = clock_ns(CLOCK_MONOTONIC), real_now = clock_ns(CLOCK_REALTIME);
+	Xdpfleet__V1__Rule *rules;
+	struct policy_rule r;
+	bool more = true;
+	size_t n = 0;
+
+	out->rules = rpc_call_alloc(call, st->page * sizeof(*out->rules));
+	rules = rpc_call_alloc(call, st->page * sizeof(*rules));
+	if (!out->rules || !rules) {
+		rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+		return RPC_STREAM_FAIL;
+	}
+	while (n < st->page && (more = policy_next(agent->policy, &st->cursor, &r))) {
+		if (st->action != RULES_ACT_NONE && r.spec.action != st->action)
+			continue;
+		if (fill_rule(call, agent->policy, &r, &rules[n], mono_now, real_now)) {
+			rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+			return RPC_STREAM_FAIL;
+		}
+		out->rules[n] = &rules[n];
+		n++;
+	}
+	out->n_rules = n;
+	if (!n)
+		return RPC_STREAM_DONE;
+	return more ? RPC_STREAM_MORE : RPC_STREAM_LAST;
+}
