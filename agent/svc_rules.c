@@ -119,7 +119,7 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 		}
 		if (!req->force && lockout_hits(&agent->lockout, peerp, &items[i].spec, why, sizeof(why))) {
 			code = rpc_call_fail(call, GRPC_STATUS_FAILED_PRECONDITION,
-					     "rules[%zu]: %s; set force to add it anyway", i, why);
+					     "rules[%zu]: %s; set force (xdpfleet --force) to add it anyway", i, why);
 			goto out;
 		}
 		items[i].ttl_seconds = r->ttl_seconds;

@@ -211,7 +211,7 @@ int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescr
 		}
 		if (cancelled && next < n) {
 			for (; next < n; next++) {
-				rpc_status_setf(&results[next].status, GRPC_STATUS_CANCELLED, "cancelled");
+				rpc_status_setf(&results[next].status, GRPC_STATUS_CANCELLED, "not contacted: the command was interrupted");
 				host_done(&f, next);
 			}
 		}
