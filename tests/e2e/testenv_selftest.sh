@@ -16,6 +16,7 @@ child()
 	tenv_init
 	tenv_add_hosts 1
 	tenv_bg sleep 300
+	tenv_trafgen_bg 1 100000000 100 -t 100us # its sender is a forked child
 	echo "\$TENV_RID \$TENV_DIR \$TENV_LAST_PID" > "$TENV_DIR/child.out"
 	case "$1" in
 	fail) false ;;
@@ -29,6 +30,7 @@ left_behind()
 {
 	ip netns list | grep -q "^xf$1-" && return 0
 	ip -br link | grep -q "^xf$1" && return 0
+	pgrep -f "trafgen --dev xf${1}h" > /dev/null && return 0
 	[[ -e $2 || -e $TENV_REG/run-$1 ]] && return 0
 	tenv__alive "$3"
 }

@@ -336,13 +336,22 @@ tenv_restart_agent()
 
 tenv_agent_alive() { [[ -n ${TENV_AGENT_PID[$1]:-} ]] && kill -0 "${TENV_AGENT_PID[$1]}" 2>/dev/null; }
 
-# tenv_bg CMD...: runs CMD in the background, killed at teardown; its pid is in TENV_LAST_PID.
+# tenv_bg CMD...: runs CMD (a program, not a function) in the background in its own process
+# group, killed with all its children at teardown (trafgen's sender is a forked child that
+# outlives its parent); the pid (= process group id) is in TENV_LAST_PID.
 tenv_bg()
 {
-	"$@" &
+	setsid "$@" &
 	TENV_LAST_PID=$!
 	TENV_BG_PIDS+=("$TENV_LAST_PID")
 	tenv__record_pid "$TENV_LAST_PID"
+}
+
+# SIGKILL to PID's process group if it leads one (tenv_bg's), and to PID itself.
+tenv__kill_group()
+{
+	[[ $(ps -o pgid= -p "$1" 2>/dev/null | tr -d ' ') == "$1" ]] && kill -KILL -- "-$1" 2>/dev/null
+	kill -KILL "$1" 2>/dev/null || true
 }
 
 # tenv_on_cleanup CMD: run CMD (a string, eval'd) at teardown, before namespaces go away.
@@ -373,7 +382,7 @@ tenv_teardown()
 	set +e
 	local h pid
 	for h in "${TENV_CLEANUP_HOOKS[@]}"; do eval "$h"; done
-	for pid in "${TENV_BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+	for pid in "${TENV_BG_PIDS[@]}"; do tenv__kill_group "$pid"; wait "$pid" 2>/dev/null; done
 	for h in "${!TENV_AGENT_PID[@]}"; do tenv_stop_agent "$h"; done
 	[[ -n $TENV_RID ]] && tenv__remove_run "$TENV_RID"
 	[[ -n $TENV_DIR && -d $TENV_DIR ]] && rm -rf "$TENV_DIR"
@@ -388,7 +397,7 @@ tenv__remove_run()
 	if [[ -f $reg/pids ]]; then
 		while read -r pid start; do
 			# Only processes this run started, and only if the pid was not reused since.
-			[[ -n $start && $(tenv__pid_start "$pid") == "$start" ]] && kill -KILL "$pid" 2>/dev/null
+			[[ -n $start && $(tenv__pid_start "$pid") == "$start" ]] && tenv__kill_group "$pid"
 		done < "$reg/pids"
 	fi
 	for ns in $(ip netns list | awk '{print $1}' | grep "^xf$rid-"); do
