@@ -379,6 +379,8 @@ tenv_teardown()
 {
 	((TENV_DONE)) && return 0
 	TENV_DONE=1
+	# A second Ctrl-C (or a timeout's signal) must not cut the teardown short.
+	trap '' INT TERM HUP
 	set +e
 	local h pid
 	for h in "${TENV_CLEANUP_HOOKS[@]}"; do eval "$h"; done
