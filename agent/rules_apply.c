@@ -1,5 +1,6 @@
 /* Writes a plan into the kernel maps in an order that keeps lookups consistent (targets before
- * pointers), undoes it all on the first failure, and updates the mirrors once it succeeded. */
+ * pointers), undoes it all on the first failure, and updates the mirrors once it succeeded; and
+ * adopts the kernel's contents as mirrors when the maps come from pins. */
 #include "rules_engine.h"
 
 #include <bpf/bpf.h>
@@ -297,4 +298,75 @@ void rules_commit(struct rules_engine *e, struct rules_plan *p)
 		if (p->global_dirty[f])
 			e->entries[f == 0 ? RULES_ENTRY_ANY_V4 : RULES_ENTRY_ANY_V6] = p->global_new[f];
 	}
+}
+
+/* Taking over maps that already hold compiled rules (pins reused after an agent restart): the
+ * kernel's entries and blocks become the mirror, so restoring the saved rules into their old
+ * slots interns to the same entry ids and rewrites nothing while traffic flows. */
+static uint32_t entry_id(const struct rules_engine *e, uint32_t id)
+{
+	return id < e->max_entries ? id : RULES_ENTRY_EMPTY;
+}
+
+/* Walks a kernel hash map into a mirror, counting the references to entries. */
+static int adopt_hash(struct rules_engine *e, int fd, size_t ksz, struct rules_htab *mirror)
+{
+	uint8_t key[sizeof(struct rules_v6_key)], next[sizeof(struct rules_v6_key)];
+	void *prev = NULL;
+	uint32_t val;
+	int err;
+
+	while (!(err = bpf_map_get_next_key(fd, prev, next))) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, &val))
+			continue;
+		val = entry_id(e, val);
+		err = rules_htab_put(mirror, key, val);
+		if (err)
+			return err;
+		rules_entries_ref(e, val);
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+int rules_adopt(struct rules_engine *e)
+{
+	int err;
+
+	for (uint32_t id = RULES_ENTRY_ANY_V4; id < e->max_entries; id++) {
+		memcpy(&e->entries[id], (const void *)elem(e, RULES_M_ENTRIES, id), sizeof(e->entries[id]));
+		if (e->entries[id].n > RULES_MAX_PER_ENTRY)
+			e->entries[id].n = RULES_MAX_PER_ENTRY;
+	}
+	for (uint32_t idx = 0; idx < (1u << 24); idx++) {
+		uint32_t v = *(uint32_t *)elem(e, RULES_M_V4_L1, idx);
+		uint32_t id = entry_id(e, v & ~RULES_L1_LONGER);
+
+		e->l1[idx] = id | (v & RULES_L1_LONGER);
+		rules_entries_ref(e, id);
+	}
+	err = adopt_hash(e, e->maps->fd[RULES_M_V4_L2], sizeof(uint32_t), &e->l2);
+	if (!err)
+		err = adopt_hash(e, e->maps->fd[RULES_M_V6], sizeof(struct rules_v6_key), &e->v6);
+	if (err)
+		return err;
+	/* Referenced entries are interned so equal lists find them; the rest are free. */
+	e->nfree_eids = 0;
+	for (uint32_t id = e->max_entries; id-- > RULES_ENTRY_FIRST_FREE;) {
+		uint64_t h;
+
+		if (!e->refs[id]) {
+			e->free_eids[e->nfree_eids++] = id;
+			continue;
+		}
+		h = rules_hash_bytes(&e->entries[id], sizeof(e->entries[id].n) +
+							  e->entries[id].n * sizeof(uint32_t));
+		if (!rules_htab_get(&e->intern, &h)) {
+			err = rules_htab_put(&e->intern, &h, id);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }

@@ -57,6 +57,8 @@ int rules_engine_new(struct rules_maps *maps, struct rules_engine **out)
 		err = rules_htab_init(&e->v6, sizeof(struct rules_v6_key), 1024);
 	if (!err)
 		err = rules_entries_init(e);
+	if (!err && maps->reused)
+		err = rules_adopt(e);
 out:
 	if (err) {
 		rules_engine_free(e);
@@ -346,6 +348,26 @@ int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n
 		}
 	}
 	txn_free(&t);
+	return ret;
+}
+
+int rules_compile_prune(struct rules_engine *e, struct rules_error *err)
+{
+	struct rules_plan p;
+	int ret;
+
+	rules_plan_init(&p, err);
+	ret = rules_plan_build_all(e, &p);
+	if (!ret) {
+		ret = rules_apply(e, &p);
+		if (ret)
+			kernel_err(err, ret);
+	}
+	if (ret)
+		rules_entries_discard(e, &p.fresh);
+	else
+		rules_commit(e, &p);
+	rules_plan_free(&p);
 	return ret;
 }
 

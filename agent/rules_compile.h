@@ -25,7 +25,9 @@ struct rules_add_opts {
 	const uint32_t *slots;
 };
 
-/* The engine writes into maps (not owned; they must outlive it). */
+/* The engine writes into maps (not owned; they must outlive it). On reused pins
+ * (maps->reused) it adopts what the kernel holds: restore the saved rules with
+ * rules_add_opts.slots (nothing is rewritten for them), then call rules_compile_prune(). */
 int rules_engine_new(struct rules_maps *maps, struct rules_engine **out);
 void rules_engine_free(struct rules_engine *e);
 
@@ -40,6 +42,9 @@ int rules_compile_add(struct rules_engine *e, const struct rules_spec *specs, si
 /* Deletes rules by slot, all or nothing; -ENOENT (err->index) if one is not in use. */
 int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n,
 			 struct rules_error *err);
+/* Recomputes every block the kernel holds from the current rules, dropping what no rule
+ * explains (after restoring on reused pins: rules deleted but never saved). */
+int rules_compile_prune(struct rules_engine *e, struct rules_error *err);
 /* Deletes every rule of one action (RULES_ACT_NONE: all); *deleted gets the count. */
 int rules_compile_flush(struct rules_engine *e, enum rules_action action, size_t *deleted);
 

@@ -114,6 +114,11 @@ void rules_plan_free(struct rules_plan *p);
 /* Computes every block whose contents change because the prefixes in changed did. */
 int rules_plan_build(struct rules_engine *e, const struct rules_vec *changed,
 		     struct rules_plan *p);
+/* Recomputes every block the mirrors hold (and the any-source lists), e.g. after adopting. */
+int rules_plan_build_all(struct rules_engine *e, struct rules_plan *p);
+
+/* rules_apply.c: adopting pinned maps */
+int rules_adopt(struct rules_engine *e);
 
 /* rules_apply.c */
 int rules_apply(struct rules_engine *e, struct rules_plan *p);

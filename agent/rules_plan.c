@@ -433,44 +433,91 @@ static int mark_all(struct rules_engine *e, struct rules_plan *p, struct dirty *
 	return err;
 }
 
+static int dirty_init(struct dirty *d, size_t hint)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	rules_vec_init(&d->l1, sizeof(uint32_t));
+	rules_vec_init(&d->runs, sizeof(struct rules_pfx));
+	d->l1_bits = calloc(DIRTY_L1_WORDS, sizeof(uint64_t));
+	err = d->l1_bits ? 0 : -ENOMEM;
+	/* Sized for the usual case (a few blocks per changed prefix) to avoid rehashing. */
+	if (!err)
+		err = rules_htab_init(&d->l2, sizeof(uint32_t), hint * 2);
+	if (!err)
+		err = rules_htab_init(&d->v6, sizeof(struct rules_v6_key), hint * 2);
+	if (!err)
+		err = rules_htab_init(&d->runs_seen, sizeof(struct rules_pfx), hint);
+	return err;
+}
+
+static void dirty_free(struct dirty *d)
+{
+	free(d->l1_bits);
+	rules_vec_free(&d->l1);
+	rules_vec_free(&d->runs);
+	rules_htab_free(&d->runs_seen);
+	rules_htab_free(&d->l2);
+	rules_htab_free(&d->v6);
+}
+
+static int plan_dirty(struct rules_engine *e, struct rules_plan *p, struct dirty *d)
+{
+	const void *k;
+	uint64_t *v;
+	int err = 0;
+
+	/* Runs first: they may add runs (appended, so this loop sees them) and one-by-one blocks. */
+	for (size_t i = 0; i < d->runs.n && !err; i++) {
+		struct rules_pfx run = *(struct rules_pfx *)rules_vec_at(&d->runs, i);
+
+		err = plan_run(e, p, d, &run);
+	}
+	for (size_t i = 0; i < d->l1.n && !err; i++)
+		err = plan_l1(e, p, *(uint32_t *)rules_vec_at(&d->l1, i));
+	for (size_t pos = 0; !err && rules_htab_next(&d->l2, &pos, &k, &v);)
+		err = plan_l2(e, p, *(const uint32_t *)k);
+	for (size_t pos = 0; !err && rules_htab_next(&d->v6, &pos, &k, &v);)
+		err = plan_v6(e, p, k);
+	return err;
+}
+
 int rules_plan_build(struct rules_engine *e, const struct rules_vec *changed,
 		     struct rules_plan *p)
 {
-	struct dirty d = { 0 };
-	const void *k;
-	uint64_t *v;
-	int err;
+	struct dirty d;
+	int err = dirty_init(&d, changed->n);
 
-	rules_vec_init(&d.l1, sizeof(uint32_t));
-	rules_vec_init(&d.runs, sizeof(struct rules_pfx));
-	d.l1_bits = calloc(DIRTY_L1_WORDS, sizeof(uint64_t));
-	err = d.l1_bits ? 0 : -ENOMEM;
-	/* Sized for the usual case (a few blocks per changed prefix) to avoid rehashing. */
-	if (!err)
-		err = rules_htab_init(&d.l2, sizeof(uint32_t), changed->n * 2);
-	if (!err)
-		err = rules_htab_init(&d.v6, sizeof(struct rules_v6_key), changed->n * 2);
-	if (!err)
-		err = rules_htab_init(&d.runs_seen, sizeof(struct rules_pfx), changed->n);
 	if (!err)
 		err = mark_all(e, p, &d, changed);
-	/* Runs first: they may add runs (appended, so this loop sees them) and one-by-one blocks. */
-	for (size_t i = 0; i < d.runs.n && !err; i++) {
-		struct rules_pfx run = *(struct rules_pfx *)rules_vec_at(&d.runs, i);
+	if (!err)
+		err = plan_dirty(e, p, &d);
+	dirty_free(&d);
+	return err;
+}
 
-		err = plan_run(e, p, &d, &run);
+int rules_plan_build_all(struct rules_engine *e, struct rules_plan *p)
+{
+	struct dirty d;
+	const void *k;
+	uint64_t *v;
+	int err = dirty_init(&d, e->l2.count + e->v6.count);
+
+	for (uint32_t idx = 0; idx < (1u << 24) && !err; idx++) {
+		if (e->l1[idx])
+			err = mark_l1(&d, idx);
 	}
-	for (size_t i = 0; i < d.l1.n && !err; i++)
-		err = plan_l1(e, p, *(uint32_t *)rules_vec_at(&d.l1, i));
-	for (size_t pos = 0; !err && rules_htab_next(&d.l2, &pos, &k, &v);)
-		err = plan_l2(e, p, *(const uint32_t *)k);
-	for (size_t pos = 0; !err && rules_htab_next(&d.v6, &pos, &k, &v);)
-		err = plan_v6(e, p, k);
-	free(d.l1_bits);
-	rules_vec_free(&d.l1);
-	rules_vec_free(&d.runs);
-	rules_htab_free(&d.runs_seen);
-	rules_htab_free(&d.l2);
-	rules_htab_free(&d.v6);
+	for (size_t pos = 0; !err && rules_htab_next(&e->l2, &pos, &k, &v);)
+		err = rules_htab_put(&d.l2, k, 0);
+	for (size_t pos = 0; !err && rules_htab_next(&e->v6, &pos, &k, &v);)
+		err = rules_htab_put(&d.v6, k, 0);
+	if (!err)
+		err = plan_global(e, p, RULES_FAM_V4);
+	if (!err)
+		err = plan_global(e, p, RULES_FAM_V6);
+	if (!err)
+		err = plan_dirty(e, p, &d);
+	dirty_free(&d);
 	return err;
 }

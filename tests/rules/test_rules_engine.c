@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,13 +271,77 @@ static void test_non_ip_passes(void **state)
 	assert_int_equal(verdict, XDP_PASS);
 }
 
-/* Pinned maps outlive the agent: a program loaded later on the reused pins still drops. */
-static void test_pins_reused(void **state)
+/* A copy of what the kernel holds, to compare across a restart. */
+struct snap {
+	void *l1, *entries;
+	size_t l1_len, entries_len;
+	uint64_t hash_sum;
+	size_t hash_n;
+};
+
+static void hash_dump(int fd, size_t ksz, struct snap *s)
+{
+	uint8_t key[64], next[64];
+	void *prev = NULL;
+	uint32_t val;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		uint64_t h = 1469598103934665603ULL;
+
+		memcpy(key, next, ksz);
+		prev = key;
+		assert_int_equal(bpf_map_lookup_elem(fd, key, &val), 0);
+		for (size_t i = 0; i < ksz; i++)
+			h = (h ^ key[i]) * 1099511628211ULL;
+		s->hash_sum += h * (val + 1); /* order-independent */
+		s->hash_n++;
+	}
+}
+
+static void snapshot(const struct rules_fixture *f, struct snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->l1_len = f->maps.mm_len[RULES_M_V4_L1];
+	s->entries_len = f->maps.mm_len[RULES_M_ENTRIES];
+	s->l1 = malloc(s->l1_len);
+	s->entries = malloc(s->entries_len);
+	assert_non_null(s->l1);
+	assert_non_null(s->entries);
+	memcpy(s->l1, f->maps.mm[RULES_M_V4_L1], s->l1_len);
+	memcpy(s->entries, f->maps.mm[RULES_M_ENTRIES], s->entries_len);
+	hash_dump(f->maps.fd[RULES_M_V4_L2], 4, s);
+	hash_dump(f->maps.fd[RULES_M_V6], sizeof(struct rules_v6_key), s);
+}
+
+static void assert_same(const struct snap *a, const struct snap *b)
+{
+	assert_int_equal(a->l1_len, b->l1_len);
+	assert_int_equal(memcmp(a->l1, b->l1, a->l1_len), 0);
+	assert_int_equal(memcmp(a->entries, b->entries, a->entries_len), 0);
+	assert_int_equal(a->hash_n, b->hash_n);
+	assert_true(a->hash_sum == b->hash_sum);
+}
+
+/* Pinned maps outlive the agent: a program loaded later still drops; restoring the saved rules
+ * into their slots rewrites nothing (no window where a dropped source passes); pruning removes
+ * what was not restored; counters survive. */
+static void test_pins_restart(void **state)
 {
 	char dir[] = "/sys/fs/bpf/xdpfleet-rules-test-XXXXXX";
 	struct rules_maps_opts o = { .max_rules = 1024, .max_v4_long = 4096, .max_v6_blocks = 4096 };
+	struct rules_spec specs[6] = {
+		mk("drop", "192.0.2.0/24", NULL, NULL, 0),
+		mk("monitor", "198.51.100.16/28", NULL, NULL, 0),
+		mk("drop", "2001:db8:1::/48", NULL, NULL, 0),
+		mk("allow", "2001:db8:1::9", NULL, NULL, 0),
+		mk("monitor", NULL, "tcp", "22", 0),
+		mk("limit", "203.0.113.0/24", "udp", NULL, 100),
+	};
+	struct rules_add_opts ao;
 	struct rules_fixture f;
-	uint32_t slot, s2;
+	struct snap before, after;
+	struct rules_stats st;
+	uint32_t slots[6], back[6], s2;
 
 	(void)state;
 	if (!mkdtemp(dir))
@@ -284,13 +349,45 @@ static void test_pins_reused(void **state)
 	o.pin_dir = dir;
 	assert_int_equal(rules_fixture_open(&f, &o), 0);
 	assert_false(f.maps.reused);
-	slot = add(&f, mk("drop", "192.0.2.0/24", NULL, NULL, 0));
+	assert_int_equal(rules_compile_add(f.eng, specs, 6, NULL, slots, NULL, NULL), 0);
+	assert_int_equal(send_pkt(&f, "192.0.2.9", 6, 1, &s2), XDP_DROP);
+	snapshot(&f, &before);
 	rules_fixture_close(&f);
+
 	assert_int_equal(rules_fixture_open(&f, &o), 0);
 	assert_true(f.maps.reused);
 	assert_int_equal(send_pkt(&f, "192.0.2.9", 6, 1, &s2), XDP_DROP);
-	assert_int_equal(s2, slot);
+	assert_int_equal(s2, slots[0]);
+	ao.slots = slots;
+	assert_int_equal(rules_compile_add(f.eng, specs, 6, &ao, back, NULL, NULL), 0);
+	assert_memory_equal(back, slots, sizeof(slots));
+	snapshot(&f, &after);
+	assert_same(&before, &after);
+	assert_int_equal(rules_compile_prune(f.eng, NULL), 0);
+	free(after.l1), free(after.entries);
+	snapshot(&f, &after);
+	assert_same(&before, &after);
+	assert_int_equal(rules_compile_stats(f.eng, slots[0], &st), 0);
+	assert_int_equal(st.packets, 2);
 	rules_fixture_close(&f);
+	free(after.l1), free(after.entries);
+
+	/* The /24 drop was deleted but never saved: restore the others, prune, it is gone. */
+	assert_int_equal(rules_fixture_open(&f, &o), 0);
+	ao.slots = slots + 1;
+	assert_int_equal(rules_compile_add(f.eng, specs + 1, 5, &ao, back, NULL, NULL), 0);
+	assert_int_equal(rules_compile_prune(f.eng, NULL), 0);
+	assert_int_equal(send_pkt(&f, "192.0.2.9", 6, 1, &s2), XDP_PASS);
+	assert_int_equal(s2, RULES_SLOT_NONE);
+	assert_int_equal(send_pkt(&f, "198.51.100.20", 6, 1, &s2), XDP_PASS);
+	assert_int_equal(s2, slots[1]);
+	assert_int_equal(send_pkt(&f, "2001:db8:1::8", 6, 1, &s2), XDP_DROP);
+	assert_int_equal(send_pkt(&f, "2001:db8:1::9", 6, 1, &s2), XDP_PASS);
+	assert_int_equal(s2, slots[3]);
+	assert_int_equal(send_pkt(&f, "10.9.9.9", 6, 22, &s2), XDP_PASS);
+	assert_int_equal(s2, slots[4]);
+	rules_fixture_close(&f);
+	free(before.l1), free(before.entries);
 	assert_int_equal(rules_maps_unpin(dir), 0);
 	rmdir(dir);
 }
@@ -305,7 +402,7 @@ int main(void)
 		cmocka_unit_test(test_rollback_on_kernel_failure),
 		cmocka_unit_test_setup_teardown(test_limit_and_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_ip_passes, setup, teardown),
-		cmocka_unit_test(test_pins_reused),
+		cmocka_unit_test(test_pins_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
