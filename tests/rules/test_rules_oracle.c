@@ -28,6 +28,7 @@ struct world {
 	struct rules_ref ref;
 	uint64_t *hits; /* [max_rules], reset when a slot is (re)used */
 	uint64_t drops, mismatches, packets, overflow_batches, matched;
+	uint64_t by_action[RULES_ACT_MONITOR + 1], limited;
 };
 
 static uint64_t rnd(struct world *w)
@@ -79,6 +80,8 @@ static void rnd_rule(struct world *w, struct rules_spec *s)
 		memcpy(s->src.addr, w->anchor4[below(w, ANCHORS)], 16);
 		rnd_bytes(w, s->src.addr + 1, 3);
 		s->src.plen = (uint8_t)(8 + below(w, 25));
+		if (below(w, 200) == 0) /* huge runs of /24s */
+			s->src.plen = (uint8_t)(4 + below(w, 4));
 	} else {
 		s->has_src = true;
 		s->src.family = 6;
@@ -114,6 +117,13 @@ static void rnd_rule(struct world *w, struct rules_spec *s)
 		s->has_ports = true;
 		s->port_min = (uint16_t)(below(w, 3) == 0 ? 1 + below(w, 1024) : 1 + below(w, 65535));
 		s->port_max = below(w, 2) ? s->port_min : (uint16_t)(s->port_min + below(w, 65536 - s->port_min));
+	}
+	/* An any-source rule for all traffic would decide every packet alone: keep them narrow. */
+	if (!s->has_src || s->src.plen == 0) {
+		s->proto = below(w, 2) ? 6 : 17;
+		s->has_ports = true;
+		s->port_min = (uint16_t)(1 + below(w, 1024));
+		s->port_max = (uint16_t)(s->port_min + below(w, 4));
 	}
 	if (s->action == RULES_ACT_LIMIT)
 		s->limit_pps = below(w, 2) ? 1 : 1000000000ULL;
@@ -265,6 +275,7 @@ static void check_packet(struct world *w, const struct rules_pkt_spec *ps)
 		const struct rules_ref_rule *r = &w->ref.rules[win];
 
 		want_slot = r->slot;
+		w->by_action[r->spec.action]++;
 		if (r->spec.action == RULES_ACT_DROP) {
 			want_verdict = XDP_DROP;
 		} else if (r->spec.action == RULES_ACT_LIMIT) {
@@ -273,6 +284,7 @@ static void check_packet(struct world *w, const struct rules_pkt_spec *ps)
 				lim = verdict == XDP_PASS;
 			rules_ref_limit_settle(&w->ref, r->slot, &m, lim == 1);
 			want_verdict = lim ? XDP_PASS : XDP_DROP;
+			w->limited += !lim;
 		}
 	}
 	if (verdict != want_verdict || slot != want_slot) {
@@ -378,8 +390,16 @@ static void test_oracle(void **state)
 	fprintf(stderr, "after deletes and adds: %zu rules, %llu packets (%llu matched a rule, %llu dropped), %llu mismatches\n",
 		w->ref.n, (unsigned long long)w->packets, (unsigned long long)w->matched,
 		(unsigned long long)w->drops, (unsigned long long)w->mismatches);
+	fprintf(stderr, "winners: allow %llu, drop %llu, limit %llu (%llu over budget), monitor %llu\n",
+		(unsigned long long)w->by_action[RULES_ACT_ALLOW],
+		(unsigned long long)w->by_action[RULES_ACT_DROP],
+		(unsigned long long)w->by_action[RULES_ACT_LIMIT], (unsigned long long)w->limited,
+		(unsigned long long)w->by_action[RULES_ACT_MONITOR]);
 	assert_int_equal(w->mismatches, 0);
 	assert_true(w->ref.n >= 2000);
+	for (int a = RULES_ACT_ALLOW; a <= RULES_ACT_MONITOR; a++)
+		assert_true(w->by_action[a] > 100);
+	assert_true(w->limited > 0);
 	/* Flushing leaves nothing behind: everything passes unjudged. */
 	assert_int_equal(rules_compile_flush(w->fx.eng, RULES_ACT_NONE, NULL), 0);
 	rules_ref_free(&w->ref);
