@@ -19,7 +19,7 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build "$build" -j"$(nproc)" --target xdpfleetd xdpfleet
 
 export XF_BUILD_DIR=$build
-# shellcheck source=../tests/lib/testenv.sh
+# shellcheck source-path=SCRIPTDIR source=../tests/lib/testenv.sh
 source "$root/tests/lib/testenv.sh"
 # `xdpfleet` in the commands shown below is this build's CLI.
 xdpfleet() { "$XDPFLEET" "$@"; }

@@ -4,7 +4,7 @@
 # shellcheck disable=SC2016 # jq programs use their own $variables
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib/testenv.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/testenv.sh
 source "$here/../lib/testenv.sh"
 
 OBJ=${XF_E2E_OBJDIR:?set XF_E2E_OBJDIR to the build dir of tests/e2e}/custom_stats.bpf.o

@@ -4,7 +4,7 @@
 # 1,000,000 packets and 100,000,000 bytes, and no other action may move.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib/testenv.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/testenv.sh
 source "$here/../lib/testenv.sh"
 
 N=1000000 LEN=100

@@ -3,7 +3,7 @@
 # and the exception count rise with each ping, perf sees xdp:xdp_exception; then pass, then drop.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib/testenv.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/testenv.sh
 source "$here/../lib/testenv.sh"
 
 tenv_init

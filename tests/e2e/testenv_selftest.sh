@@ -4,7 +4,7 @@
 # shellcheck disable=SC2317 # left_behind and no_leftovers are run through check.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib/testenv.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/testenv.sh
 source "$here/../lib/testenv.sh"
 
 # Child scripts: set up one host plus a background process, then end in the way given by $1.

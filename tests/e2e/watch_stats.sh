@@ -5,7 +5,7 @@
 # shellcheck disable=SC2016 # jq programs use their own $variables
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib/testenv.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/testenv.sh
 source "$here/../lib/testenv.sh"
 
 # trafgen's -b RATE sends a burst once a second (no use for 200 ms ticks); a gap is smooth:

@@ -456,7 +456,7 @@ tenv_udp_conf()
 tenv_trafgen()
 {
 	tenv__trafgen_cmd "$@"
-	timeout "${TENV_TRAFGEN_TIMEOUT:-120}" "${TENV_CMD[@]}" >> "$TENV_DIR/trafgen.log" 2>&1
+	timeout "${TENV_TRAFGEN_TIMEOUT:-60}" "${TENV_CMD[@]}" >> "$TENV_DIR/trafgen.log" 2>&1
 }
 
 # tenv_trafgen_bg I N FRAME_LEN [TRAFGEN_ARGS...]: the same in the background (pid TENV_LAST_PID).
