@@ -370,3 +370,32 @@ int rules_adopt(struct rules_engine *e)
 	}
 	return 0;
 }
+
+/* Token buckets of deleted limit rules, so a rule that reuses the slot starts with a full
+ * budget. The LRU would evict them eventually; a walk of at most max_limit_keys is cheap. */
+void rules_purge_buckets(struct rules_engine *e, const struct rules_vec *slots)
+{
+	int fd = e->maps->fd[RULES_M_LIMITS];
+	struct rules_limit_key cur, next;
+	struct rules_htab gone;
+	bool any = false;
+	int err;
+
+	if (rules_htab_init(&gone, sizeof(uint32_t), slots->n))
+		return;
+	for (size_t i = 0; i < slots->n; i++) {
+		uint32_t s = *(uint32_t *)rules_vec_at(slots, i);
+
+		if (e->rules[s].spec.action == RULES_ACT_LIMIT)
+			any = !rules_htab_put(&gone, &s, 0) || any;
+	}
+	/* Find the next key before deleting the current one, so the walk goes on from there. */
+	err = any ? bpf_map_get_next_key(fd, NULL, &cur) : -ENOENT;
+	while (!err) {
+		err = bpf_map_get_next_key(fd, &cur, &next);
+		if (rules_htab_get(&gone, &cur.slot))
+			bpf_map_delete_elem(fd, &cur);
+		cur = next;
+	}
+	rules_htab_free(&gone);
+}

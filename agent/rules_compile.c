@@ -340,6 +340,7 @@ int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n
 		rules_sorted_insert(e, &t.pfxs);
 	} else {
 		rules_commit(e, &t.plan);
+		rules_purge_buckets(e, &t.slots);
 		for (size_t i = 0; i < t.slots.n; i++) {
 			uint32_t s = *(uint32_t *)rules_vec_at(&t.slots, i);
 

@@ -122,6 +122,7 @@ int rules_adopt(struct rules_engine *e);
 
 /* rules_apply.c */
 int rules_apply(struct rules_engine *e, struct rules_plan *p);
+void rules_purge_buckets(struct rules_engine *e, const struct rules_vec *slots);
 void rules_commit(struct rules_engine *e, struct rules_plan *p);
 
 #endif

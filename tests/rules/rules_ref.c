@@ -24,8 +24,15 @@ int rules_ref_add(struct rules_ref *r, uint32_t slot, const struct rules_spec *s
 	return 0;
 }
 
+/* Deleting a limit rule drops its buckets, as rules_compile_delete() does in the kernel. */
 void rules_ref_del(struct rules_ref *r, uint32_t slot)
 {
+	for (size_t i = 0; i < r->nb;) {
+		if (r->buckets[i].slot == slot)
+			r->buckets[i] = r->buckets[--r->nb];
+		else
+			i++;
+	}
 	for (size_t i = 0; i < r->n; i++) {
 		if (r->rules[i].slot == slot) {
 			r->rules[i] = r->rules[--r->n];

@@ -248,6 +248,11 @@ static void test_limit_and_counters(void **state)
 	assert_int_equal(st.packets, 51);
 	assert_int_equal(st.dropped, dropped);
 	assert_true(st.last_hit_ns > 0);
+	/* A new limit rule in the same slot starts with a full budget, not the old bucket. */
+	assert_int_equal(rules_compile_delete(f->eng, &lim, 1, NULL), 0);
+	assert_int_equal(add(f, mk("limit", "100.64.0.0/10", "udp", NULL, 5)), lim);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(send_pkt(f, "100.64.1.1", 17, 53, &slot), XDP_PASS);
 }
 
 static void test_non_ip_passes(void **state)
