@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <inttypes.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -15,7 +17,9 @@
 
 #define EXC_DIR "exceptions"
 #define EXC_MAP_PIN EXC_DIR "/counts"
-#define EXC_LINK_PIN EXC_DIR "/link"
+/* The link pin is named after the program's build ("link-<hash of its ELF>"): a link pinned by
+ * an older agent runs an older program, and is replaced rather than adopted. */
+#define EXC_LINK_PREFIX "link-"
 #define TRACEFS "/sys/kernel/tracing"
 
 /* libbpf resolves tracepoint ids through tracefs, which is not mounted at boot here. */
@@ -103,21 +107,59 @@ out:
 	return ret;
 }
 
+/* FNV-1a of the embedded object: changes whenever the tracepoint program does. */
+static uint64_t program_build_hash(void)
+{
+	const unsigned char *p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t sz;
+
+	p = xdp_exception__elf_bytes(&sz);
+	for (size_t i = 0; i < sz; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Unpins links of other builds (and the unversioned pin of the first releases). */
+static void remove_stale_links(const char *dir, const char *keep)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if ((strncmp(de->d_name, EXC_LINK_PREFIX, strlen(EXC_LINK_PREFIX)) && strcmp(de->d_name, "link")) ||
+		    !strcmp(de->d_name, keep))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%.*s", dir, NAME_MAX, de->d_name) >= sizeof(path))
+			continue;
+		if (!unlink(path))
+			log_info("exceptions: replaced the tracepoint program of an older build (%s)", de->d_name);
+	}
+	closedir(d);
+}
+
 int exceptions_open(struct exceptions *exc, const struct pins *pins, char *err, size_t errlen)
 {
-	char link_path[PATH_MAX], map_path[PATH_MAX];
+	char link_path[PATH_MAX], map_path[PATH_MAX], dir[PATH_MAX], link_name[64];
 	int ret;
 
 	exc->map_fd = exc->link_fd = -1;
+	snprintf(link_name, sizeof(link_name), EXC_LINK_PREFIX "%016" PRIx64, program_build_hash());
 	ret = pins_mkdir(pins, EXC_DIR);
 	if (!ret)
-		ret = pins_path(pins, EXC_LINK_PIN, link_path, sizeof(link_path));
+		ret = pins_path(pins, EXC_DIR, dir, sizeof(dir));
+	if (!ret && (size_t)snprintf(link_path, sizeof(link_path), "%s/%s", dir, link_name) >= sizeof(link_path))
+		ret = -ENAMETOOLONG;
 	if (!ret)
 		ret = pins_path(pins, EXC_MAP_PIN, map_path, sizeof(map_path));
 	if (ret) {
 		snprintf(err, errlen, "exceptions: cannot create the pin directory: %s", strerror(-ret));
 		return ret;
 	}
+	remove_stale_links(dir, link_name);
 	if (!adopt_pins(exc, link_path, map_path)) {
 		exc->adopted = true;
 		return 0;

@@ -32,7 +32,8 @@ int xdp_exception(struct xdp_exception_ctx *ctx)
 		(*count)++;
 	else
 		bpf_map_update_elem(&xdp_exc_counts, &key, &one, BPF_NOEXIST);
-	return 0;
+	/* 0 would suppress the event for every other consumer (perf record, tracefs readers). */
+	return 1;
 }
 
 char _license[] SEC("license") = "GPL";
