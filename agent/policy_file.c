@@ -183,10 +183,14 @@ int policy_file_load(struct policy *p, char *err, size_t errlen)
 	int ret;
 
 	f = fopen(p->state_path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", p->state_path, strerror(errno)), -errno);
-	ret = read_file(p, f, &specs, &lrs, &lines, &n);
-	fclose(f);
+	if (!f && errno != ENOENT) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", p->state_path, strerror(-ret));
+		return ret;
+	}
+	ret = f ? read_file(p, f, &specs, &lrs, &lines, &n) : 0;
+	if (f)
+		fclose(f);
 	if (ret || !n)
 		goto out;
 	slots = malloc(n * sizeof(*slots));
@@ -215,6 +219,13 @@ int policy_file_load(struct policy *p, char *err, size_t errlen)
 	if (!ret)
 		log_info("rules: %zu restored from %s", n, p->state_path);
 out:
+	/* Pinned maps may still hold rules deleted after the last save (or all of them, when the
+	 * file is gone): what the file says is what stays enforced. */
+	if (!ret && p->maps.reused) {
+		ret = rules_compile_prune(p->engine, &rerr);
+		if (ret)
+			snprintf(err, errlen, "pruning the pinned rule maps: %s", rerr.msg[0] ? rerr.msg : strerror(-ret));
+	}
 	if (ret == -ENOMEM)
 		snprintf(err, errlen, "restoring rules from %s: out of memory", p->state_path);
 	for (size_t i = 0; lines && i < n; i++)
