@@ -1,0 +1,262 @@
+/* Unit tests of the agent's rule bookkeeping (policy.c, policy_file.c) and lockout protection
+ * (lockout.c), on unpinned rule maps (root: the maps are real kernel maps). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lockout.h"
+#include "policy.h"
+
+struct fixture {
+	char dir[64];
+	char state[128];
+	struct policy *p;
+};
+
+static struct policy *open_policy(const char *state)
+{
+	struct policy_opts o = { .state_path = state, .max_rules = 4096 };
+	struct policy *p = NULL;
+	char err[256] = "";
+
+	if (policy_open(&p, &o, err, sizeof(err)))
+		fail_msg("policy_open: %s", err);
+	return p;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	strcpy(f->dir, "/tmp/xf-policy.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->state, sizeof(f->state), "%s/rules.tsv", f->dir);
+	f->p = open_policy(f->state);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	policy_close(f->p);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static struct policy_add_item item(enum rules_action action, const char *src, uint64_t ttl, const char *comment)
+{
+	struct policy_add_item it = { .spec = { .action = action }, .ttl_seconds = ttl, .comment = comment };
+
+	if (src) {
+		assert_int_equal(cidr_parse(src, NULL, &it.spec.src, NULL), 0);
+		it.spec.has_src = true;
+	}
+	if (action == RULES_ACT_LIMIT)
+		it.spec.limit_pps = 100;
+	return it;
+}
+
+static void test_ids_and_duplicates(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_add_item items[3] = {
+		item(RULES_ACT_DROP, "198.51.100.0/24", 0, "a"),
+		item(RULES_ACT_DROP, "2001:db8:1::/48", 0, "b"),
+		item(RULES_ACT_DROP, "198.51.100.0/24", 0, "a again"),
+	};
+	struct rules_error err = { 0 };
+	uint64_t ids[3];
+	size_t added, dups;
+
+	assert_int_equal(policy_add(f->p, items, 3, ids, &added, &dups, &err), 0);
+	assert_int_equal(added, 2);
+	assert_int_equal(dups, 1);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(ids[2], 1);
+	assert_int_equal(policy_add(f->p, items + 1, 1, ids, &added, &dups, &err), 0);
+	assert_int_equal(added, 0);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(policy_count(f->p), 2);
+}
+
+static void test_invalid_batch_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_add_item items[2] = {
+		item(RULES_ACT_DROP, "198.51.100.0/24", 0, ""),
+		item(RULES_ACT_DROP, "198.51.101.0/24", 0, ""),
+	};
+	struct rules_error err = { 0 };
+	uint64_t ids[2];
+	size_t added, dups;
+
+	items[1].spec.has_ports = true; /* ports need tcp or udp */
+	items[1].spec.port_min = items[1].spec.port_max = 80;
+	assert_int_equal(policy_add(f->p, items, 2, ids, &added, &dups, &err), -EINVAL);
+	assert_int_equal(err.index, 1);
+	assert_int_equal(policy_count(f->p), 0);
+	assert_int_equal(access(f->state, F_OK), -1); /* nothing was saved either */
+}
+
+static void test_delete_and_flush(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_add_item items[4] = {
+		item(RULES_ACT_DROP, "198.51.100.0/24", 0, ""),
+		item(RULES_ACT_MONITOR, "198.51.100.0/24", 0, ""),
+		item(RULES_ACT_ALLOW, "198.51.100.7", 0, ""),
+		item(RULES_ACT_LIMIT, "2001:db8::/32", 0, ""),
+	};
+	struct rules_error err = { 0 };
+	uint64_t ids[4], unknown = 99;
+	size_t added, dups, deleted;
+	struct rules_spec match = items[0].spec;
+
+	assert_int_equal(policy_add(f->p, items, 4, ids, &added, &dups, &err), 0);
+	/* An unknown id refuses the whole request. */
+	assert_int_equal(policy_delete(f->p, &unknown, 1, &match, 1, &deleted, &err), -ENOENT);
+	assert_int_equal(policy_count(f->p), 4);
+	/* A match selects both actions on that prefix. */
+	assert_int_equal(policy_delete(f->p, NULL, 0, &match, 1, &deleted, &err), 0);
+	assert_int_equal(deleted, 2);
+	assert_int_equal(policy_delete(f->p, NULL, 0, &match, 1, &deleted, &err), -ENOENT);
+	assert_int_equal(policy_flush(f->p, RULES_ACT_LIMIT, &deleted), 0);
+	assert_int_equal(deleted, 1);
+	assert_int_equal(policy_delete(f->p, &ids[2], 1, NULL, 0, &deleted, &err), 0);
+	assert_int_equal(policy_count(f->p), 0);
+}
+
+static void test_ttl_expiry(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_add_item items[2] = {
+		item(RULES_ACT_DROP, "198.51.100.0/24", 1, "short"),
+		item(RULES_ACT_DROP, "198.51.101.0/24", 0, "forever"),
+	};
+	struct rules_error err = { 0 };
+	struct policy_rule r;
+	uint32_t cursor = 0;
+	uint64_t ids[2];
+	size_t added, dups;
+
+	assert_int_equal(policy_add(f->p, items, 2, ids, &added, &dups, &err), 0);
+	policy_expire(f->p);
+	assert_int_equal(policy_count(f->p), 2);
+	sleep(2);
+	policy_expire(f->p);
+	assert_int_equal(policy_count(f->p), 1);
+	assert_true(policy_next(f->p, &cursor, &r));
+	assert_string_equal(r.comment, "forever");
+}
+
+static void test_persistence(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_add_item items[2] = {
+		item(RULES_ACT_DROP, "198.51.100.0/24", 3600, "tab\there"),
+		item(RULES_ACT_LIMIT, "2001:db8:7::/48", 0, "dns"),
+	};
+	struct rules_error err = { 0 };
+	struct policy_rule r;
+	uint32_t cursor = 0;
+	uint64_t ids[2], more[1];
+	size_t added, dups, seen = 0;
+
+	assert_int_equal(policy_add(f->p, items, 2, ids, &added, &dups, &err), 0);
+	policy_close(f->p);
+	f->p = open_policy(f->state);
+	assert_int_equal(policy_count(f->p), 2);
+	while (policy_next(f->p, &cursor, &r)) {
+		seen++;
+		if (r.id == ids[0]) {
+			assert_string_equal(r.comment, "tab\there");
+			assert_true(r.expires_unix > 0);
+		} else {
+			assert_int_equal(r.id, ids[1]);
+			assert_int_equal(r.spec.action, RULES_ACT_LIMIT);
+			assert_int_equal(r.spec.limit_pps, 100);
+		}
+	}
+	assert_int_equal(seen, 2);
+	/* Ids are never reused, even after a restart. */
+	items[0] = item(RULES_ACT_ALLOW, "192.0.2.1", 0, "");
+	assert_int_equal(policy_add(f->p, items, 1, more, &added, &dups, &err), 0);
+	assert_int_equal(more[0], 3);
+}
+
+static void test_failed_save_rolls_back(void **state)
+{
+	struct fixture *f = *state;
+	struct policy *p = open_policy("/proc/xdpfleet-cannot/rules.tsv");
+	struct policy_add_item it = item(RULES_ACT_DROP, "198.51.100.0/24", 0, "");
+	struct rules_error err = { 0 };
+	uint64_t id;
+	size_t added, dups;
+
+	(void)f;
+	assert_int_not_equal(policy_add(p, &it, 1, &id, &added, &dups, &err), 0);
+	assert_string_equal(err.field, "state");
+	assert_int_equal(policy_count(p), 0);
+	policy_close(p);
+}
+
+static void test_lockout(void **state)
+{
+	struct lockout lo = { .n_protect = 1 };
+	struct policy_add_item drop = item(RULES_ACT_DROP, "198.18.0.0/15", 0, "");
+	struct policy_add_item mon = item(RULES_ACT_MONITOR, "198.18.0.0/15", 0, "");
+	struct policy_add_item any = item(RULES_ACT_LIMIT, NULL, 0, "");
+	struct policy_add_item other = item(RULES_ACT_DROP, "203.0.113.0/24", 0, "");
+	struct policy_add_item wide = item(RULES_ACT_DROP, "10.0.0.0/8", 0, "");
+	struct cidr peer;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(cidr_parse("10.1.0.0/16", NULL, &lo.protect[0], NULL), 0);
+	assert_int_equal(lockout_peer_addr("ipv4:198.18.0.1:41234", &peer), 0);
+	assert_int_equal(peer.family, 4);
+	assert_true(lockout_hits(&lo, &peer, &drop.spec, why, sizeof(why)));
+	assert_non_null(strstr(why, "198.18.0.1/32"));
+	assert_false(lockout_hits(&lo, &peer, &mon.spec, why, sizeof(why)));
+	assert_true(lockout_hits(&lo, &peer, &any.spec, why, sizeof(why)));
+	assert_false(lockout_hits(&lo, &peer, &other.spec, why, sizeof(why)));
+	assert_true(lockout_hits(&lo, NULL, &wide.spec, why, sizeof(why)));
+	assert_non_null(strstr(why, "--protect"));
+
+	assert_int_equal(lockout_peer_addr("ipv6:[2001:db8::1]:5", &peer), 0);
+	assert_int_equal(peer.family, 6);
+	assert_int_equal(lockout_peer_addr("ipv6:%5B::ffff:198.18.0.9%5D:5", &peer), 0);
+	assert_int_equal(peer.family, 4);
+	assert_true(lockout_hits(&lo, &peer, &drop.spec, why, sizeof(why)));
+	assert_int_equal(lockout_peer_addr("unix:", &peer), -EINVAL);
+	assert_int_equal(lockout_peer_addr("ipv4:garbage", &peer), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ids_and_duplicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_batch_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_and_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ttl_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_save_rolls_back, setup, teardown),
+		cmocka_unit_test(test_lockout),
+	};
+
+	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
+}
