@@ -469,17 +469,71 @@ tenv_trafgen_bg()
 # Sets TENV_CMD to the trafgen command line (after writing its config).
 tenv__trafgen_cmd()
 {
-	local i=$1 n=$2 len=$3; shift 3
-	local conf="$TENV_DIR/udp-$i-$len.cfg"
+	local i=$1; shift
+	tenv__trafgen_src_cmd "$i" "$(tenv_host_ip "$i")" "$@"
+}
+
+# tenv__trafgen_src_cmd I SRC_IP N FRAME_LEN [TRAFGEN_ARGS...]: TENV_CMD for frames from SRC_IP.
+tenv__trafgen_src_cmd()
+{
+	local i=$1 src=$2 n=$3 len=$4; shift 4
+	local conf="$TENV_DIR/udp-$i-$src-$len.cfg"
 	tenv_udp_conf "$conf" "$(tenv_mac "${TENV_HIF[$i]}")" \
-		"$(tenv_mac "$TENV_NS_IF" "${TENV_NS[$i]}")" "$(tenv_host_ip "$i")" "$(tenv_ns_ip "$i")" "$len"
+		"$(tenv_mac "$TENV_NS_IF" "${TENV_NS[$i]}")" "$src" "$(tenv_ns_ip "$i")" "$len"
 	TENV_CMD=(trafgen --dev "${TENV_HIF[$i]}" --conf "$conf" -n "$n" --cpus 1 "$@")
+}
+
+# tenv_trafgen_from I SRC_IP N FRAME_LEN [TRAFGEN_ARGS...]: like tenv_trafgen, but the frames
+# carry source address SRC_IP (any address: crafted, nothing needs to own it), so one veth can
+# play several senders. tenv_trafgen_from_bg: the same in the background (pid TENV_LAST_PID).
+tenv_trafgen_from()
+{
+	tenv__trafgen_src_cmd "$@"
+	timeout "${TENV_TRAFGEN_TIMEOUT:-60}" "${TENV_CMD[@]}" >> "$TENV_DIR/trafgen.log" 2>&1
+}
+
+tenv_trafgen_from_bg()
+{
+	tenv__trafgen_src_cmd "$@"
+	tenv_bg "${TENV_CMD[@]}" >> "$TENV_DIR/trafgen.log" 2>&1
+}
+
+# tenv_spare_ip N: address .N (200..254) of the run's /24, used by no host: a source address
+# that is this run's alone, for crafted frames and rules.
+tenv_spare_ip()
+{
+	(($1 >= 200 && $1 <= 254)) || tenv_die "spare address .$1 not in 200..254"
+	echo "$(tenv__v4net).$1"
 }
 
 # Link counters: packets received on xf0 in host I's namespace, sent by its root-side veth.
 tenv_ns_rx() { ip -n "${TENV_NS[$1]}" -s -j link show dev "$TENV_NS_IF" | jq '.[0].stats64.rx.packets'; }
 tenv_ns_rx_bytes() { ip -n "${TENV_NS[$1]}" -s -j link show dev "$TENV_NS_IF" | jq '.[0].stats64.rx.bytes'; }
 tenv_host_tx() { ip -s -j link show dev "${TENV_HIF[$1]}" | jq '.[0].stats64.tx.packets'; }
+
+# What reached host I's IP stack (past XDP: veth's link counters count frames before XDP
+# judges them): an nft table "xftenv" in its namespace counts IPv4 packets per source address
+# at prerouting (priority raw), before routing or rp_filter can discard anything.
+# tenv_stack_count_src I SRC_IP...: counters for these sources (call once per host, before use).
+tenv_stack_count_src()
+{
+	local i=$1 src cmds; shift
+	cmds="add table ip xftenv
+add chain ip xftenv pre { type filter hook prerouting priority -300; policy accept; }"
+	for src in "$@"; do
+		cmds+="
+add counter ip xftenv c_${src//./_}
+add rule ip xftenv pre ip saddr $src counter name c_${src//./_}"
+	done
+	ip netns exec "${TENV_NS[$i]}" nft -f - <<< "$cmds"
+}
+
+# tenv_stack_rx I SRC_IP: packets from SRC_IP that reached host I's stack (see above).
+tenv_stack_rx()
+{
+	ip netns exec "${TENV_NS[$1]}" nft -j list counter ip xftenv "c_${2//./_}" |
+		jq -e '[.nftables[] | select(.counter) | .counter.packets] | first'
+}
 
 # tenv_ping_from_ns I [PING_ARGS...]: from host I's namespace to its root-side address.
 tenv_ping_from_ns() { local i=$1; shift; ip netns exec "${TENV_NS[$i]}" ping -n -q "$@" "$(tenv_host_ip "$i")"; }
