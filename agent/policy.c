@@ -371,7 +371,9 @@ static int delete_where(struct policy *p, enum rules_action action, uint64_t exp
 
 		if (action != RULES_ACT_NONE && spec.action != action)
 			continue;
-		if (expired_by && (!m->expires_unix || m->expires_unix > expired_by))
+		/* Whole seconds: a rule added at x.9 with --ttl 2 has expires x+2; removing it once
+		 * now > expires (not >=) keeps it at least its TTL (at most 1 s more). */
+		if (expired_by && (!m->expires_unix || m->expires_unix >= expired_by))
 			continue;
 		slots[n++] = slot;
 	}
