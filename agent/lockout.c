@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "lockout.h"
 
@@ -59,7 +60,9 @@ bool lockout_hits(const struct lockout *lo, const struct cidr *peer, const struc
 		return false;
 	if (spec->has_src)
 		cidr_format(&spec->src, b, sizeof(b));
-	if (peer && (!spec->has_src || cidr_contains(&spec->src, peer))) {
+	/* The caller talks to us over TCP: a rule for another protocol cannot cut it off. */
+	if (peer && (spec->proto == 0 || spec->proto == IPPROTO_TCP) &&
+	    (!spec->has_src || cidr_contains(&spec->src, peer))) {
 		cidr_format(peer, a, sizeof(a));
 		snprintf(why, len, "%s %s would match this client's own address %s", rules_action_name(spec->action),
 			 b, a);

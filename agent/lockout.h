@@ -20,7 +20,8 @@ struct lockout {
  * with %5B/%5D); -EINVAL for unix sockets and anything else without one. */
 int lockout_peer_addr(const char *peer, struct cidr *out);
 
-/* True when spec would match peer (may be NULL) or a protected prefix; why says which. */
+/* True when spec would match peer's connection (may be NULL: a unix socket) or any traffic of a
+ * protected prefix; why says which. */
 bool lockout_hits(const struct lockout *lo, const struct cidr *peer, const struct rules_spec *spec, char *why,
 		  size_t len);
 

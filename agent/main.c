@@ -53,7 +53,7 @@ static void usage(FILE *out)
 		"\n"
 		"Drop rules:\n"
 		"  --protect PREFIX       refuse drop/limit rules matching this prefix unless forced\n"
-		"                         (repeatable; rules matching the calling client are always refused)\n"
+		"                         (repeatable; rules matching the caller's own connection always need force)\n"
 		"  --max-rules N          rule capacity, sizes the kernel maps (default 1048576)\n"
 		"\n"
 		"  --log-level LEVEL      error, warning, info (default) or debug\n"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 
 #include <cmocka.h>
 
@@ -234,6 +235,10 @@ static void test_lockout(void **state)
 	assert_false(lockout_hits(&lo, &peer, &mon.spec, why, sizeof(why)));
 	assert_true(lockout_hits(&lo, &peer, &any.spec, why, sizeof(why)));
 	assert_false(lockout_hits(&lo, &peer, &other.spec, why, sizeof(why)));
+	/* UDP from the caller's address cannot touch its gRPC session, so it needs no force. */
+	drop.spec.proto = IPPROTO_UDP;
+	assert_false(lockout_hits(&lo, &peer, &drop.spec, why, sizeof(why)));
+	drop.spec.proto = 0;
 	assert_true(lockout_hits(&lo, NULL, &wide.spec, why, sizeof(why)));
 	assert_non_null(strstr(why, "--protect"));
 
