@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh: xdpfleet's quick start, as root on a fresh Debian 12 machine: installs dependencies,
 # builds into build/, runs 3 test hosts (network namespaces, an agent each), attaches `filter` on
-# all with one command, sends traffic, watches the counters rise on all three; then cleans up.
+# all with one command, sends traffic, watches the counters rise on all three, drops a flood with
+# a rule; then cleans up.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${XDPFLEET_BUILD_DIR:-$root/build}
@@ -64,10 +65,22 @@ after=$(pass_counts)
 
 # Prove it, not just show it: on every host XDP_PASS grew during the watch.
 rising=$(join <(echo "$before") <(echo "$after") | awk '$3 > $2' | wc -l)
-if ((rising == 3)); then
-	say "demo: ok, the counters rose on all three hosts; cleaning up"
-else
+if ((rising != 3)); then
 	say "demo: FAILED, counters rose on $rising of 3 hosts (host before after):"
 	join <(echo "$before") <(echo "$after")
+	exit 1
+fi
+
+say "Drop rules: stop the UDP flood from $(tenv_host_ip 1) at host 1's driver"
+H1=$(tenv_tcp 1)
+run xdpfleet -H "$H1" --insecure drop add "$(tenv_host_ip 1)" --proto udp --comment "demo flood"
+tenv_trafgen 1 20000 100
+run xdpfleet -H "$H1" --insecure rules list
+run xdpfleet -H "$H1" --insecure stats "$IF"
+hits=$(xdpfleet -H "$H1" --insecure -o json rules list | jq '[.[0].rules[].hits] | add')
+if ((hits >= 20000)); then
+	say "demo: ok, the counters rose on all three hosts and the rule dropped $hits packets; cleaning up"
+else
+	say "demo: FAILED, the drop rule counted $hits of the 20000 packets sent"
 	exit 1
 fi
