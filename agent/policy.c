@@ -15,6 +15,18 @@ uint64_t policy_now_unix(void)
 	return (uint64_t)time(NULL);
 }
 
+/* The first whole second not before now. Expiry times are whole seconds and a rule goes once
+ * policy_now_unix() >= expires, so a TTL counted from the truncated now would cut it short by up
+ * to 1 s (--ttl 2 added at x.9 went at x+2, after 1.1 s); counted from here it lives its TTL. */
+static uint64_t policy_now_unix_ceil(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts))
+		return policy_now_unix() + 1;
+	return (uint64_t)ts.tv_sec + (ts.tv_nsec != 0);
+}
+
 int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t created, uint64_t expires,
 		    const char *comment)
 {
@@ -164,7 +176,7 @@ int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, 
 {
 	struct rules_spec *specs = NULL;
 	uint32_t *slots = NULL;
-	uint64_t now = policy_now_unix(), first_id = p->next_id;
+	uint64_t now = policy_now_unix(), ttl_from = policy_now_unix_ceil(), first_id = p->next_id;
 	int ret = 0;
 
 	*added = *dups = 0;
@@ -191,7 +203,7 @@ int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, 
 		}
 		ids[i] = p->next_id;
 		ret = policy_meta_set(p, slots[i], p->next_id, now,
-				      items[i].ttl_seconds ? now + items[i].ttl_seconds : 0, items[i].comment);
+				      items[i].ttl_seconds ? ttl_from + items[i].ttl_seconds : 0, items[i].comment);
 		if (ret) {
 			err->index = i;
 			err->field = "rules";
@@ -371,9 +383,7 @@ static int delete_where(struct policy *p, enum rules_action action, uint64_t exp
 
 		if (action != RULES_ACT_NONE && spec.action != action)
 			continue;
-		/* Whole seconds: a rule added at x.9 with --ttl 2 has expires x+2; removing it once
-		 * now > expires (not >=) keeps it at least its TTL (at most 1 s more). */
-		if (expired_by && (!m->expires_unix || m->expires_unix >= expired_by))
+		if (expired_by && (!m->expires_unix || m->expires_unix > expired_by))
 			continue;
 		slots[n++] = slot;
 	}

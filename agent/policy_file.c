@@ -158,7 +158,7 @@ static int read_file(struct policy *p, FILE *f, struct rules_spec **specs, struc
 			skipped++;
 			continue;
 		}
-		if ((*lrs)[*n].expires && (*lrs)[*n].expires < now) { /* as policy_expire() */
+		if ((*lrs)[*n].expires && (*lrs)[*n].expires <= now) {
 			free((*lines)[*n]);
 			continue;
 		}

@@ -270,8 +270,13 @@ static int fill_rule(struct rpc_call *call, const struct policy *p, const struct
 	out->comment = rpc_call_strdup(call, r->comment);
 	out->created_unix = r->created_unix;
 	out->expires_in_ms = -1;
-	if (r->expires_unix)
-		out->expires_in_ms = ((int64_t)r->expires_unix - (int64_t)(real_now / 1000000000ULL)) * 1000;
+	if (r->expires_unix) {
+		int64_t left = (int64_t)r->expires_unix * 1000 - (int64_t)(real_now / 1000000ULL);
+
+		/* Still listed until the next expiry tick: "expiring now", never 0 or less, which
+		 * the CLI reads as "no TTL". */
+		out->expires_in_ms = left > 0 ? left : 1;
+	}
 	if (!policy_rule_stats(p, r, &st)) {
 		out->hits = st.packets;
 		out->bytes = st.bytes;
