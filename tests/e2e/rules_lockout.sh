@@ -5,7 +5,8 @@
 # 1, a message naming the client's address (or the protected prefix) and nothing applied: a drop
 # of CLIENT, of a prefix covering it, of any source, a limit of CLIENT, and a drop of the
 # protected prefix, of a prefix inside it and of one containing it. Monitor and allow rules on
-# CLIENT and a drop next to the protected prefix are accepted. With --force the refused rules are
+# CLIENT, a UDP-only drop of CLIENT (it cannot cut off the client's TCP session) and a drop next
+# to the protected prefix are accepted. With --force the refused rules are
 # accepted, and the forced drop of CLIENT really locks the TCP client out (the unix socket, which
 # has no address, still works and removes it).
 # shellcheck disable=SC2016 # jq programs use their own $variables
@@ -69,6 +70,7 @@ refused "protected prefix $PROT (--protect)" limit add 203.0.113.0/25 --pps 100
 check "the CLI's message says how to override (--force)" grep -q -- "--force" "$TENV_DIR/err"
 
 accepted monitor add "$CLIENT"
+accepted drop add "$CLIENT" --proto udp # cannot cut off the client's TCP session
 accepted allow add "$CLIENT"
 accepted drop add 203.0.114.0/24
 accepted drop add 203.0.113.7 --force
@@ -82,11 +84,11 @@ require "delete the allow rule $aid (unix socket)" xf -H "$U" rules del "$aid"
 accepted drop add "$CLIENT" --force
 list=$(xf -H "$U" rules list -o json)
 check "the forced drop of $CLIENT is listed" jq -e --arg s "$CLIENT/32" \
-	'any(.[0].rules[]; .action == "drop" and .src == $s)' <<< "$list"
+	'any(.[0].rules[]; .action == "drop" and .src == $s and .proto == "any")' <<< "$list"
 rc=0
 tcp info > /dev/null 2>&1 || rc=$?
 check "locked out: TCP from $CLIENT no longer reaches the agent (exit $rc)" test "$rc" -eq 1
-did=$(jq -r --arg s "$CLIENT/32" '.[0].rules[] | select(.action == "drop" and .src == $s) | .id' <<< "$list")
+did=$(jq -r --arg s "$CLIENT/32" '.[0].rules[] | select(.action == "drop" and .src == $s and .proto == "any") | .id' <<< "$list")
 require "the unix socket still works: delete the drop rule $did" xf -H "$U" rules del "$did"
 check "TCP works again" tcp info
 
