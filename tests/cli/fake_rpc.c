@@ -144,3 +144,23 @@ void rpc_host_results_free(struct rpc_host_result *results, size_t n)
 		results[i].resp = NULL;
 	}
 }
+
+int fake_rpc_setup(void **state)
+{
+	(void)state;
+	unsetenv("XDPFLEET_HOSTS");
+	return 0;
+}
+
+int fake_rpc_teardown(void **state)
+{
+	(void)state;
+	fake_rpc_reset();
+	return 0;
+}
+
+const struct fake_host fake_rpc_dead = {
+	.fail = true,
+	.code = GRPC_STATUS_UNAVAILABLE,
+	.message = "failed to connect to all addresses",
+};

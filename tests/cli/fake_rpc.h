@@ -33,6 +33,14 @@ struct fake_rpc_record {
 extern struct fake_rpc_record fake_rpc_last;
 
 void fake_rpc_reset(void);
+
+/* cmocka setup/teardown shared by the tests: no XDPFLEET_HOSTS from the caller's shell, and
+ * no answers or records left over from the previous test. */
+int fake_rpc_setup(void **state);
+int fake_rpc_teardown(void **state);
+
+/* A host that cannot be reached. */
+extern const struct fake_host fake_rpc_dead;
 /* Streams: deliver in this order of host indices (each entry: that host's next message)
  * instead of round robin; then set *opts->cancel after cancel_after messages (0: never). */
 void fake_rpc_set_order(const size_t *order, size_t n, size_t cancel_after);

@@ -1,7 +1,13 @@
 /* Runs cli_main() with memory streams (see harness.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
 
 #include "cli.h"
 #include "harness.h"
@@ -33,4 +39,10 @@ void harness_free(struct harness_run *r)
 	free(r->out);
 	free(r->err);
 	r->out = r->err = NULL;
+}
+
+void harness_check_contains(const char *text, const char *want)
+{
+	if (!strstr(text, want))
+		fail_msg("output lacks '%s':\n%s", want, text);
 }

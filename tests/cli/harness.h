@@ -13,5 +13,7 @@ struct harness_run {
 /* Arguments after "xdpfleet", NULL-terminated. cancel may be NULL. */
 void harness_run(struct harness_run *r, volatile sig_atomic_t *cancel, ...);
 void harness_free(struct harness_run *r);
+/* Fails the test, showing text, unless it contains want. */
+void harness_check_contains(const char *text, const char *want);
 
 #endif

@@ -15,36 +15,10 @@
 #define RUN(r, ...) harness_run((r), NULL, __VA_ARGS__, NULL)
 #define HOSTS "unix:/a.sock,unix:/dead.sock"
 
-static void check_contains(const char *text, const char *want)
-{
-	if (!strstr(text, want))
-		fail_msg("output lacks '%s':\n%s", want, text);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	unsetenv("XDPFLEET_HOSTS");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fake_rpc_reset();
-	return 0;
-}
-
-static const struct fake_host dead = {
-	.fail = true,
-	.code = GRPC_STATUS_UNAVAILABLE,
-	.message = "failed to connect to all addresses",
-};
-
 static void test_info(void **state)
 {
 	struct canned_info a, b;
-	struct fake_host hosts[3] = { { 0 }, dead, { 0 } };
+	struct fake_host hosts[3] = { { 0 }, fake_rpc_dead, { 0 } };
 	struct harness_run r;
 
 	(void)state;
@@ -55,14 +29,14 @@ static void test_info(void **state)
 	fake_rpc_set(hosts, 3);
 	RUN(&r, "-H", HOSTS ",unix:/b.sock", "info");
 	assert_int_equal(r.status, 1);
-	check_contains(r.out, "HOST             HOSTNAME");
-	check_contains(r.out, "unix:/a.sock     web1      0.1.0    6.1.0-18-amd64  xdpfleet.v1     "
+	harness_check_contains(r.out, "HOST             HOSTNAME");
+	harness_check_contains(r.out, "unix:/a.sock     web1      0.1.0    6.1.0-18-amd64  xdpfleet.v1     "
 			      "1h02m        1         3  native,skb,tracepoints\n");
-	check_contains(r.out, "unix:/dead.sock  error: UNAVAILABLE: failed to connect to all "
+	harness_check_contains(r.out, "unix:/dead.sock  error: UNAVAILABLE: failed to connect to all "
 			      "addresses\n");
 	/* A control character from an agent must not reach the terminal. */
-	check_contains(r.out, "unix:/b.sock     web\"2?    0.1.0");
-	check_contains(r.err, "xdpfleet: 1 of 3 hosts failed:\n  unix:/dead.sock: UNAVAILABLE: "
+	harness_check_contains(r.out, "unix:/b.sock     web\"2?    0.1.0");
+	harness_check_contains(r.err, "xdpfleet: 1 of 3 hosts failed:\n  unix:/dead.sock: UNAVAILABLE: "
 			      "failed to connect to all addresses\n");
 	harness_free(&r);
 
@@ -103,7 +77,7 @@ static void test_status(void **state)
 {
 	Xdpfleet__V1__ListAttachmentsResponse empty = XDPFLEET__V1__LIST_ATTACHMENTS_RESPONSE__INIT;
 	struct canned_attachments c;
-	struct fake_host hosts[3] = { { 0 }, dead, { 0 } };
+	struct fake_host hosts[3] = { { 0 }, fake_rpc_dead, { 0 } };
 	struct harness_run r;
 
 	(void)state;
@@ -113,14 +87,14 @@ static void test_status(void **state)
 	fake_rpc_set(hosts, 3);
 	RUN(&r, "-H", HOSTS ",unix:/c.sock", "status");
 	assert_int_equal(r.status, 1);
-	check_contains(r.out, "HOST             IFACE            IFINDEX  MODE    PROG_ID  PROGRAM  "
+	harness_check_contains(r.out, "HOST             IFACE            IFINDEX  MODE    PROG_ID  PROGRAM  "
 			      "           ATTACHED\n");
-	check_contains(r.out, "unix:/a.sock     eth0                   2  native       42  filter  "
+	harness_check_contains(r.out, "unix:/a.sock     eth0                   2  native       42  filter  "
 			      "            2023-11-14T22:13:20Z\n");
-	check_contains(r.out, "unix:/a.sock     veth1                  9  skb           7  "
+	harness_check_contains(r.out, "unix:/a.sock     veth1                  9  skb           7  "
 			      "objs/c.o:xdp_count  -\n");
-	check_contains(r.out, "unix:/dead.sock  error: UNAVAILABLE");
-	check_contains(r.out, "unix:/c.sock     (no attachments)\n");
+	harness_check_contains(r.out, "unix:/dead.sock  error: UNAVAILABLE");
+	harness_check_contains(r.out, "unix:/c.sock     (no attachments)\n");
 	harness_free(&r);
 
 	RUN(&r, "-H", HOSTS ",unix:/c.sock", "-o", "json", "status");
@@ -160,8 +134,8 @@ static void test_attach_detach(void **state)
 	fake_rpc_set(hosts, 2);
 	RUN(&r, "-H", "unix:/a.sock,unix:/b.sock", "attach", "eth0");
 	assert_int_equal(r.status, 0);
-	check_contains(r.out, "PROGRAM  REPLACED\n");
-	check_contains(r.out, "unix:/b.sock  eth0                   2  native       42  filter   "
+	harness_check_contains(r.out, "PROGRAM  REPLACED\n");
+	harness_check_contains(r.out, "unix:/b.sock  eth0                   2  native       42  filter   "
 			      "pass (id 41)\n");
 	harness_free(&r);
 	RUN(&r, "-H", "unix:/a.sock", "-o", "json", "attach", "eth0");
@@ -190,8 +164,8 @@ static void test_attach_detach(void **state)
 	fake_rpc_set(refused, 1);
 	RUN(&r, "-H", "unix:/a.sock", "attach", "eth0");
 	assert_int_equal(r.status, 1);
-	check_contains(r.out, "error: FAILED_PRECONDITION: eth0 has program xdp_foo (id 99)");
-	check_contains(r.err, "1 of 1 hosts failed");
+	harness_check_contains(r.out, "error: FAILED_PRECONDITION: eth0 has program xdp_foo (id 99)");
+	harness_check_contains(r.err, "1 of 1 hosts failed");
 	harness_free(&r);
 }
 
@@ -199,7 +173,7 @@ static void test_stats(void **state)
 {
 	Xdpfleet__V1__GetStatsResponse empty = XDPFLEET__V1__GET_STATS_RESPONSE__INIT;
 	struct canned_stats s;
-	struct fake_host hosts[3] = { { 0 }, dead, { 0 } };
+	struct fake_host hosts[3] = { { 0 }, fake_rpc_dead, { 0 } };
 	struct harness_run r;
 
 	(void)state;
@@ -257,11 +231,16 @@ static void test_stats(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_ok_exit_0, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_attach_detach, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_info, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_all_ok_exit_0, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_status, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_attach_detach, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_stats, fake_rpc_setup,
+						fake_rpc_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

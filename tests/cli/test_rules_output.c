@@ -20,32 +20,6 @@
 #define HOSTS "unix:/a.sock,unix:/dead.sock,unix:/c.sock"
 #define NOW_NS 1764150000000000000ull /* 2025-11-26T09:40:00Z */
 
-static void check_contains(const char *text, const char *want)
-{
-	if (!strstr(text, want))
-		fail_msg("output lacks '%s':\n%s", want, text);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	unsetenv("XDPFLEET_HOSTS");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fake_rpc_reset();
-	return 0;
-}
-
-static const struct fake_host dead = {
-	.fail = true,
-	.code = GRPC_STATUS_UNAVAILABLE,
-	.message = "failed to connect to all addresses",
-};
-
 /* Three rules over two pages, out of id order: a drop hit 3.5 s before last_hit_base, a
  * limit with a TTL, an allow on any source with a port range and an unsafe comment. */
 struct canned_rules {
@@ -122,7 +96,7 @@ static const char list_json[] =
 
 static void test_cli_rules_output_list_json(void **state)
 {
-	struct fake_host hosts[3] = { { 0 }, dead, { 0 } };
+	struct fake_host hosts[3] = { { 0 }, fake_rpc_dead, { 0 } };
 	struct canned_rules c;
 	struct harness_run r;
 
@@ -134,7 +108,7 @@ static void test_cli_rules_output_list_json(void **state)
 	RUN(&r, "-H", HOSTS, "rules", "list", "-o", "json");
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, list_json);
-	check_contains(r.err, "xdpfleet: 1 of 3 hosts failed:\n  unix:/dead.sock: UNAVAILABLE");
+	harness_check_contains(r.err, "xdpfleet: 1 of 3 hosts failed:\n  unix:/dead.sock: UNAVAILABLE");
 	harness_free(&r);
 	/* The global -o before the command word does the same. */
 	RUN(&r, "-H", HOSTS, "-o", "json", "rules", "list");
@@ -189,7 +163,7 @@ static void test_cli_rules_output_list_table(void **state)
 /* Through the CLI with the real clock: pages merged and sorted by id, ages from now. */
 static void test_cli_rules_output_list_cli(void **state)
 {
-	struct fake_host hosts[3] = { { 0 }, dead, { 0 } };
+	struct fake_host hosts[3] = { { 0 }, fake_rpc_dead, { 0 } };
 	struct canned_rules c;
 	struct harness_run r;
 	struct timespec ts;
@@ -202,14 +176,14 @@ static void test_cli_rules_output_list_cli(void **state)
 	fake_rpc_set(hosts, 3);
 	RUN(&r, "-H", HOSTS, "rules", "list");
 	assert_int_equal(r.status, 1);
-	check_contains(r.out, "unix:/a.sock  3 rules\n");
+	harness_check_contains(r.out, "unix:/a.sock  3 rules\n");
 	/* 3.5 s before the canned "now": 3s ago, or 4s under a slow valgrind run. */
-	check_contains(r.out, "\n   1  drop           203.0.113.0/24      any     -                 12"
+	harness_check_contains(r.out, "\n   1  drop           203.0.113.0/24      any     -                 12"
 			      "         1440  ");
-	check_contains(r.out, "s ago    never    spamhaus\n   2  limit 1000pps");
-	check_contains(r.out, "\n   3  allow");
-	check_contains(r.out, "unix:/dead.sock  error: UNAVAILABLE");
-	check_contains(r.out, "unix:/c.sock  (no rules)\n");
+	harness_check_contains(r.out, "s ago    never    spamhaus\n   2  limit 1000pps");
+	harness_check_contains(r.out, "\n   3  allow");
+	harness_check_contains(r.out, "unix:/dead.sock  error: UNAVAILABLE");
+	harness_check_contains(r.out, "unix:/c.sock  (no rules)\n");
 	harness_free(&r);
 }
 
@@ -232,9 +206,9 @@ static void test_cli_rules_output_list_midstream_failure(void **state)
 	fake_rpc_set(hosts, 2);
 	RUN(&r, "-H", "unix:/a.sock,unix:/b.sock", "-o", "json", "rules", "list");
 	assert_int_equal(r.status, 1);
-	check_contains(r.out, "{\"host\":\"unix:/b.sock\",\"ok\":false,\"code\":\"DEADLINE_EXCEEDED\","
+	harness_check_contains(r.out, "{\"host\":\"unix:/b.sock\",\"ok\":false,\"code\":\"DEADLINE_EXCEEDED\","
 			      "\"error\":\"DEADLINE_EXCEEDED: Deadline Exceeded\"}]\n");
-	check_contains(r.out, "{\"host\":\"unix:/a.sock\",\"ok\":true,\"rules\":[{\"id\":1,");
+	harness_check_contains(r.out, "{\"host\":\"unix:/a.sock\",\"ok\":true,\"rules\":[{\"id\":1,");
 	harness_free(&r);
 }
 
@@ -243,7 +217,7 @@ static void test_cli_rules_output_added(void **state)
 	Xdpfleet__V1__AddRulesResponse a = XDPFLEET__V1__ADD_RULES_RESPONSE__INIT,
 				       b = XDPFLEET__V1__ADD_RULES_RESPONSE__INIT;
 	uint64_t ids_a[1000], ids_b[3] = { 7, 9, 10 };
-	struct fake_host hosts[3] = { { 0 }, dead, { 0 } };
+	struct fake_host hosts[3] = { { 0 }, fake_rpc_dead, { 0 } };
 	struct harness_run r;
 	size_t i;
 
@@ -267,7 +241,7 @@ static void test_cli_rules_output_added(void **state)
 			    "unix:/a.sock         1000         0  1-1000\n"
 			    "unix:/dead.sock  error: UNAVAILABLE: failed to connect to all addresses\n"
 			    "unix:/c.sock            1         2  7,9-10\n");
-	check_contains(r.err, "1 of 3 hosts failed");
+	harness_check_contains(r.err, "1 of 3 hosts failed");
 	harness_free(&r);
 
 	a.n_ids = 2;
@@ -303,8 +277,8 @@ static void test_cli_rules_output_added_many_ranges(void **state)
 	fake_rpc_set(hosts, 1);
 	RUN(&r, "-H", "unix:/a.sock", "drop", "add", "192.0.2.1");
 	assert_int_equal(r.status, 0);
-	check_contains(r.out, "unix:/a.sock       200         0  1000,1002,1004,");
-	check_contains(r.out, "...\n");
+	harness_check_contains(r.out, "unix:/a.sock       200         0  1000,1002,1004,");
+	harness_check_contains(r.out, "...\n");
 	assert_true(strlen(strchr(r.out, '\n') + 1) <= 12 + 2 + 8 + 2 + 8 + 2 + 71 + 1);
 	harness_free(&r);
 }
@@ -313,7 +287,7 @@ static void test_cli_rules_output_deleted(void **state)
 {
 	Xdpfleet__V1__DeleteRulesResponse d = XDPFLEET__V1__DELETE_RULES_RESPONSE__INIT;
 	Xdpfleet__V1__FlushRulesResponse fl = XDPFLEET__V1__FLUSH_RULES_RESPONSE__INIT;
-	struct fake_host hosts[2] = { { 0 }, dead };
+	struct fake_host hosts[2] = { { 0 }, fake_rpc_dead };
 	struct harness_run r;
 
 	(void)state;
@@ -363,11 +337,11 @@ static void test_cli_rules_output_load_json(void **state)
 	fake_rpc_set(hosts, 1);
 	RUN(&r, "-H", "unix:/a.sock", "-o", "json", "monitor", "load", path);
 	assert_int_equal(r.status, 0);
-	check_contains(r.out, "[{\"host\":\"unix:/a.sock\",\"ok\":true,\"added\":1,"
+	harness_check_contains(r.out, "[{\"host\":\"unix:/a.sock\",\"ok\":true,\"added\":1,"
 			      "\"already_present\":1,\"ids\":[5,6],\"load\":{\"file\":\"/tmp/");
-	check_contains(r.out, "\",\"lines\":4,\"entries\":2,\"duplicates\":1,\"invalid\":0,"
+	harness_check_contains(r.out, "\",\"lines\":4,\"entries\":2,\"duplicates\":1,\"invalid\":0,"
 			      "\"nested\":1}}]\n");
-	check_contains(r.err, ":3: '192.0.2.0/24' repeats line 2 (folded)\n");
+	harness_check_contains(r.err, ":3: '192.0.2.0/24' repeats line 2 (folded)\n");
 	harness_free(&r);
 	unlink(path);
 }
@@ -394,9 +368,9 @@ static void test_cli_rules_output_load_refused(void **state)
 	fake_rpc_set(hosts, 1);
 	RUN(&r, "-H", "unix:/a.sock", "drop", "load", path);
 	assert_int_equal(r.status, 1);
-	check_contains(r.out, "unix:/a.sock  error: FAILED_PRECONDITION: rules[1]: drop 127.0.0.0/8 "
+	harness_check_contains(r.out, "unix:/a.sock  error: FAILED_PRECONDITION: rules[1]: drop 127.0.0.0/8 "
 			      "would match this client's own address (/tmp/");
-	check_contains(r.out, " line 5)\n");
+	harness_check_contains(r.out, " line 5)\n");
 	harness_free(&r);
 	unlink(path);
 }
@@ -404,17 +378,24 @@ static void test_cli_rules_output_load_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_list_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_list_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_list_cli, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_list_midstream_failure, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_added, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_added_many_ranges, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_deleted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_load_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli_rules_output_load_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_list_json, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_list_table, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_list_cli, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_list_midstream_failure, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_added, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_added_many_ranges, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_deleted, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_load_json, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_rules_output_load_refused, fake_rpc_setup,
+						fake_rpc_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,20 +60,6 @@ static int count_of(const char *s, const char *what)
 	return n;
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	unsetenv("XDPFLEET_HOSTS");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fake_rpc_reset();
-	return 0;
-}
-
 static void test_request(void **state)
 {
 	Xdpfleet__V1__WatchStatsRequest *req;
@@ -215,12 +201,18 @@ static void test_ctrl_c(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_request, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_ticks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_host, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lagging_host, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_table_append, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ctrl_c, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_json_ticks, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_host, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_lagging_host, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_table_append, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_c, fake_rpc_setup,
+						fake_rpc_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
