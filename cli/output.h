@@ -29,6 +29,10 @@ void output_host_set_error(struct output_host *h, const char *code, const char *
 const char *output_safe(const char *s, char *buf, size_t len);
 #define OUTPUT_SAFE_MAX 256
 
+/* A failed host's table row ("HOST  error: ..."), the host padded to width (0: not padded).
+ * Returns whether h failed, so loops can `if (output_table_failed(...)) continue;`. */
+bool output_table_failed(FILE *f, const struct output_host *h, int width);
+
 /* Width of the HOST column: the longest host name, at least the header's. */
 int output_host_width(const struct output_host *h, size_t n);
 

@@ -65,7 +65,7 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 	static const char *const last_header[] = { "REPLACED", "", "ATTACHED" };
 	const Xdpfleet__V1__Attachment *const *list, *one;
 	int hw = output_host_width(h, n), pw = output_attach_program_width(kind, h, n);
-	char since[32], e[sizeof(h->error)], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
+	char since[32], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
 		s3[OUTPUT_SAFE_MAX];
 	const char *last;
 	size_t i, j, cnt;
@@ -76,11 +76,8 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 	fprintf(f, "%-*s  %-15s  %7s  %-6s  %7s  %-*s%s%s\n", hw, "HOST", "IFACE", "IFINDEX", "MODE",
 		"PROG_ID", pw, "PROGRAM", *last_header[kind] ? "  " : "", last_header[kind]);
 	for (i = 0; i < n; i++) {
-		if (!h[i].ok) {
-			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
-				output_safe(h[i].error, e, sizeof(e)));
+		if (output_table_failed(f, &h[i], hw))
 			continue;
-		}
 		cnt = output_attach_list(kind, h[i].msg, &list, &one);
 		if (!cnt)
 			fprintf(f, "%-*s  (%s)\n", hw, h[i].host,

@@ -91,3 +91,13 @@ int output_json_answer(FILE *f, const struct output_host *h, size_t n, output_js
 		return -EIO;
 	return json_finish(&w);
 }
+
+bool output_table_failed(FILE *f, const struct output_host *h, int width)
+{
+	char e[sizeof(h->error)];
+
+	if (h->ok)
+		return false;
+	fprintf(f, "%-*s  error: %s\n", width, h->host, output_safe(h->error, e, sizeof(e)));
+	return true;
+}

@@ -72,7 +72,7 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n)
 	int aw = output_info_width(h, n, "API",
 				   offsetof(Xdpfleet__V1__GetInfoResponse, api_version));
 	const Xdpfleet__V1__GetInfoResponse *info;
-	char up[32], feat[128], e[sizeof(h->error)], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
+	char up[32], feat[128], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
 		s3[OUTPUT_SAFE_MAX], s4[OUTPUT_SAFE_MAX];
 	size_t i;
 
@@ -80,11 +80,8 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n)
 		vw, "VERSION", kw, "KERNEL", aw, "API", "UPTIME", "ATTACH", "RULES", "FEATURES");
 	for (i = 0; i < n; i++) {
 		info = output_info_msg(&h[i]);
-		if (!h[i].ok) {
-			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
-				output_safe(h[i].error, e, sizeof(e)));
+		if (output_table_failed(f, &h[i], hw))
 			continue;
-		}
 		if (!info) {
 			fprintf(f, "%-*s  (empty answer)\n", hw, h[i].host);
 			continue;

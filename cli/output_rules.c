@@ -156,17 +156,13 @@ static void output_rules_host(FILE *f, const Xdpfleet__V1__ListRulesResponse *re
 int output_table_rules_list_at(FILE *f, const struct output_host *h, size_t n, uint64_t now_ns)
 {
 	const Xdpfleet__V1__ListRulesResponse *r;
-	char e[sizeof(h->error)];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputc('\n', f);
-		if (!h[i].ok) {
-			fprintf(f, "%s  error: %s\n", h[i].host,
-				output_safe(h[i].error, e, sizeof(e)));
+		if (output_table_failed(f, &h[i], 0))
 			continue;
-		}
 		r = (const Xdpfleet__V1__ListRulesResponse *)h[i].msg;
 		if (!r || !r->n_rules) {
 			fprintf(f, "%s  (no rules)\n", h[i].host);

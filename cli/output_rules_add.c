@@ -41,17 +41,14 @@ static void output_rules_ids(char *buf, size_t len, const uint64_t *ids, size_t 
 int output_table_rules_added(FILE *f, const struct output_host *h, size_t n)
 {
 	const Xdpfleet__V1__AddRulesResponse *r;
-	char e[sizeof(h->error)], ids[72];
+	char ids[72];
 	int hw = output_host_width(h, n);
 	size_t i;
 
 	fprintf(f, "%-*s  %8s  %8s  %s\n", hw, "HOST", "ADDED", "PRESENT", "IDS");
 	for (i = 0; i < n; i++) {
-		if (!h[i].ok) {
-			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
-				output_safe(h[i].error, e, sizeof(e)));
+		if (output_table_failed(f, &h[i], hw))
 			continue;
-		}
 		r = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
 		if (!r) {
 			fprintf(f, "%-*s  (empty answer)\n", hw, h[i].host);
@@ -125,16 +122,12 @@ static uint32_t output_rules_deleted(const ProtobufCMessage *msg)
 
 int output_table_rules_deleted(FILE *f, const struct output_host *h, size_t n)
 {
-	char e[sizeof(h->error)];
 	int hw = output_host_width(h, n);
 	size_t i;
 
 	fprintf(f, "%-*s  %s\n", hw, "HOST", "DELETED");
 	for (i = 0; i < n; i++) {
-		if (!h[i].ok)
-			fprintf(f, "%-*s  error: %s\n", hw, h[i].host,
-				output_safe(h[i].error, e, sizeof(e)));
-		else
+		if (!output_table_failed(f, &h[i], hw))
 			fprintf(f, "%-*s  %7" PRIu32 "\n", hw, h[i].host,
 				output_rules_deleted(h[i].msg));
 	}

@@ -31,18 +31,15 @@ static void output_stats_action_row(FILE *f, const Xdpfleet__V1__InterfaceStats 
 int output_table_stats(FILE *f, const struct output_host *h, size_t n)
 {
 	const Xdpfleet__V1__GetStatsResponse *r;
-	char e[sizeof(h->error)], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX];
+	char s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX];
 	const Xdpfleet__V1__InterfaceStats *s;
 	size_t i, j, k;
 
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputc('\n', f);
-		if (!h[i].ok) {
-			fprintf(f, "%s  error: %s\n", h[i].host,
-				output_safe(h[i].error, e, sizeof(e)));
+		if (output_table_failed(f, &h[i], 0))
 			continue;
-		}
 		r = (const Xdpfleet__V1__GetStatsResponse *)h[i].msg;
 		if (!r || !r->n_interfaces) {
 			fprintf(f, "%s  (no attachments)\n", h[i].host);
