@@ -82,6 +82,9 @@ struct loaded_rule {
 
 static int parse_line(char *line, struct rules_spec *spec, struct loaded_rule *lr)
 {
+	/* A rule without a comment ends in a tab, which strtok_r swallows: give it a writable empty
+	 * comment, since unescape() writes to it. */
+	static char no_comment[1];
 	char *field[POLICY_FILE_FIELDS], *save = NULL;
 	struct rules_error err;
 	int n = 0;
@@ -89,7 +92,7 @@ static int parse_line(char *line, struct rules_spec *spec, struct loaded_rule *l
 	for (char *t = strtok_r(line, "\t", &save); t && n < POLICY_FILE_FIELDS; t = strtok_r(NULL, "\t", &save))
 		field[n++] = t;
 	if (n == POLICY_FILE_FIELDS - 1)
-		field[n++] = ""; /* no comment */
+		field[n++] = no_comment;
 	if (n != POLICY_FILE_FIELDS)
 		return -EINVAL;
 	memset(spec, 0, sizeof(*spec));

@@ -169,7 +169,7 @@ static void test_persistence(void **state)
 	struct fixture *f = *state;
 	struct policy_add_item items[2] = {
 		item(RULES_ACT_DROP, "198.51.100.0/24", 3600, "tab\there"),
-		item(RULES_ACT_LIMIT, "2001:db8:7::/48", 0, "dns"),
+		item(RULES_ACT_LIMIT, "2001:db8:7::/48", 0, ""),
 	};
 	struct rules_error err = { 0 };
 	struct policy_rule r;
@@ -190,6 +190,7 @@ static void test_persistence(void **state)
 			assert_int_equal(r.id, ids[1]);
 			assert_int_equal(r.spec.action, RULES_ACT_LIMIT);
 			assert_int_equal(r.spec.limit_pps, 100);
+			assert_string_equal(r.comment, "");
 		}
 	}
 	assert_int_equal(seen, 2);
