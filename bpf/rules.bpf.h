@@ -14,7 +14,7 @@
 #include "xdpfleet_abi.h"
 #include "rules_parse.bpf.h"
 
-/* Sizes here are defaults only: the agent creates the maps (agent/rules_maps.c) with its own
+/* Sizes here are defaults only: the agent creates the maps (agent/rules/rules_maps.c) with its own
  * capacities and hands them to the program before load. The arrays are mmapable so the compiler
  * writes them with plain stores instead of one syscall per element. */
 struct {

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "progs.h"
-#include "state.h"
+#include "attachments_file.h"
 #include "stats.h"
 
 static void test_rates(void **unused)
@@ -53,7 +53,7 @@ static void test_rates_edge_cases(void **unused)
 static void test_state_roundtrip(void **unused)
 {
 	char dir[] = "/tmp/xdpfleet-dp-state-XXXXXX", path[PATH_MAX];
-	struct state_record in[2] = {
+	struct attachment_record in[2] = {
 		{ .att = { .ifname = "veth0", .ifindex = 7, .program = "filter", .mode = DP_MODE_NATIVE, .prog_id = 42,
 			   .attached_at_unix = 1700000000, .has_stats = true },
 		  .exc_base = { 1, 2, 3, 4, 5 }, .exc_seen = { 18446744073709551615ull, 0, 0, 0, 9 } },
@@ -64,11 +64,11 @@ static void test_state_roundtrip(void **unused)
 
 	(void)unused;
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(state_path(dir, "netns-1", path, sizeof(path)), 0);
-	assert_int_equal(state_load(path, &out, &n), 0); /* missing: empty */
+	assert_int_equal(attachments_file_path(dir, "netns-1", path, sizeof(path)), 0);
+	assert_int_equal(attachments_file_load(path, &out, &n), 0); /* missing: empty */
 	assert_int_equal(n, 0);
-	assert_int_equal(state_save(path, in, 2), 0);
-	assert_int_equal(state_load(path, &out, &n), 0);
+	assert_int_equal(attachments_file_save(path, in, 2), 0);
+	assert_int_equal(attachments_file_load(path, &out, &n), 0);
 	assert_int_equal(n, 2);
 	assert_memory_equal(&out[0], &in[0], sizeof(in[0]));
 	assert_string_equal(out[1].att.program, in[1].att.program);
@@ -76,8 +76,8 @@ static void test_state_roundtrip(void **unused)
 	assert_int_equal(out[1].att.mode, DP_MODE_SKB);
 	assert_false(out[1].att.has_stats);
 	free(out);
-	assert_int_equal(state_save(path, NULL, 0), 0);
-	assert_int_equal(state_load(path, &out, &n), 0);
+	assert_int_equal(attachments_file_save(path, NULL, 0), 0);
+	assert_int_equal(attachments_file_load(path, &out, &n), 0);
 	assert_int_equal(n, 0);
 	unlink(path);
 	rmdir(dir);

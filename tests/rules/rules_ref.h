@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules_parse.h"
+#include "rules_spec.h"
 #include "rules_pkt.h"
 
 struct rules_ref_rule {

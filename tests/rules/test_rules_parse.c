@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cidr.h"
-#include "rules_parse.h"
+#include "rules_spec.h"
 
 static void test_cidr_good(void **state)
 {

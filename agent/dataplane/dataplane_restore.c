@@ -12,7 +12,7 @@
 #include "dataplane_internal.h"
 #include "loader.h"
 #include "log.h"
-#include "state.h"
+#include "attachments_file.h"
 
 static int map_id(int fd, uint32_t *id)
 {
@@ -81,7 +81,7 @@ static int find_stats_map(struct dataplane *dp, const struct dp_attachment *att)
 	return -ENOENT;
 }
 
-static void adopt(struct dataplane *dp, const struct state_record *rec)
+static void adopt(struct dataplane *dp, const struct attachment_record *rec)
 {
 	const struct dp_attachment *att = &rec->att;
 	struct dp_iface iface = { .att = *att, .stats_fd = -1 };
@@ -139,9 +139,9 @@ static void remove_orphans(struct dataplane *dp)
 
 int dp_restore(struct dataplane *dp)
 {
-	struct state_record *atts;
+	struct attachment_record *atts;
 	size_t n;
-	int ret = state_load(dp->state_file, &atts, &n);
+	int ret = attachments_file_load(dp->state_file, &atts, &n);
 
 	if (ret)
 		return ret;

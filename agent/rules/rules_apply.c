@@ -68,7 +68,7 @@ static bool pick(enum sel s, bool del, bool existed)
 }
 
 /* Gathers the selected ops of a block list into key/value arrays and writes or deletes them. */
-static int blocks(int fd, const struct rules_vec *ops, bool v6, enum sel s)
+static int blocks(int fd, const struct vec *ops, bool v6, enum sel s)
 {
 	size_t ksz = v6 ? sizeof(struct rules_v6_key) : sizeof(uint32_t);
 	char *keys = malloc(ops->n * ksz + 1);
@@ -84,12 +84,12 @@ static int blocks(int fd, const struct rules_vec *ops, bool v6, enum sel s)
 		bool del, existed;
 
 		if (v6) {
-			const struct rules_op_v6 *op = rules_vec_at(ops, i);
+			const struct rules_op_v6 *op = vec_at(ops, i);
 
 			key = &op->key, val = op->val, old = op->old;
 			del = op->del, existed = op->existed;
 		} else {
-			const struct rules_op_v4 *op = rules_vec_at(ops, i);
+			const struct rules_op_v4 *op = vec_at(ops, i);
 
 			key = &op->addr, val = op->val, old = op->old;
 			del = op->del, existed = op->existed;
@@ -117,10 +117,10 @@ static void *elem(struct rules_engine *e, enum rules_map_id id, uint32_t i)
 }
 
 /* Plain stores into the mmapped array: aligned 4-byte stores are atomic for the readers. */
-static int write_l1(struct rules_engine *e, const struct rules_vec *ops, bool undo)
+static int write_l1(struct rules_engine *e, const struct vec *ops, bool undo)
 {
 	for (size_t i = 0; i < ops->n; i++) {
-		const struct rules_op_l1 *op = rules_vec_at(ops, i);
+		const struct rules_op_l1 *op = vec_at(ops, i);
 
 		__atomic_store_n((uint32_t *)elem(e, RULES_M_V4_L1, op->idx),
 				 undo ? op->old : op->val, __ATOMIC_RELEASE);
@@ -128,10 +128,10 @@ static int write_l1(struct rules_engine *e, const struct rules_vec *ops, bool un
 	return 0;
 }
 
-static int write_info(struct rules_engine *e, const struct rules_vec *slots)
+static int write_info(struct rules_engine *e, const struct vec *slots)
 {
 	for (size_t i = 0; i < slots->n; i++) {
-		uint32_t slot = *(uint32_t *)rules_vec_at(slots, i);
+		uint32_t slot = *(uint32_t *)vec_at(slots, i);
 		const struct rules_spec *s = &e->rules[slot].spec;
 		struct rules_info v = {
 			.action = (uint8_t)s->action,
@@ -148,7 +148,7 @@ static int write_info(struct rules_engine *e, const struct rules_vec *slots)
 	return 0;
 }
 
-static int zero_counters(struct rules_engine *e, const struct rules_vec *slots)
+static int zero_counters(struct rules_engine *e, const struct vec *slots)
 {
 	size_t per = (size_t)e->ncpus * sizeof(struct rules_counter);
 	size_t chunk = slots->n < CHUNK ? slots->n : CHUNK;
@@ -158,7 +158,7 @@ static int zero_counters(struct rules_engine *e, const struct rules_vec *slots)
 	for (size_t done = 0; !err && done < slots->n; done += chunk) {
 		size_t n = slots->n - done < chunk ? slots->n - done : chunk;
 
-		err = write_kv(e->maps->fd[RULES_M_COUNTERS], rules_vec_at(slots, done), 4, zeros,
+		err = write_kv(e->maps->fd[RULES_M_COUNTERS], vec_at(slots, done), 4, zeros,
 			       per, n);
 	}
 	free(zeros);
@@ -177,10 +177,10 @@ static void put_entry(struct rules_engine *e, uint32_t id, const struct rules_en
 	__atomic_store_n(&dst->n, v->n, __ATOMIC_RELEASE);
 }
 
-static int write_entries(struct rules_engine *e, const struct rules_vec *ids)
+static int write_entries(struct rules_engine *e, const struct vec *ids)
 {
 	for (size_t i = 0; i < ids->n; i++) {
-		uint32_t id = *(uint32_t *)rules_vec_at(ids, i);
+		uint32_t id = *(uint32_t *)vec_at(ids, i);
 
 		put_entry(e, id, &e->entries[id]);
 	}
@@ -246,48 +246,48 @@ int rules_apply(struct rules_engine *e, struct rules_plan *p)
 void rules_commit(struct rules_engine *e, struct rules_plan *p)
 {
 	for (size_t i = 0; i < p->l1.n; i++) {
-		const struct rules_op_l1 *op = rules_vec_at(&p->l1, i);
+		const struct rules_op_l1 *op = vec_at(&p->l1, i);
 
 		rules_entries_ref(e, op->val & ~RULES_L1_LONGER);
 		e->l1[op->idx] = op->val;
 	}
 	for (size_t i = 0; i < p->l2.n; i++) {
-		const struct rules_op_v4 *op = rules_vec_at(&p->l2, i);
+		const struct rules_op_v4 *op = vec_at(&p->l2, i);
 
 		if (op->del) {
-			rules_htab_del(&e->l2, &op->addr);
+			htab_del(&e->l2, &op->addr);
 		} else {
 			rules_entries_ref(e, op->val);
-			rules_htab_put(&e->l2, &op->addr, op->val);
+			htab_put(&e->l2, &op->addr, op->val);
 		}
 	}
 	for (size_t i = 0; i < p->v6.n; i++) {
-		const struct rules_op_v6 *op = rules_vec_at(&p->v6, i);
+		const struct rules_op_v6 *op = vec_at(&p->v6, i);
 
 		if (op->del) {
-			rules_htab_del(&e->v6, &op->key);
+			htab_del(&e->v6, &op->key);
 		} else {
 			rules_entries_ref(e, op->val);
-			rules_htab_put(&e->v6, &op->key, op->val);
+			htab_put(&e->v6, &op->key, op->val);
 		}
 	}
 	for (size_t i = 0; i < p->l1.n; i++)
-		rules_entries_unref(e, ((struct rules_op_l1 *)rules_vec_at(&p->l1, i))->old &
+		rules_entries_unref(e, ((struct rules_op_l1 *)vec_at(&p->l1, i))->old &
 					       ~RULES_L1_LONGER);
 	for (size_t i = 0; i < p->l2.n; i++) {
-		const struct rules_op_v4 *op = rules_vec_at(&p->l2, i);
+		const struct rules_op_v4 *op = vec_at(&p->l2, i);
 
 		if (op->existed)
 			rules_entries_unref(e, op->old);
 	}
 	for (size_t i = 0; i < p->v6.n; i++) {
-		const struct rules_op_v6 *op = rules_vec_at(&p->v6, i);
+		const struct rules_op_v6 *op = vec_at(&p->v6, i);
 
 		if (op->existed)
 			rules_entries_unref(e, op->old);
 	}
 	for (size_t i = 0; i < p->fresh.n; i++) {
-		uint32_t id = *(uint32_t *)rules_vec_at(&p->fresh, i);
+		uint32_t id = *(uint32_t *)vec_at(&p->fresh, i);
 
 		if (!e->refs[id]) {
 			e->refs[id] = 1;
@@ -309,7 +309,7 @@ static uint32_t entry_id(const struct rules_engine *e, uint32_t id)
 }
 
 /* Walks a kernel hash map into a mirror, counting the references to entries. */
-static int adopt_hash(struct rules_engine *e, int fd, size_t ksz, struct rules_htab *mirror)
+static int adopt_hash(struct rules_engine *e, int fd, size_t ksz, struct htab *mirror)
 {
 	uint8_t key[sizeof(struct rules_v6_key)], next[sizeof(struct rules_v6_key)];
 	void *prev = NULL;
@@ -322,7 +322,7 @@ static int adopt_hash(struct rules_engine *e, int fd, size_t ksz, struct rules_h
 		if (bpf_map_lookup_elem(fd, key, &val))
 			continue;
 		val = entry_id(e, val);
-		err = rules_htab_put(mirror, key, val);
+		err = htab_put(mirror, key, val);
 		if (err)
 			return err;
 		rules_entries_ref(e, val);
@@ -360,10 +360,10 @@ int rules_adopt(struct rules_engine *e)
 			e->free_eids[e->nfree_eids++] = id;
 			continue;
 		}
-		h = rules_hash_bytes(&e->entries[id], sizeof(e->entries[id].n) +
+		h = hash_bytes(&e->entries[id], sizeof(e->entries[id].n) +
 							  e->entries[id].n * sizeof(uint32_t));
-		if (!rules_htab_get(&e->intern, &h)) {
-			err = rules_htab_put(&e->intern, &h, id);
+		if (!htab_get(&e->intern, &h)) {
+			err = htab_put(&e->intern, &h, id);
 			if (err)
 				return err;
 		}
@@ -373,29 +373,29 @@ int rules_adopt(struct rules_engine *e)
 
 /* Token buckets of deleted limit rules, so a rule that reuses the slot starts with a full
  * budget. The LRU would evict them eventually; a walk of at most max_limit_keys is cheap. */
-void rules_purge_buckets(struct rules_engine *e, const struct rules_vec *slots)
+void rules_purge_buckets(struct rules_engine *e, const struct vec *slots)
 {
 	int fd = e->maps->fd[RULES_M_LIMITS];
 	struct rules_limit_key cur, next;
-	struct rules_htab gone;
+	struct htab gone;
 	bool any = false;
 	int err;
 
-	if (rules_htab_init(&gone, sizeof(uint32_t), slots->n))
+	if (htab_init(&gone, sizeof(uint32_t), slots->n))
 		return;
 	for (size_t i = 0; i < slots->n; i++) {
-		uint32_t s = *(uint32_t *)rules_vec_at(slots, i);
+		uint32_t s = *(uint32_t *)vec_at(slots, i);
 
 		if (e->rules[s].spec.action == RULES_ACT_LIMIT)
-			any = !rules_htab_put(&gone, &s, 0) || any;
+			any = !htab_put(&gone, &s, 0) || any;
 	}
 	/* Find the next key before deleting the current one, so the walk goes on from there. */
 	err = any ? bpf_map_get_next_key(fd, NULL, &cur) : -ENOENT;
 	while (!err) {
 		err = bpf_map_get_next_key(fd, &cur, &next);
-		if (rules_htab_get(&gone, &cur.slot))
+		if (htab_get(&gone, &cur.slot))
 			bpf_map_delete_elem(fd, &cur);
 		cur = next;
 	}
-	rules_htab_free(&gone);
+	htab_free(&gone);
 }

@@ -14,7 +14,7 @@
 #include "dataplane_internal.h"
 #include "feature_probes.h"
 #include "log.h"
-#include "state.h"
+#include "attachments_file.h"
 
 const char *dataplane_mode_name(enum dp_mode mode)
 {
@@ -140,7 +140,7 @@ void dp_drop(struct dataplane *dp, struct dp_iface *iface)
 	dp->n_ifs--;
 }
 
-static void to_state(const struct dp_iface *iface, struct state_record *r)
+static void to_state(const struct dp_iface *iface, struct attachment_record *r)
 {
 	r->att = iface->att;
 	memcpy(r->exc_base, iface->exc_base, sizeof(r->exc_base));
@@ -149,7 +149,7 @@ static void to_state(const struct dp_iface *iface, struct state_record *r)
 
 int dp_save_with(struct dataplane *dp, const struct dp_iface *iface)
 {
-	struct state_record *recs = calloc(dp->n_ifs + 1, sizeof(*recs));
+	struct attachment_record *recs = calloc(dp->n_ifs + 1, sizeof(*recs));
 	size_t n = 0;
 	bool placed = false;
 	int ret;
@@ -162,7 +162,7 @@ int dp_save_with(struct dataplane *dp, const struct dp_iface *iface)
 	}
 	if (iface && !placed)
 		to_state(iface, &recs[n++]);
-	ret = state_save(dp->state_file, recs, n);
+	ret = attachments_file_save(dp->state_file, recs, n);
 	free(recs);
 	if (ret)
 		log_err("state: cannot write %s: %s", dp->state_file, strerror(-ret));
@@ -219,7 +219,7 @@ int dataplane_open(struct dataplane **out, const struct dataplane_opts *opts, ch
 	ret = pins_open(&dp->pins, dp->bpffs, err, errlen);
 	if (ret)
 		goto out;
-	ret = state_path(dp->state_dir, dp->pins.key, dp->state_file, sizeof(dp->state_file));
+	ret = attachments_file_path(dp->state_dir, dp->pins.key, dp->state_file, sizeof(dp->state_file));
 	if (ret) {
 		snprintf(err, errlen, "state-dir: path '%s' is too long", dp->state_dir);
 		goto out;

@@ -1,4 +1,4 @@
-/* Blocklist parsing (see blocklist.h): one pass, a hash set for duplicates, lib/cidr for the
+/* Blocklist parsing (see blocklist.h): one pass, a hash set for duplicates, lib/util/cidr for the
  * entries themselves. */
 #include <endian.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* Names of the API's enums as the CLI prints and parses them. */
-#ifndef XDPFLEET_CLI_NAMES_H
-#define XDPFLEET_CLI_NAMES_H
+#ifndef XDPFLEET_API_NAMES_H
+#define XDPFLEET_API_NAMES_H
 
 #include "xdpfleet/v1/agent.pb-c.h"
 

@@ -1,24 +1,24 @@
 /* A growable array of fixed-size elements: the compiler's plans and undo logs. */
-#ifndef XDPFLEET_RULES_VEC_H
-#define XDPFLEET_RULES_VEC_H
+#ifndef XDPFLEET_UTIL_VEC_H
+#define XDPFLEET_UTIL_VEC_H
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct rules_vec {
+struct vec {
 	void *v;
 	size_t n, cap, esz;
 };
 
-static inline void rules_vec_init(struct rules_vec *a, size_t esz)
+static inline void vec_init(struct vec *a, size_t esz)
 {
 	a->v = NULL;
 	a->n = a->cap = 0;
 	a->esz = esz;
 }
 
-static inline int rules_vec_reserve(struct rules_vec *a, size_t want)
+static inline int vec_reserve(struct vec *a, size_t want)
 {
 	size_t cap = a->cap ? a->cap : 64;
 	void *p;
@@ -35,9 +35,9 @@ static inline int rules_vec_reserve(struct rules_vec *a, size_t want)
 	return 0;
 }
 
-static inline int rules_vec_push(struct rules_vec *a, const void *e)
+static inline int vec_push(struct vec *a, const void *e)
 {
-	int err = rules_vec_reserve(a, a->n + 1);
+	int err = vec_reserve(a, a->n + 1);
 
 	if (err)
 		return err;
@@ -46,15 +46,15 @@ static inline int rules_vec_push(struct rules_vec *a, const void *e)
 	return 0;
 }
 
-static inline void *rules_vec_at(const struct rules_vec *a, size_t i)
+static inline void *vec_at(const struct vec *a, size_t i)
 {
 	return (char *)a->v + i * a->esz;
 }
 
-static inline void rules_vec_free(struct rules_vec *a)
+static inline void vec_free(struct vec *a)
 {
 	free(a->v);
-	rules_vec_init(a, a->esz);
+	vec_init(a, a->esz);
 }
 
 #endif

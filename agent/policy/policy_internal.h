@@ -3,7 +3,7 @@
 #define XDPFLEET_POLICY_INTERNAL_H
 
 #include "policy.h"
-#include "rules_htab.h"
+#include "htab.h"
 
 /* What the agent keeps per engine slot; id 0 marks a free slot. */
 struct policy_meta {
@@ -18,7 +18,7 @@ struct policy {
 	struct rules_maps maps;
 	struct rules_engine *engine;
 	struct policy_meta *meta; /* [maps.max_rules] */
-	struct rules_htab by_id;  /* id -> slot */
+	struct htab by_id;  /* id -> slot */
 	uint64_t next_id;
 	size_t n_expiring;        /* rules with a TTL: the expiry timer skips work without any */
 };

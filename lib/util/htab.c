@@ -1,12 +1,12 @@
 /* Open addressing keeps the compiler's millions of small keys in three flat arrays: no per-key
  * allocation, cache-friendly probes, and deletion without tombstones. */
-#include "rules_htab.h"
+#include "htab.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t rules_hash_bytes(const void *p, size_t n)
+uint64_t hash_bytes(const void *p, size_t n)
 {
 	const uint8_t *b = p;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
@@ -26,7 +26,7 @@ uint64_t rules_hash_bytes(const void *p, size_t n)
 	return h;
 }
 
-int rules_htab_init(struct rules_htab *h, size_t key_size, size_t cap_hint)
+int htab_init(struct htab *h, size_t key_size, size_t cap_hint)
 {
 	size_t cap = 16;
 
@@ -39,13 +39,13 @@ int rules_htab_init(struct rules_htab *h, size_t key_size, size_t cap_hint)
 	h->keys = malloc(cap * key_size);
 	h->vals = malloc(cap * sizeof(*h->vals));
 	if (!h->used || !h->keys || !h->vals) {
-		rules_htab_free(h);
+		htab_free(h);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-void rules_htab_free(struct rules_htab *h)
+void htab_free(struct htab *h)
 {
 	free(h->used);
 	free(h->keys);
@@ -53,24 +53,24 @@ void rules_htab_free(struct rules_htab *h)
 	memset(h, 0, sizeof(*h));
 }
 
-void rules_htab_clear(struct rules_htab *h)
+void htab_clear(struct htab *h)
 {
 	memset(h->used, 0, h->cap);
 	h->count = 0;
 }
 
-static size_t slot_of(const struct rules_htab *h, const void *key)
+static size_t slot_of(const struct htab *h, const void *key)
 {
-	return rules_hash_bytes(key, h->key_size) & (h->cap - 1);
+	return hash_bytes(key, h->key_size) & (h->cap - 1);
 }
 
-static void *key_at(const struct rules_htab *h, size_t i)
+static void *key_at(const struct htab *h, size_t i)
 {
 	return h->keys + i * h->key_size;
 }
 
 /* The compiler's keys are 4, 8 or 20 bytes: compare those without a memcmp call. */
-static bool key_eq(const struct rules_htab *h, const void *a, const void *b)
+static bool key_eq(const struct htab *h, const void *a, const void *b)
 {
 	uint64_t x, y;
 	uint32_t u, v;
@@ -96,7 +96,7 @@ static bool key_eq(const struct rules_htab *h, const void *a, const void *b)
 	}
 }
 
-uint64_t *rules_htab_get(const struct rules_htab *h, const void *key)
+uint64_t *htab_get(const struct htab *h, const void *key)
 {
 	if (!h->cap)
 		return NULL;
@@ -108,23 +108,23 @@ uint64_t *rules_htab_get(const struct rules_htab *h, const void *key)
 	}
 }
 
-static int grow(struct rules_htab *h)
+static int grow(struct htab *h)
 {
-	struct rules_htab n;
-	int err = rules_htab_init(&n, h->key_size, h->cap);
+	struct htab n;
+	int err = htab_init(&n, h->key_size, h->cap);
 
 	if (err)
 		return err;
 	for (size_t i = 0; i < h->cap; i++) {
 		if (h->used[i])
-			rules_htab_put(&n, key_at(h, i), h->vals[i]);
+			htab_put(&n, key_at(h, i), h->vals[i]);
 	}
-	rules_htab_free(h);
+	htab_free(h);
 	*h = n;
 	return 0;
 }
 
-int rules_htab_put(struct rules_htab *h, const void *key, uint64_t val)
+int htab_put(struct htab *h, const void *key, uint64_t val)
 {
 	size_t i;
 
@@ -147,7 +147,7 @@ int rules_htab_put(struct rules_htab *h, const void *key, uint64_t val)
 	return 0;
 }
 
-bool rules_htab_del(struct rules_htab *h, const void *key)
+bool htab_del(struct htab *h, const void *key)
 {
 	size_t mask = h->cap - 1, i, j;
 
@@ -175,7 +175,7 @@ bool rules_htab_del(struct rules_htab *h, const void *key)
 	return true;
 }
 
-bool rules_htab_next(const struct rules_htab *h, size_t *pos, const void **key, uint64_t **val)
+bool htab_next(const struct htab *h, size_t *pos, const void **key, uint64_t **val)
 {
 	for (; *pos < h->cap; (*pos)++) {
 		if (h->used[*pos]) {

@@ -21,7 +21,5 @@ int pins_path(const struct pins *pins, const char *rel, char *buf, size_t len);
 int pins_mkdir(const struct pins *pins, const char *rel);
 /* Unlinks the pins in <root>/<rel> and the directory itself; missing is fine. */
 int pins_remove_dir(const struct pins *pins, const char *rel);
-/* mkdir -p */
-int pins_mkdir_p(const char *path, unsigned int mode);
 
 #endif

@@ -13,11 +13,11 @@
 
 struct dirty {
 	uint64_t *l1_bits;
-	struct rules_vec l1;   /* u32 /24 index, computed one by one */
-	struct rules_vec runs; /* rules_pfx up to /24 whose blocks share one list */
-	struct rules_htab runs_seen;
-	struct rules_htab l2;  /* u32 addr */
-	struct rules_htab v6;  /* rules_v6_key */
+	struct vec l1;   /* u32 /24 index, computed one by one */
+	struct vec runs; /* rules_pfx up to /24 whose blocks share one list */
+	struct htab runs_seen;
+	struct htab l2;  /* u32 addr */
+	struct htab v6;  /* rules_v6_key */
 };
 
 static unsigned v6_level(unsigned plen)
@@ -70,7 +70,7 @@ static int mark_l1(struct dirty *d, uint32_t idx)
 	if (d->l1_bits[idx / 64] & bit)
 		return 0;
 	d->l1_bits[idx / 64] |= bit;
-	return rules_vec_push(&d->l1, &idx);
+	return vec_push(&d->l1, &idx);
 }
 
 static int mark_v6(struct dirty *d, const uint8_t *addr, unsigned level)
@@ -79,7 +79,7 @@ static int mark_v6(struct dirty *d, const uint8_t *addr, unsigned level)
 
 	memcpy(k.addr, addr, 16);
 	cidr_mask(k.addr, k.plen);
-	return rules_htab_put(&d->v6, &k, 0);
+	return htab_put(&d->v6, &k, 0);
 }
 
 static uint32_t v4_host(const uint8_t *addr)
@@ -108,7 +108,7 @@ static int mark_v4_long(struct dirty *d, const struct rules_pfx *q)
 
 		v4_bytes(base + i, b);
 		memcpy(&key, b, 4);
-		err = rules_htab_put(&d->l2, &key, 0);
+		err = htab_put(&d->l2, &key, 0);
 	}
 	return err;
 }
@@ -117,10 +117,10 @@ static int push_run(struct dirty *d, const struct rules_pfx *p)
 {
 	int err;
 
-	if (rules_htab_get(&d->runs_seen, p))
+	if (htab_get(&d->runs_seen, p))
 		return 0;
-	err = rules_htab_put(&d->runs_seen, p, 0);
-	return err ? err : rules_vec_push(&d->runs, p);
+	err = htab_put(&d->runs_seen, p, 0);
+	return err ? err : vec_push(&d->runs, p);
 }
 
 /* Prefixes up to /24 become runs of /24 blocks (planned in plan_run); longer ones mark their
@@ -246,7 +246,7 @@ static int plan_l1(struct rules_engine *e, struct rules_plan *p, uint32_t idx)
 	if (inside && e->sorted[RULES_FAM_V4].v[begin].plen == 24)
 		inside--;
 	op.val = id | (inside ? RULES_L1_LONGER : 0);
-	return op.val == op.old ? 0 : rules_vec_push(&p->l1, &op);
+	return op.val == op.old ? 0 : vec_push(&p->l1, &op);
 }
 
 static int emit_rest(struct rules_engine *e, struct rules_plan *p, const struct dirty *d,
@@ -260,7 +260,7 @@ static int emit_rest(struct rules_engine *e, struct rules_plan *p, const struct 
 		/* Blocks planned one by one (a /24 with longer prefixes) are not the run's. */
 		if (d->l1_bits[idx / 64] & (1ULL << (idx % 64)) || op.val == op.old)
 			continue;
-		err = rules_vec_push(&p->l1, &op);
+		err = vec_push(&p->l1, &op);
 	}
 	return err;
 }
@@ -303,7 +303,7 @@ static int plan_run(struct rules_engine *e, struct rules_plan *p, struct dirty *
 static int plan_l2(struct rules_engine *e, struct rules_plan *p, uint32_t key)
 {
 	struct rules_op_v4 op = { .addr = key };
-	uint64_t *cur = rules_htab_get(&e->l2, &key);
+	uint64_t *cur = htab_get(&e->l2, &key);
 	uint8_t a[16] = { 0 };
 	int err;
 
@@ -312,12 +312,12 @@ static int plan_l2(struct rules_engine *e, struct rules_plan *p, uint32_t key)
 	op.old = cur ? (uint32_t)*cur : 0;
 	if (!covered(e, RULES_FAM_V4, a, 25, 32)) {
 		op.del = true;
-		return op.existed ? rules_vec_push(&p->l2, &op) : 0;
+		return op.existed ? vec_push(&p->l2, &op) : 0;
 	}
 	err = block_entry(e, p, RULES_FAM_V4, a, 32, &op.val);
 	if (err)
 		return err;
-	return op.existed && op.val == op.old ? 0 : rules_vec_push(&p->l2, &op);
+	return op.existed && op.val == op.old ? 0 : vec_push(&p->l2, &op);
 }
 
 static bool v6_marker(const struct rules_engine *e, const struct rules_v6_key *k, unsigned lvl)
@@ -339,7 +339,7 @@ static bool v6_marker(const struct rules_engine *e, const struct rules_v6_key *k
 static int plan_v6(struct rules_engine *e, struct rules_plan *p, const struct rules_v6_key *k)
 {
 	struct rules_op_v6 op = { .key = *k };
-	uint64_t *cur = rules_htab_get(&e->v6, k);
+	uint64_t *cur = htab_get(&e->v6, k);
 	unsigned lvl = v6_level(k->plen);
 	unsigned lo = lvl ? k->plen - 7 : 1;
 	int err;
@@ -348,12 +348,12 @@ static int plan_v6(struct rules_engine *e, struct rules_plan *p, const struct ru
 	op.old = cur ? (uint32_t)*cur : 0;
 	if (!covered(e, RULES_FAM_V6, k->addr, lo, k->plen) && !v6_marker(e, k, lvl)) {
 		op.del = true;
-		return op.existed ? rules_vec_push(&p->v6, &op) : 0;
+		return op.existed ? vec_push(&p->v6, &op) : 0;
 	}
 	err = block_entry(e, p, RULES_FAM_V6, k->addr, k->plen, &op.val);
 	if (err)
 		return err;
-	return op.existed && op.val == op.old ? 0 : rules_vec_push(&p->v6, &op);
+	return op.existed && op.val == op.old ? 0 : vec_push(&p->v6, &op);
 }
 
 /* The any-source list of a family: rules without a source plus that family's /0 rules. */
@@ -389,33 +389,33 @@ static int plan_global(struct rules_engine *e, struct rules_plan *p, unsigned fa
 void rules_plan_init(struct rules_plan *p, struct rules_error *err)
 {
 	memset(p, 0, sizeof(*p));
-	rules_vec_init(&p->l1, sizeof(struct rules_op_l1));
-	rules_vec_init(&p->l2, sizeof(struct rules_op_v4));
-	rules_vec_init(&p->v6, sizeof(struct rules_op_v6));
-	rules_vec_init(&p->fresh, sizeof(uint32_t));
-	rules_vec_init(&p->info_slots, sizeof(uint32_t));
-	rules_vec_init(&p->zero_slots, sizeof(uint32_t));
+	vec_init(&p->l1, sizeof(struct rules_op_l1));
+	vec_init(&p->l2, sizeof(struct rules_op_v4));
+	vec_init(&p->v6, sizeof(struct rules_op_v6));
+	vec_init(&p->fresh, sizeof(uint32_t));
+	vec_init(&p->info_slots, sizeof(uint32_t));
+	vec_init(&p->zero_slots, sizeof(uint32_t));
 	p->err = err;
 }
 
 void rules_plan_free(struct rules_plan *p)
 {
-	rules_vec_free(&p->l1);
-	rules_vec_free(&p->l2);
-	rules_vec_free(&p->v6);
-	rules_vec_free(&p->fresh);
-	rules_vec_free(&p->info_slots);
-	rules_vec_free(&p->zero_slots);
+	vec_free(&p->l1);
+	vec_free(&p->l2);
+	vec_free(&p->v6);
+	vec_free(&p->fresh);
+	vec_free(&p->info_slots);
+	vec_free(&p->zero_slots);
 }
 
 static int mark_all(struct rules_engine *e, struct rules_plan *p, struct dirty *d,
-		    const struct rules_vec *changed)
+		    const struct vec *changed)
 {
 	bool global[3] = { 0 };
 	int err = 0;
 
 	for (size_t i = 0; i < changed->n && !err; i++) {
-		const struct rules_pfx *c = rules_vec_at(changed, i);
+		const struct rules_pfx *c = vec_at(changed, i);
 
 		if (c->fam == RULES_FAM_ANY)
 			global[RULES_FAM_V4] = global[RULES_FAM_V6] = true;
@@ -438,28 +438,28 @@ static int dirty_init(struct dirty *d, size_t hint)
 	int err;
 
 	memset(d, 0, sizeof(*d));
-	rules_vec_init(&d->l1, sizeof(uint32_t));
-	rules_vec_init(&d->runs, sizeof(struct rules_pfx));
+	vec_init(&d->l1, sizeof(uint32_t));
+	vec_init(&d->runs, sizeof(struct rules_pfx));
 	d->l1_bits = calloc(DIRTY_L1_WORDS, sizeof(uint64_t));
 	err = d->l1_bits ? 0 : -ENOMEM;
 	/* Sized for the usual case (a few blocks per changed prefix) to avoid rehashing. */
 	if (!err)
-		err = rules_htab_init(&d->l2, sizeof(uint32_t), hint * 2);
+		err = htab_init(&d->l2, sizeof(uint32_t), hint * 2);
 	if (!err)
-		err = rules_htab_init(&d->v6, sizeof(struct rules_v6_key), hint * 2);
+		err = htab_init(&d->v6, sizeof(struct rules_v6_key), hint * 2);
 	if (!err)
-		err = rules_htab_init(&d->runs_seen, sizeof(struct rules_pfx), hint);
+		err = htab_init(&d->runs_seen, sizeof(struct rules_pfx), hint);
 	return err;
 }
 
 static void dirty_free(struct dirty *d)
 {
 	free(d->l1_bits);
-	rules_vec_free(&d->l1);
-	rules_vec_free(&d->runs);
-	rules_htab_free(&d->runs_seen);
-	rules_htab_free(&d->l2);
-	rules_htab_free(&d->v6);
+	vec_free(&d->l1);
+	vec_free(&d->runs);
+	htab_free(&d->runs_seen);
+	htab_free(&d->l2);
+	htab_free(&d->v6);
 }
 
 static int plan_dirty(struct rules_engine *e, struct rules_plan *p, struct dirty *d)
@@ -470,20 +470,20 @@ static int plan_dirty(struct rules_engine *e, struct rules_plan *p, struct dirty
 
 	/* Runs first: they may add runs (appended, so this loop sees them) and one-by-one blocks. */
 	for (size_t i = 0; i < d->runs.n && !err; i++) {
-		struct rules_pfx run = *(struct rules_pfx *)rules_vec_at(&d->runs, i);
+		struct rules_pfx run = *(struct rules_pfx *)vec_at(&d->runs, i);
 
 		err = plan_run(e, p, d, &run);
 	}
 	for (size_t i = 0; i < d->l1.n && !err; i++)
-		err = plan_l1(e, p, *(uint32_t *)rules_vec_at(&d->l1, i));
-	for (size_t pos = 0; !err && rules_htab_next(&d->l2, &pos, &k, &v);)
+		err = plan_l1(e, p, *(uint32_t *)vec_at(&d->l1, i));
+	for (size_t pos = 0; !err && htab_next(&d->l2, &pos, &k, &v);)
 		err = plan_l2(e, p, *(const uint32_t *)k);
-	for (size_t pos = 0; !err && rules_htab_next(&d->v6, &pos, &k, &v);)
+	for (size_t pos = 0; !err && htab_next(&d->v6, &pos, &k, &v);)
 		err = plan_v6(e, p, k);
 	return err;
 }
 
-int rules_plan_build(struct rules_engine *e, const struct rules_vec *changed,
+int rules_plan_build(struct rules_engine *e, const struct vec *changed,
 		     struct rules_plan *p)
 {
 	struct dirty d;
@@ -508,10 +508,10 @@ int rules_plan_build_all(struct rules_engine *e, struct rules_plan *p)
 		if (e->l1[idx])
 			err = mark_l1(&d, idx);
 	}
-	for (size_t pos = 0; !err && rules_htab_next(&e->l2, &pos, &k, &v);)
-		err = rules_htab_put(&d.l2, k, 0);
-	for (size_t pos = 0; !err && rules_htab_next(&e->v6, &pos, &k, &v);)
-		err = rules_htab_put(&d.v6, k, 0);
+	for (size_t pos = 0; !err && htab_next(&e->l2, &pos, &k, &v);)
+		err = htab_put(&d.l2, k, 0);
+	for (size_t pos = 0; !err && htab_next(&e->v6, &pos, &k, &v);)
+		err = htab_put(&d.v6, k, 0);
 	if (!err)
 		err = plan_global(e, p, RULES_FAM_V4);
 	if (!err)

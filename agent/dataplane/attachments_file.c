@@ -10,13 +10,13 @@
 
 #include "pins.h"
 #include "atomic_file.h"
-#include "state.h"
+#include "attachments_file.h"
 
 #define STATE_HEADER \
 	"# xdpfleet attachments v1: ifindex ifname prog_id mode attached_at has_stats exc_base exc_seen program\n"
 #define NFIELDS 9
 
-int state_path(const char *state_dir, const char *key, char *buf, size_t len)
+int attachments_file_path(const char *state_dir, const char *key, char *buf, size_t len)
 {
 	if ((size_t)snprintf(buf, len, "%s/attachments-%s.tsv", state_dir, key) >= len)
 		return -ENAMETOOLONG;
@@ -30,7 +30,7 @@ static void put_counts(FILE *f, const uint64_t *c)
 	fputc('\t', f);
 }
 
-static void put_record(FILE *f, const struct state_record *r)
+static void put_record(FILE *f, const struct attachment_record *r)
 {
 	const struct dp_attachment *att = &r->att;
 
@@ -41,14 +41,14 @@ static void put_record(FILE *f, const struct state_record *r)
 	fprintf(f, "%s\n", att->program);
 }
 
-struct state_fill_ctx {
-	const struct state_record *recs;
+struct attachments_fill_ctx {
+	const struct attachment_record *recs;
 	size_t n;
 };
 
-static int state_fill(FILE *f, void *ctx)
+static int attachments_fill(FILE *f, void *ctx)
 {
-	const struct state_fill_ctx *c = ctx;
+	const struct attachments_fill_ctx *c = ctx;
 
 	fputs(STATE_HEADER, f);
 	for (size_t i = 0; i < c->n; i++)
@@ -56,11 +56,11 @@ static int state_fill(FILE *f, void *ctx)
 	return ferror(f) ? -EIO : 0;
 }
 
-int state_save(const char *path, const struct state_record *recs, size_t n)
+int attachments_file_save(const char *path, const struct attachment_record *recs, size_t n)
 {
-	struct state_fill_ctx ctx = { recs, n };
+	struct attachments_fill_ctx ctx = { recs, n };
 
-	return atomic_file_write(path, state_fill, &ctx);
+	return atomic_file_write(path, attachments_fill, &ctx);
 }
 
 static int parse_mode(const char *s, enum dp_mode *mode)
@@ -82,7 +82,7 @@ static int parse_counts(const char *s, uint64_t *c)
 		      &c[4]) == DP_ACTIONS ? 0 : -EINVAL;
 }
 
-static int parse_line(char *line, struct state_record *r)
+static int parse_line(char *line, struct attachment_record *r)
 {
 	char *fields[NFIELDS], *save = NULL, *tok = strtok_r(line, "\t\n", &save);
 	struct dp_attachment *att = &r->att;
@@ -109,10 +109,10 @@ static int parse_line(char *line, struct state_record *r)
 	return 0;
 }
 
-int state_load(const char *path, struct state_record **atts, size_t *n)
+int attachments_file_load(const char *path, struct attachment_record **atts, size_t *n)
 {
 	char line[DP_PROGRAM_MAX + 512];
-	struct state_record att, *grown;
+	struct attachment_record att, *grown;
 	FILE *f = fopen(path, "re");
 	int ret = 0;
 

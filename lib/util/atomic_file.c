@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
-#include "pins.h"
+#include "fs.h"
 
 static int fsync_dir(const char *path)
 {
@@ -33,7 +33,7 @@ int atomic_file_write(const char *path, atomic_file_fill_fn fill, void *ctx)
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	snprintf(dir, sizeof(dir), "%s", path);
-	ret = pins_mkdir_p(dirname(dir), 0700);
+	ret = fs_mkdir_p(dirname(dir), 0700);
 	if (ret)
 		return ret;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

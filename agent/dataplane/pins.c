@@ -12,28 +12,8 @@
 #include <linux/magic.h>
 
 #include "log.h"
+#include "fs.h"
 #include "pins.h"
-
-int pins_mkdir_p(const char *path, unsigned int mode)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 /* Only when both namespaces can be seen: PID 1 may be out of reach in a container. */
 static bool private_mount_ns(void)
@@ -61,7 +41,7 @@ static int ensure_bpffs(const char *bpffs, char *err, size_t errlen)
 	if (ret == 1)
 		return 0;
 	if (ret == -ENOENT)
-		ret = pins_mkdir_p(bpffs, 0700);
+		ret = fs_mkdir_p(bpffs, 0700);
 	else
 		ret = 0;
 	if (!ret && mount("bpf", bpffs, "bpf", 0, "mode=0700"))
@@ -111,7 +91,7 @@ int pins_open(struct pins *pins, const char *bpffs, char *err, size_t errlen)
 		snprintf(err, errlen, "bpffs: path '%s' is too long", bpffs);
 		return -ENAMETOOLONG;
 	}
-	ret = pins_mkdir_p(pins->root, 0700);
+	ret = fs_mkdir_p(pins->root, 0700);
 	if (ret)
 		snprintf(err, errlen, "bpffs: cannot create %s: %s", pins->root, strerror(-ret));
 	return ret;

@@ -50,11 +50,11 @@ int rules_engine_new(struct rules_maps *maps, struct rules_engine **out)
 		goto out;
 	for (uint32_t s = e->max_rules; s-- > 0;)
 		e->free_slots[e->nfree++] = s;
-	err = rules_htab_init(&e->pfx, sizeof(struct rules_pfx), 1024);
+	err = htab_init(&e->pfx, sizeof(struct rules_pfx), 1024);
 	if (!err)
-		err = rules_htab_init(&e->l2, sizeof(uint32_t), 1024);
+		err = htab_init(&e->l2, sizeof(uint32_t), 1024);
 	if (!err)
-		err = rules_htab_init(&e->v6, sizeof(struct rules_v6_key), 1024);
+		err = htab_init(&e->v6, sizeof(struct rules_v6_key), 1024);
 	if (!err)
 		err = rules_entries_init(e);
 	if (!err && maps->reused)
@@ -75,9 +75,9 @@ void rules_engine_free(struct rules_engine *e)
 	free(e->rules);
 	free(e->free_slots);
 	free(e->l1);
-	rules_htab_free(&e->pfx);
-	rules_htab_free(&e->l2);
-	rules_htab_free(&e->v6);
+	htab_free(&e->pfx);
+	htab_free(&e->l2);
+	htab_free(&e->v6);
 	for (int f = 0; f < 3; f++)
 		free(e->sorted[f].v);
 	rules_entries_free(e);
@@ -136,40 +136,40 @@ int rules_compile_find(const struct rules_engine *e, const struct rules_spec *sp
 }
 
 /* Records a changed prefix once. */
-static int note_changed(struct rules_htab *seen, struct rules_vec *changed,
+static int note_changed(struct htab *seen, struct vec *changed,
 			const struct rules_pfx *p)
 {
 	int err;
 
-	if (rules_htab_get(seen, p))
+	if (htab_get(seen, p))
 		return 0;
-	err = rules_htab_put(seen, p, 0);
-	return err ? err : rules_vec_push(changed, p);
+	err = htab_put(seen, p, 0);
+	return err ? err : vec_push(changed, p);
 }
 
 struct txn {
-	struct rules_vec slots;   /* u32: added or removed */
-	struct rules_vec changed; /* rules_pfx */
-	struct rules_vec pfxs;    /* rules_pfx: created or gone */
-	struct rules_htab seen;
+	struct vec slots;   /* u32: added or removed */
+	struct vec changed; /* rules_pfx */
+	struct vec pfxs;    /* rules_pfx: created or gone */
+	struct htab seen;
 	struct rules_plan plan;
 };
 
 static int txn_init(struct txn *t, struct rules_error *err)
 {
-	rules_vec_init(&t->slots, sizeof(uint32_t));
-	rules_vec_init(&t->changed, sizeof(struct rules_pfx));
-	rules_vec_init(&t->pfxs, sizeof(struct rules_pfx));
+	vec_init(&t->slots, sizeof(uint32_t));
+	vec_init(&t->changed, sizeof(struct rules_pfx));
+	vec_init(&t->pfxs, sizeof(struct rules_pfx));
 	rules_plan_init(&t->plan, err);
-	return rules_htab_init(&t->seen, sizeof(struct rules_pfx), 64);
+	return htab_init(&t->seen, sizeof(struct rules_pfx), 64);
 }
 
 static void txn_free(struct txn *t)
 {
-	rules_vec_free(&t->slots);
-	rules_vec_free(&t->changed);
-	rules_vec_free(&t->pfxs);
-	rules_htab_free(&t->seen);
+	vec_free(&t->slots);
+	vec_free(&t->changed);
+	vec_free(&t->pfxs);
+	htab_free(&t->seen);
 	rules_plan_free(&t->plan);
 }
 
@@ -184,7 +184,7 @@ static int add_one(struct rules_engine *e, struct txn *t, const struct rules_spe
 	e->rules[slot].spec = *s;
 	e->rules[slot].used = true;
 	e->nrules++;
-	err = rules_vec_push(&t->slots, &slot);
+	err = vec_push(&t->slots, &slot);
 	if (err) {
 		e->rules[slot].used = false;
 		e->nrules--;
@@ -193,7 +193,7 @@ static int add_one(struct rules_engine *e, struct txn *t, const struct rules_spe
 	err = rules_index_link(e, slot, &created);
 	rules_pfx_of(s, &p);
 	if (!err && created)
-		err = rules_vec_push(&t->pfxs, &p);
+		err = vec_push(&t->pfxs, &p);
 	return err ? err : note_changed(&t->seen, &t->changed, &p);
 }
 
@@ -204,16 +204,16 @@ static void undo_add(struct rules_engine *e, struct txn *t, size_t sorted_done)
 	if (sorted_done)
 		rules_sorted_remove(e, &t->pfxs);
 	for (size_t i = t->slots.n; i-- > 0;) {
-		uint32_t slot = *(uint32_t *)rules_vec_at(&t->slots, i);
+		uint32_t slot = *(uint32_t *)vec_at(&t->slots, i);
 
 		rules_index_unlink(e, slot, &gone);
 		free_slot(e, slot);
 	}
 }
 
-static int copy_slots(struct rules_vec *dst, const struct rules_vec *src)
+static int copy_slots(struct vec *dst, const struct vec *src)
 {
-	int err = rules_vec_reserve(dst, src->n);
+	int err = vec_reserve(dst, src->n);
 
 	if (err || !src->n)
 		return err;
@@ -312,9 +312,9 @@ int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n
 		rules_pfx_of(&e->rules[slots[i]].spec, &p);
 		rules_index_unlink(e, slots[i], &gone);
 		e->rules[slots[i]].used = false;
-		ret = rules_vec_push(&t.slots, &slots[i]);
+		ret = vec_push(&t.slots, &slots[i]);
 		if (!ret && gone)
-			ret = rules_vec_push(&t.pfxs, &p);
+			ret = vec_push(&t.pfxs, &p);
 		if (!ret)
 			ret = note_changed(&t.seen, &t.changed, &p);
 	}
@@ -332,7 +332,7 @@ int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n
 
 		rules_entries_discard(e, &t.plan.fresh);
 		for (size_t i = 0; i < t.slots.n; i++) {
-			uint32_t s = *(uint32_t *)rules_vec_at(&t.slots, i);
+			uint32_t s = *(uint32_t *)vec_at(&t.slots, i);
 
 			e->rules[s].used = true;
 			rules_index_link(e, s, &created);
@@ -342,7 +342,7 @@ int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n
 		rules_commit(e, &t.plan);
 		rules_purge_buckets(e, &t.slots);
 		for (size_t i = 0; i < t.slots.n; i++) {
-			uint32_t s = *(uint32_t *)rules_vec_at(&t.slots, i);
+			uint32_t s = *(uint32_t *)vec_at(&t.slots, i);
 
 			e->rules[s].used = true;
 			free_slot(e, s);

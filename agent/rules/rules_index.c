@@ -18,7 +18,7 @@ void rules_pfx_of(const struct rules_spec *s, struct rules_pfx *out)
 
 uint32_t rules_index_head(const struct rules_engine *e, const struct rules_pfx *p)
 {
-	uint64_t *v = rules_htab_get(&e->pfx, p);
+	uint64_t *v = htab_get(&e->pfx, p);
 
 	return v ? (uint32_t)*v : RULES_SLOT_NONE;
 }
@@ -30,7 +30,7 @@ int rules_index_link(struct rules_engine *e, uint32_t slot, bool *new_pfx)
 	uint64_t *head;
 
 	rules_pfx_of(&r->spec, &p);
-	head = rules_htab_get(&e->pfx, &p);
+	head = htab_get(&e->pfx, &p);
 	*new_pfx = !head;
 	if (head) {
 		r->next = (uint32_t)*head;
@@ -39,7 +39,7 @@ int rules_index_link(struct rules_engine *e, uint32_t slot, bool *new_pfx)
 	}
 	r->next = RULES_SLOT_NONE;
 	e->plen_use[p.fam][p.plen]++;
-	return rules_htab_put(&e->pfx, &p, slot);
+	return htab_put(&e->pfx, &p, slot);
 }
 
 void rules_index_unlink(struct rules_engine *e, uint32_t slot, bool *gone_pfx)
@@ -50,14 +50,14 @@ void rules_index_unlink(struct rules_engine *e, uint32_t slot, bool *gone_pfx)
 	uint32_t *link, s;
 
 	rules_pfx_of(&r->spec, &p);
-	head = rules_htab_get(&e->pfx, &p);
+	head = htab_get(&e->pfx, &p);
 	*gone_pfx = false;
 	if (!head)
 		return;
 	s = (uint32_t)*head;
 	if (s == slot) {
 		if (r->next == RULES_SLOT_NONE) {
-			rules_htab_del(&e->pfx, &p);
+			htab_del(&e->pfx, &p);
 			e->plen_use[p.fam][p.plen]--;
 			*gone_pfx = true;
 		} else {
@@ -92,7 +92,7 @@ static int cmp_void(const void *a, const void *b)
 }
 
 /* Merges the new prefixes (not yet present) into each family's sorted array. */
-int rules_sorted_insert(struct rules_engine *e, struct rules_vec *pfxs)
+int rules_sorted_insert(struct rules_engine *e, struct vec *pfxs)
 {
 	struct rules_pfx *add = pfxs->v;
 	size_t i = 0;
@@ -151,7 +151,7 @@ static bool sorted_find(const struct rules_pfx_sorted *s, const struct rules_pfx
 	return lo < s->n && rules_pfx_cmp(&s->v[lo], p) == 0;
 }
 
-void rules_sorted_remove(struct rules_engine *e, struct rules_vec *pfxs)
+void rules_sorted_remove(struct rules_engine *e, struct vec *pfxs)
 {
 	struct rules_pfx *del = pfxs->v;
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "rules_maps.h"
-#include "rules_parse.h"
+#include "rules_spec.h"
 
 struct rules_engine;
 

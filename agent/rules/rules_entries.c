@@ -19,7 +19,7 @@ int rules_entries_init(struct rules_engine *e)
 	e->nfree_eids = 0;
 	for (size_t id = n; id-- > RULES_ENTRY_FIRST_FREE;)
 		e->free_eids[e->nfree_eids++] = (uint32_t)id;
-	return rules_htab_init(&e->intern, sizeof(uint64_t), 1024);
+	return htab_init(&e->intern, sizeof(uint64_t), 1024);
 }
 
 void rules_entries_free(struct rules_engine *e)
@@ -27,7 +27,7 @@ void rules_entries_free(struct rules_engine *e)
 	free(e->entries);
 	free(e->refs);
 	free(e->free_eids);
-	rules_htab_free(&e->intern);
+	htab_free(&e->intern);
 }
 
 /* Precedence: action (allow first), then the most specific rule: longer prefix, a protocol
@@ -59,7 +59,7 @@ void rules_sort_slots(const struct rules_engine *e, uint32_t *slots, uint32_t n)
 
 static uint64_t content_hash(const struct rules_entry *en)
 {
-	return rules_hash_bytes(en, sizeof(en->n) + en->n * sizeof(en->slot[0]));
+	return hash_bytes(en, sizeof(en->n) + en->n * sizeof(en->slot[0]));
 }
 
 static bool same(const struct rules_entry *a, const struct rules_entry *b)
@@ -68,7 +68,7 @@ static bool same(const struct rules_entry *a, const struct rules_entry *b)
 }
 
 int rules_entries_intern(struct rules_engine *e, uint32_t *slots, uint32_t n, uint32_t *id,
-			 struct rules_vec *fresh)
+			 struct vec *fresh)
 {
 	struct rules_entry en = { 0 };
 	uint64_t h, *hit;
@@ -85,7 +85,7 @@ int rules_entries_intern(struct rules_engine *e, uint32_t *slots, uint32_t n, ui
 	en.n = n;
 	memcpy(en.slot, slots, n * sizeof(*slots));
 	h = content_hash(&en);
-	hit = rules_htab_get(&e->intern, &h);
+	hit = htab_get(&e->intern, &h);
 	if (hit && same(&e->entries[*hit], &en)) {
 		*id = (uint32_t)*hit;
 		return 0;
@@ -96,9 +96,9 @@ int rules_entries_intern(struct rules_engine *e, uint32_t *slots, uint32_t n, ui
 	e->entries[nid] = en;
 	e->refs[nid] = 0;
 	/* On a (64-bit) hash collision the entry simply stays uninterned: correct, unshared. */
-	err = hit ? 0 : rules_htab_put(&e->intern, &h, nid);
+	err = hit ? 0 : htab_put(&e->intern, &h, nid);
 	if (!err)
-		err = rules_vec_push(fresh, &nid);
+		err = vec_push(fresh, &nid);
 	if (err) {
 		e->free_eids[e->nfree_eids++] = nid;
 		return err;
@@ -116,10 +116,10 @@ void rules_entries_ref(struct rules_engine *e, uint32_t id)
 static void release(struct rules_engine *e, uint32_t id)
 {
 	uint64_t h = content_hash(&e->entries[id]);
-	uint64_t *hit = rules_htab_get(&e->intern, &h);
+	uint64_t *hit = htab_get(&e->intern, &h);
 
 	if (hit && *hit == id)
-		rules_htab_del(&e->intern, &h);
+		htab_del(&e->intern, &h);
 	e->free_eids[e->nfree_eids++] = id;
 }
 
@@ -131,8 +131,8 @@ void rules_entries_unref(struct rules_engine *e, uint32_t id)
 		release(e, id);
 }
 
-void rules_entries_discard(struct rules_engine *e, const struct rules_vec *fresh)
+void rules_entries_discard(struct rules_engine *e, const struct vec *fresh)
 {
 	for (size_t i = 0; i < fresh->n; i++)
-		release(e, *(uint32_t *)rules_vec_at(fresh, i));
+		release(e, *(uint32_t *)vec_at(fresh, i));
 }

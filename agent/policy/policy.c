@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "fs.h"
 #include "log.h"
-#include "pins.h"
 #include "policy_internal.h"
 
 uint64_t policy_now_unix(void)
@@ -33,7 +33,7 @@ int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t creat
 	struct policy_meta *m = &p->meta[slot];
 	char *copy = strdup(comment ? comment : "");
 
-	if (!copy || rules_htab_put(&p->by_id, &id, slot)) {
+	if (!copy || htab_put(&p->by_id, &id, slot)) {
 		free(copy);
 		return -ENOMEM;
 	}
@@ -50,7 +50,7 @@ void policy_meta_clear(struct policy *p, uint32_t slot)
 
 	if (!m->id)
 		return;
-	rules_htab_del(&p->by_id, &m->id);
+	htab_del(&p->by_id, &m->id);
 	p->n_expiring -= m->expires_unix != 0;
 	free(m->comment);
 	memset(m, 0, sizeof(*m));
@@ -73,7 +73,7 @@ int policy_open(struct policy **out, const struct policy_opts *opts, char *err, 
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = opts->pin_dir ? pins_mkdir_p(opts->pin_dir, 0700) : 0;
+	ret = opts->pin_dir ? fs_mkdir_p(opts->pin_dir, 0700) : 0;
 	if (!ret)
 		ret = rules_maps_open(&mo, &p->maps);
 	if (ret) {
@@ -85,7 +85,7 @@ int policy_open(struct policy **out, const struct policy_opts *opts, char *err, 
 	if (!ret && !(p->meta = calloc(p->maps.max_rules, sizeof(*p->meta))))
 		ret = -ENOMEM;
 	if (!ret)
-		ret = rules_htab_init(&p->by_id, sizeof(uint64_t), 1024);
+		ret = htab_init(&p->by_id, sizeof(uint64_t), 1024);
 	if (ret) {
 		snprintf(err, errlen, "rule engine: %s", strerror(-ret));
 		goto out;
@@ -107,7 +107,7 @@ void policy_close(struct policy *p)
 	for (uint32_t s = 0; p->meta && s < p->maps.max_rules; s++)
 		free(p->meta[s].comment);
 	free(p->meta);
-	rules_htab_free(&p->by_id);
+	htab_free(&p->by_id);
 	rules_engine_free(p->engine);
 	rules_maps_close(&p->maps);
 	free(p->state_path);
@@ -293,7 +293,7 @@ out:
 int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const struct rules_spec *matches,
 		  size_t n_matches, size_t *deleted, struct rules_error *err)
 {
-	struct rules_htab wanted = { 0 };
+	struct htab wanted = { 0 };
 	bool *picked = NULL, *match_used = NULL;
 	uint32_t *slots = NULL, cursor = 0, slot;
 	struct rules_spec spec;
@@ -304,11 +304,11 @@ int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const str
 	picked = calloc(p->maps.max_rules, sizeof(*picked));
 	match_used = calloc(n_matches ? n_matches : 1, sizeof(*match_used));
 	slots = malloc((n_ids + rules_compile_count(p->engine) + 1) * sizeof(*slots));
-	ret = !picked || !match_used || !slots ? -ENOMEM : rules_htab_init(&wanted, sizeof(struct match_key), n_matches);
+	ret = !picked || !match_used || !slots ? -ENOMEM : htab_init(&wanted, sizeof(struct match_key), n_matches);
 	if (ret)
 		goto out;
 	for (size_t i = 0; i < n_ids; i++) {
-		uint64_t *s = rules_htab_get(&p->by_id, &ids[i]);
+		uint64_t *s = htab_get(&p->by_id, &ids[i]);
 
 		if (!s) {
 			err->index = i;
@@ -326,7 +326,7 @@ int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const str
 		struct match_key key;
 
 		match_key_of(&matches[k], &key);
-		if ((ret = rules_htab_put(&wanted, &key, k)))
+		if ((ret = htab_put(&wanted, &key, k)))
 			goto out;
 	}
 	while (n_matches && rules_compile_next(p->engine, &cursor, &slot, &spec)) {
@@ -334,7 +334,7 @@ int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const str
 		uint64_t *k;
 
 		match_key_of(&spec, &key);
-		k = rules_htab_get(&wanted, &key);
+		k = htab_get(&wanted, &key);
 		if (!k)
 			continue;
 		match_used[*k] = true;
@@ -347,7 +347,7 @@ int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const str
 		struct match_key key;
 
 		match_key_of(&matches[k], &key);
-		if (!match_used[*rules_htab_get(&wanted, &key)]) {
+		if (!match_used[*htab_get(&wanted, &key)]) {
 			err->index = n_ids + k;
 			err->field = "matches";
 			snprintf(err->msg, sizeof(err->msg), "no rule matches it");
@@ -359,7 +359,7 @@ int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const str
 	if (!ret)
 		*deleted = n;
 out:
-	rules_htab_free(&wanted);
+	htab_free(&wanted);
 	free(picked);
 	free(match_used);
 	free(slots);

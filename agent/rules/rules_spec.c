@@ -1,6 +1,6 @@
 /* Validation of rule specs: everything the data plane cannot express is refused here, before
  * any map changes, with the field named so AddRules can report INVALID_ARGUMENT precisely. */
-#include "rules_parse.h"
+#include "rules_spec.h"
 
 #include <errno.h>
 #include <stdarg.h>

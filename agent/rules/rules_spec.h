@@ -1,7 +1,7 @@
 /* Rule specs: what one drop/allow/limit/monitor rule matches, built from the wire fields or from
  * text and validated with errors naming the offending field. */
-#ifndef XDPFLEET_RULES_PARSE_H
-#define XDPFLEET_RULES_PARSE_H
+#ifndef XDPFLEET_RULES_SPEC_H
+#define XDPFLEET_RULES_SPEC_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "cidr.h"
-#include "rules_parse.h"
+#include "rules_spec.h"
 
 #define LOCKOUT_MAX_PROTECT 64
 

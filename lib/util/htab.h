@@ -1,0 +1,32 @@
+/* A fixed-key-size open-addressing hash table (linear probing, backward-shift deletion) from
+ * byte keys to 64-bit values: the rule compiler's indexes of prefixes, blocks and entries. */
+#ifndef XDPFLEET_UTIL_HTAB_H
+#define XDPFLEET_UTIL_HTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct htab {
+	size_t key_size;
+	size_t cap; /* power of two */
+	size_t count;
+	uint8_t *used;
+	uint8_t *keys;
+	uint64_t *vals;
+};
+
+int htab_init(struct htab *h, size_t key_size, size_t cap_hint);
+void htab_free(struct htab *h);
+void htab_clear(struct htab *h);
+/* Returns a pointer to the value of key, or NULL. Valid until the next insert or delete. */
+uint64_t *htab_get(const struct htab *h, const void *key);
+/* Inserts or overwrites; returns 0 or -ENOMEM. */
+int htab_put(struct htab *h, const void *key, uint64_t val);
+/* Returns true if key was present. */
+bool htab_del(struct htab *h, const void *key);
+/* Iteration: for (size_t i = 0; htab_next(h, &i, &k, &v); ) ... (no changes meanwhile). */
+bool htab_next(const struct htab *h, size_t *pos, const void **key, uint64_t **val);
+uint64_t hash_bytes(const void *p, size_t n);
+
+#endif
