@@ -228,14 +228,16 @@ static int parse_args(int argc, char **argv, struct agent_opts *opts, struct loc
 static int open_policy(struct agent *agent, char *err, size_t errlen)
 {
 	struct policy_opts po = { .max_rules = agent->opts.max_rules };
-	char pin_dir[PATH_MAX], state[PATH_MAX];
+	char pin_dir[PATH_MAX], store[PATH_MAX], legacy[PATH_MAX + 8];
 	int ret;
 
 	if (dataplane_pin_path(agent->dp, "rules", pin_dir, sizeof(pin_dir)) ||
-	    dataplane_state_path(agent->dp, "rules", state, sizeof(state)))
+	    dataplane_state_path(agent->dp, "rules", store, sizeof(store)))
 		return -ENAMETOOLONG;
+	snprintf(legacy, sizeof(legacy), "%s.tsv", store); /* the first release's rules file */
 	po.pin_dir = pin_dir;
-	po.state_path = state;
+	po.store_dir = store;
+	po.legacy_file = legacy;
 	ret = policy_open(&agent->policy, &po, err, errlen);
 	if (ret)
 		return ret;

@@ -319,7 +319,7 @@ int dataplane_pin_path(const struct dataplane *dp, const char *rel, char *buf, s
 
 int dataplane_state_path(const struct dataplane *dp, const char *name, char *buf, size_t len)
 {
-	if ((size_t)snprintf(buf, len, "%s/%s-%s.tsv", dp->state_dir, name, dp->pins.key) >= len)
+	if ((size_t)snprintf(buf, len, "%s/%s-%s", dp->state_dir, name, dp->pins.key) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }

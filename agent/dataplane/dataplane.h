@@ -117,7 +117,7 @@ void dataplane_set_rules(struct dataplane *dp, const struct rules_maps *maps);
  * after the maps it shares were recreated. */
 int dataplane_reload_builtin(struct dataplane *dp, const char *name);
 /* Where other agent modules keep their own: <agent's bpffs dir>/<rel>, and
- * <state-dir>/<name>-<network namespace key>.tsv. */
+ * <state-dir>/<name>-<network namespace key>. */
 int dataplane_pin_path(const struct dataplane *dp, const char *rel, char *buf, size_t len);
 int dataplane_state_path(const struct dataplane *dp, const char *name, char *buf, size_t len);
 

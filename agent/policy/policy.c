@@ -1,5 +1,5 @@
 /* The agent's rule set: ids, comments and TTLs beside the rule engine; every change is applied
- * to the kernel and saved, or rolled back (see policy.h). */
+ * to the kernel, then made durable in the store before it is acknowledged, or rolled back. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t creat
 	struct policy_meta *m = &p->meta[slot];
 	char *copy = strdup(comment ? comment : "");
 
-	if (!copy || htab_put(&p->by_id, &id, slot)) {
+	if ((comment && *comment && !copy) || htab_put(&p->by_id, &id, slot)) {
 		free(copy);
 		return -ENOMEM;
 	}
@@ -69,9 +69,16 @@ int policy_open(struct policy **out, const struct policy_opts *opts, char *err, 
 	for (int i = 0; i < RULES_M_COUNT; i++)
 		p->maps.fd[i] = -1;
 	p->next_id = 1;
-	if (opts->state_path && !(p->state_path = strdup(opts->state_path))) {
-		ret = -ENOMEM;
-		goto out;
+	if (opts->store_dir) {
+		struct rules_store_opts so = {
+			.dir = opts->store_dir,
+			.legacy_file = opts->legacy_file,
+			.compact_in_foreground = opts->compact_in_foreground,
+		};
+
+		ret = rules_store_open(&p->store, &so, err, errlen);
+		if (ret)
+			goto out;
 	}
 	ret = opts->pin_dir ? fs_mkdir_p(opts->pin_dir, 0700) : 0;
 	if (!ret)
@@ -90,7 +97,7 @@ int policy_open(struct policy **out, const struct policy_opts *opts, char *err, 
 		snprintf(err, errlen, "rule engine: %s", strerror(-ret));
 		goto out;
 	}
-	ret = p->state_path ? policy_file_load(p, err, errlen) : 0;
+	ret = p->store ? policy_restore(p, err, errlen) : 0;
 	if (ret)
 		goto out;
 	*out = p;
@@ -110,7 +117,7 @@ void policy_close(struct policy *p)
 	htab_free(&p->by_id);
 	rules_engine_free(p->engine);
 	rules_maps_close(&p->maps);
-	free(p->state_path);
+	rules_store_close(p->store);
 	free(p);
 }
 
@@ -129,15 +136,42 @@ size_t policy_count(const struct policy *p)
 	return rules_compile_count(p->engine);
 }
 
-static int save_or_explain(struct policy *p, struct rules_error *err)
+/* Makes one batch durable; err says why it could not be. */
+static int commit(struct policy *p, const struct rules_store_rule *puts, size_t n_puts, const uint64_t *dels,
+		  size_t n_dels, struct rules_error *err)
 {
-	int ret = p->state_path ? policy_file_save(p) : 0;
+	int ret;
 
+	if (!p->store)
+		return 0;
+	ret = rules_store_commit(p->store, puts, n_puts, dels, n_dels, p->next_id);
 	if (ret && err) {
 		err->field = "state";
-		snprintf(err->msg, sizeof(err->msg), "cannot save the rules to %s: %s", p->state_path,
-			 strerror(-ret));
+		snprintf(err->msg, sizeof(err->msg), "cannot save the rules in the state directory: %s", strerror(-ret));
 	}
+	if (!ret)
+		rules_store_compact(p->store, policy_store_next, p, p->next_id, false);
+	return ret;
+}
+
+/* The store's records of the rules in these slots (which must hold rules). */
+static int commit_slots(struct policy *p, const uint32_t *slots, size_t n, struct rules_error *err)
+{
+	struct rules_store_rule *puts;
+	struct rules_spec spec;
+	int ret;
+
+	if (!p->store || !n)
+		return 0;
+	puts = malloc(n * sizeof(*puts));
+	if (!puts)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		rules_compile_get(p->engine, slots[i], &spec);
+		policy_store_rule(p, slots[i], &spec, &puts[i]);
+	}
+	ret = commit(p, puts, n, NULL, 0, err);
+	free(puts);
 	return ret;
 }
 
@@ -175,7 +209,7 @@ int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, 
 	       size_t *added, size_t *dups, struct rules_error *err)
 {
 	struct rules_spec *specs = NULL;
-	uint32_t *slots = NULL;
+	uint32_t *slots = NULL, *fresh = NULL;
 	uint64_t now = policy_now_unix(), ttl_from = policy_now_unix_ceil(), first_id = p->next_id;
 	int ret = 0;
 
@@ -184,7 +218,8 @@ int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, 
 		return 0;
 	specs = malloc(n * sizeof(*specs));
 	slots = malloc(n * sizeof(*slots));
-	if (!specs || !slots) {
+	fresh = malloc(n * sizeof(*fresh));
+	if (!specs || !slots || !fresh) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -211,14 +246,15 @@ int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, 
 			undo_add(p, slots, n, first_id);
 			goto out;
 		}
-		(*added)++;
+		fresh[(*added)++] = slots[i];
 	}
-	ret = save_or_explain(p, err);
+	ret = commit_slots(p, fresh, *added, err);
 	if (ret)
 		undo_add(p, slots, n, first_id);
 out:
 	free(specs);
 	free(slots);
+	free(fresh);
 	return ret;
 }
 
@@ -249,19 +285,22 @@ static int delete_slots(struct policy *p, uint32_t *slots, size_t n, struct rule
 {
 	struct policy_meta *saved = NULL;
 	struct rules_spec *specs = NULL;
+	uint64_t *ids = NULL;
 	int ret;
 
 	if (!n)
 		return 0;
 	saved = calloc(n, sizeof(*saved));
 	specs = calloc(n, sizeof(*specs));
-	if (!saved || !specs) {
+	ids = malloc(n * sizeof(*ids));
+	if (!saved || !specs || !ids) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		rules_compile_get(p->engine, slots[i], &specs[i]);
 		saved[i] = p->meta[slots[i]];
+		ids[i] = saved[i].id;
 	}
 	ret = rules_compile_delete(p->engine, slots, n, err);
 	if (ret)
@@ -270,7 +309,7 @@ static int delete_slots(struct policy *p, uint32_t *slots, size_t n, struct rule
 		p->meta[slots[i]].comment = NULL; /* kept in saved[] for a roll back */
 		policy_meta_clear(p, slots[i]);
 	}
-	ret = save_or_explain(p, err);
+	ret = commit(p, NULL, 0, ids, n, err);
 	if (ret) {
 		struct rules_add_opts ao = { .slots = slots };
 		uint32_t *back = malloc(n * sizeof(*back));
@@ -287,6 +326,7 @@ static int delete_slots(struct policy *p, uint32_t *slots, size_t n, struct rule
 out:
 	free(saved);
 	free(specs);
+	free(ids);
 	return ret;
 }
 
@@ -406,6 +446,8 @@ void policy_expire(void *arg)
 	struct policy *p = arg;
 	size_t n;
 
+	if (p->store)
+		rules_store_compact(p->store, policy_store_next, p, p->next_id, false);
 	if (!p->n_expiring)
 		return;
 	if (!delete_where(p, RULES_ACT_NONE, policy_now_unix(), &n) && n)

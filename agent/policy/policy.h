@@ -15,9 +15,11 @@
 struct policy;
 
 struct policy_opts {
-	const char *state_path; /* rules file; NULL: not persisted */
-	const char *pin_dir;    /* where the engine's maps are pinned */
-	uint32_t max_rules;     /* 0: the engine's default */
+	const char *store_dir;   /* the rules store (rules_store.h); NULL: not persisted */
+	const char *legacy_file; /* a rules file of the first format to move into the store */
+	const char *pin_dir;     /* where the engine's maps are pinned */
+	uint32_t max_rules;      /* 0: the engine's default */
+	bool compact_in_foreground; /* tests: no child process for snapshots */
 };
 
 /* One rule with what the agent keeps beside the engine. */

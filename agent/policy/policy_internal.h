@@ -1,9 +1,10 @@
-/* The policy module's private state, shared by policy.c and policy_file.c. */
+/* The policy module's private state, shared by policy.c and policy_restore.c. */
 #ifndef XDPFLEET_POLICY_INTERNAL_H
 #define XDPFLEET_POLICY_INTERNAL_H
 
-#include "policy.h"
 #include "htab.h"
+#include "policy.h"
+#include "rules_store.h"
 
 /* What the agent keeps per engine slot; id 0 marks a free slot. */
 struct policy_meta {
@@ -14,7 +15,7 @@ struct policy_meta {
 };
 
 struct policy {
-	char *state_path;
+	struct rules_store *store; /* NULL: not persisted */
 	struct rules_maps maps;
 	struct rules_engine *engine;
 	struct policy_meta *meta; /* [maps.max_rules] */
@@ -23,10 +24,14 @@ struct policy {
 	size_t n_expiring;        /* rules with a TTL: the expiry timer skips work without any */
 };
 
-/* policy_file.c: the rules file in --state-dir. */
-int policy_file_save(const struct policy *p);
-/* Loads the file into the engine (restoring saved slots, so pinned counters continue). */
-int policy_file_load(struct policy *p, char *err, size_t errlen);
+/* policy_restore.c: loads the store into the engine (into the saved slots, so pinned counters
+ * continue) and prunes what the pinned maps hold beyond it. */
+int policy_restore(struct policy *p, char *err, size_t errlen);
+/* The rule in slot as the store keeps it. */
+void policy_store_rule(const struct policy *p, uint32_t slot, const struct rules_spec *spec,
+		       struct rules_store_rule *out);
+/* Iterates the rule set for a snapshot (rules_store_iter_fn). */
+bool policy_store_next(void *p, uint64_t *cursor, struct rules_store_rule *out);
 
 /* policy.c: bookkeeping shared with the loader. */
 int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t created, uint64_t expires,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 
 #include <cmocka.h>
@@ -24,7 +25,7 @@ struct fixture {
 
 static struct policy *open_policy(const char *state)
 {
-	struct policy_opts o = { .state_path = state, .max_rules = 4096 };
+	struct policy_opts o = { .store_dir = state, .max_rules = 4096, .compact_in_foreground = true };
 	struct policy *p = NULL;
 	char err[256] = "";
 
@@ -39,7 +40,7 @@ static int setup(void **state)
 
 	strcpy(f->dir, "/tmp/xf-policy.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->state, sizeof(f->state), "%s/rules.tsv", f->dir);
+	snprintf(f->state, sizeof(f->state), "%s/rules", f->dir);
 	f->p = open_policy(f->state);
 	*state = f;
 	return 0;
@@ -94,6 +95,14 @@ static void test_ids_and_duplicates(void **state)
 	assert_int_equal(policy_count(f->p), 2);
 }
 
+static int journal_exists(const struct fixture *f)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/journal-0000000000000001", f->state);
+	return access(path, F_OK) == 0;
+}
+
 static void test_invalid_batch_changes_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -110,7 +119,7 @@ static void test_invalid_batch_changes_nothing(void **state)
 	assert_int_equal(policy_add(f->p, items, 2, ids, &added, &dups, &err), -EINVAL);
 	assert_int_equal(err.index, 1);
 	assert_int_equal(policy_count(f->p), 0);
-	assert_int_equal(access(f->state, F_OK), -1); /* nothing was saved either */
+	assert_int_equal(journal_exists(f), 0); /* nothing was saved either */
 }
 
 static void test_delete_and_flush(void **state)
@@ -203,17 +212,92 @@ static void test_persistence(void **state)
 static void test_failed_save_rolls_back(void **state)
 {
 	struct fixture *f = *state;
-	struct policy *p = open_policy("/proc/xdpfleet-cannot/rules.tsv");
 	struct policy_add_item it = item(RULES_ACT_DROP, "198.51.100.0/24", 0, "");
 	struct rules_error err = { 0 };
+	char journal[192];
 	uint64_t id;
 	size_t added, dups;
 
-	(void)f;
-	assert_int_not_equal(policy_add(p, &it, 1, &id, &added, &dups, &err), 0);
+	/* A directory where the journal should go: every write fails, as on a read-only disk. */
+	snprintf(journal, sizeof(journal), "%s/journal-0000000000000001", f->state);
+	assert_int_equal(mkdir(journal, 0700), 0);
+	assert_int_not_equal(policy_add(f->p, &it, 1, &id, &added, &dups, &err), 0);
 	assert_string_equal(err.field, "state");
-	assert_int_equal(policy_count(p), 0);
+	assert_non_null(strstr(err.msg, "cannot save"));
+	assert_int_equal(policy_count(f->p), 0);
+	/* Once it can be written again, the same add works; a failed delete keeps the rule. */
+	assert_int_equal(rmdir(journal), 0);
+	assert_int_equal(policy_add(f->p, &it, 1, &id, &added, &dups, &err), 0);
+	assert_int_equal(added, 1);
+}
+
+/* Fills the file system dir is on; returns the filler's path in buf. */
+static void fill_fs(const char *dir, char *buf, size_t len)
+{
+	static char block[4096];
+	FILE *f;
+
+	snprintf(buf, len, "%s/filler", dir);
+	f = fopen(buf, "w");
+	assert_non_null(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	while (fwrite(block, 1, sizeof(block), f) == sizeof(block))
+		;
+	fclose(f);
+}
+
+/* n /32 drop rules from 198.18.<base>.0 on, each with a comment. */
+static struct policy_add_item *many_items(size_t n, unsigned int base)
+{
+	struct policy_add_item *items = calloc(n, sizeof(*items));
+	char src[32];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(src, sizeof(src), "198.18.%u.%zu", base + (unsigned int)(i / 250), i % 250);
+		items[i] = item(RULES_ACT_DROP, src, 0, "");
+		items[i].comment = "a comment long enough to need room";
+	}
+	return items;
+}
+
+/* A full state directory: adds and deletes fail with the reason, nothing changes, and once
+ * there is room again everything works. Batches are larger than a page, since appends within
+ * the journal's last page would still fit. */
+static void test_state_dir_full(void **state)
+{
+	enum { N = 400 };
+	struct fixture *f = *state;
+	struct policy_add_item *kept = many_items(N, 0), *refused = many_items(N, 10);
+	struct rules_error err = { 0 };
+	char mnt[128], store[160], filler[192], cmd[256];
+	uint64_t ids[N];
+	struct policy *p;
+	size_t added, dups, deleted;
+
+	snprintf(mnt, sizeof(mnt), "%s/small", f->dir);
+	snprintf(store, sizeof(store), "%s/rules", mnt);
+	assert_int_equal(mkdir(mnt, 0700), 0);
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=512k xf-test '%s'", mnt);
+	assert_int_equal(system(cmd), 0);
+	p = open_policy(store);
+	assert_int_equal(policy_add(p, kept, N, ids, &added, &dups, &err), 0);
+	fill_fs(mnt, filler, sizeof(filler));
+	assert_int_equal(policy_add(p, refused, N, ids, &added, &dups, &err), -ENOSPC);
+	assert_string_equal(err.field, "state");
+	assert_non_null(strstr(err.msg, "No space left"));
+	assert_int_equal(policy_flush(p, RULES_ACT_NONE, &deleted), -ENOSPC);
+	assert_int_equal(policy_count(p), N);
+	assert_int_equal(unlink(filler), 0);
+	assert_int_equal(policy_add(p, refused, N, ids, &added, &dups, &err), 0);
 	policy_close(p);
+	/* What was acknowledged is what a restart finds. */
+	p = open_policy(store);
+	assert_int_equal(policy_count(p), 2 * N);
+	policy_close(p);
+	snprintf(cmd, sizeof(cmd), "umount '%s'", mnt);
+	assert_int_equal(system(cmd), 0);
+	free(kept);
+	free(refused);
 }
 
 static void test_lockout(void **state)
@@ -261,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ttl_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_save_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_dir_full, setup, teardown),
 		cmocka_unit_test(test_lockout),
 	};
 

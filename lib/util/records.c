@@ -1,0 +1,217 @@
+/* Line records (see records.h). Escapes keep every byte of a field but tab and newline out of
+ * the line, so a field can hold anything and splitting never guesses. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <zlib.h>
+
+#include "records.h"
+
+#define RECORD_CRC_LEN 8
+
+/* A write error as -errno: stdio leaves errno set (ENOSPC, EIO...) when a flush fails. */
+static int write_error(void)
+{
+	return errno ? -errno : -EIO;
+}
+
+static bool needs_hex(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static int put_field(FILE *f, const char *s, uLong *crc)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[4];
+		size_t n = 2;
+
+		esc[0] = '\\';
+		if (*p == '\\')
+			esc[1] = '\\';
+		else if (*p == '\t')
+			esc[1] = 't';
+		else if (*p == '\n')
+			esc[1] = 'n';
+		else if (*p == '\r')
+			esc[1] = 'r';
+		else if (needs_hex(*p)) {
+			esc[1] = 'x';
+			esc[2] = hex[*p >> 4];
+			esc[3] = hex[*p & 15];
+			n = 4;
+		} else {
+			esc[0] = (char)*p;
+			n = 1;
+		}
+		*crc = crc32(*crc, (const Bytef *)esc, (uInt)n);
+		if (fwrite(esc, 1, n, f) != n)
+			return write_error();
+	}
+	return 0;
+}
+
+int record_write(FILE *f, const char *const *fields, size_t n)
+{
+	uLong crc = crc32(0L, Z_NULL, 0);
+	int ret = 0;
+
+	if (!n || n > RECORD_MAX_FIELDS - 1)
+		return -EINVAL;
+	errno = 0;
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (i) {
+			crc = crc32(crc, (const Bytef *)"\t", 1);
+			if (fputc('\t', f) == EOF)
+				ret = write_error();
+		}
+		if (!ret)
+			ret = put_field(f, fields[i] ? fields[i] : "", &crc);
+	}
+	if (!ret && fprintf(f, "\t%08lx\n", crc & 0xffffffffUL) < 0)
+		ret = write_error();
+	return ret;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* In place; refuses escapes this writer never produces, so a damaged line cannot pass. */
+static int unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		int hi, lo;
+
+		if (*s != '\\') {
+			if (needs_hex((unsigned char)*s))
+				return -EINVAL;
+			*out++ = *s;
+			continue;
+		}
+		switch (*++s) {
+		case '\\': *out++ = '\\'; break;
+		case 't': *out++ = '\t'; break;
+		case 'n': *out++ = '\n'; break;
+		case 'r': *out++ = '\r'; break;
+		case 'x':
+			hi = hexval(s[1]);
+			lo = hi < 0 ? -1 : hexval(s[2]);
+			/* Only the bytes put_field() writes as \xHH. */
+			if (lo < 0 || !(hi << 4 | lo) || !needs_hex((unsigned char)(hi << 4 | lo)) ||
+			    strchr("\t\n\r", hi << 4 | lo))
+				return -EINVAL;
+			*out++ = (char)(hi << 4 | lo);
+			s += 2;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	*out = '\0';
+	return 0;
+}
+
+int record_parse(char *line, size_t len, struct record *out, const char **why)
+{
+	char *crc_field, *end, *p;
+	unsigned long want;
+
+	out->n = 0;
+	if (strlen(line) != len) {
+		*why = "has a NUL byte";
+		return -EINVAL;
+	}
+	crc_field = strrchr(line, '\t');
+	if (!crc_field || strlen(crc_field + 1) != RECORD_CRC_LEN) {
+		*why = "has no checksum (cut short or damaged)";
+		return -EINVAL;
+	}
+	for (p = crc_field + 1; *p; p++) {
+		if (hexval(*p) < 0) {
+			*why = "has no checksum (cut short or damaged)";
+			return -EINVAL;
+		}
+	}
+	want = strtoul(crc_field + 1, &end, 16);
+	if ((crc32(crc32(0L, Z_NULL, 0), (const Bytef *)line, (uInt)(crc_field - line)) & 0xffffffffUL) != want) {
+		*why = "checksum mismatch (damaged or edited)";
+		return -EINVAL;
+	}
+	*crc_field = '\0';
+	for (p = line;; p++) {
+		if (out->n == RECORD_MAX_FIELDS) {
+			*why = "has too many fields";
+			return -EINVAL;
+		}
+		out->field[out->n++] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			break;
+		*p = '\0';
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		if (unescape(out->field[i])) {
+			*why = "has a bad escape sequence";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int record_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+void record_reader_init(struct record_reader *r, FILE *f)
+{
+	*r = (struct record_reader){ .f = f };
+}
+
+int record_reader_next(struct record_reader *r, char **line, size_t *len, bool *complete)
+{
+	ssize_t got;
+
+	got = getline(&r->buf, &r->cap, r->f);
+	if (got < 0)
+		return ferror(r->f) ? -EIO : 0;
+	r->lineno++;
+	*complete = got > 0 && r->buf[got - 1] == '\n';
+	if (*complete)
+		r->buf[--got] = '\0';
+	*line = r->buf;
+	*len = (size_t)got;
+	return 1;
+}
+
+void record_reader_free(struct record_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->cap = 0;
+}
