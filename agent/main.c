@@ -248,6 +248,16 @@ static int open_policy(struct agent *agent, char *err, size_t errlen)
 	return 0;
 }
 
+/* Starting with less state than was saved would silently drop rules or programs: say what to do. */
+static void explain_damaged_state(int ret)
+{
+	if (ret != -EBADMSG)
+		return;
+	log_err("the state directory is damaged, so the agent did not start (it changed nothing; programs and "
+		"rules already in the kernel keep filtering). Restore the named file from a backup, or move it "
+		"aside to start without what it held");
+}
+
 int main(int argc, char **argv)
 {
 	struct agent agent = { 0 };
@@ -263,6 +273,13 @@ int main(int argc, char **argv)
 		return ret;
 	clock_gettime(CLOCK_MONOTONIC, &agent.started);
 	signal(SIGPIPE, SIG_IGN);
+	/* A live agent's socket: refuse before touching its data plane. */
+	for (size_t i = 0; i < agent.opts.n_listeners; i++) {
+		if (rpc_listener_check(&agent.opts.listeners[i], err, sizeof(err))) {
+			log_err("%s", err);
+			return 1;
+		}
+	}
 
 	dp_opts = (struct dataplane_opts){
 		.bpffs = agent.opts.bpffs,
@@ -272,11 +289,13 @@ int main(int argc, char **argv)
 	ret = dataplane_open(&agent.dp, &dp_opts, err, sizeof(err));
 	if (ret) {
 		log_err("data plane: %s", err[0] ? err : strerror(-ret));
+		explain_damaged_state(ret);
 		return 1;
 	}
 	ret = open_policy(&agent, err, sizeof(err));
 	if (ret) {
 		log_err("rules: %s", err[0] ? err : strerror(-ret));
+		explain_damaged_state(ret);
 		dataplane_close(agent.dp);
 		return 1;
 	}

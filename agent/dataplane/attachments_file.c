@@ -1,19 +1,19 @@
-/* Attachment records on disk: a tab-separated text file, one attachment per line. */
+/* Attachment records on disk: one record (lib/util/records.h) per attachment between a header
+ * and an end record that counts them, so a cut or damaged file is refused, naming its line.
+ *   H xdpfleet-attachments 2 | A ifindex ifname prog_id mode attached_at has_stats exc_base exc_seen program | E n */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "pins.h"
 #include "atomic_file.h"
 #include "attachments_file.h"
+#include "records.h"
 
-#define STATE_HEADER \
-	"# xdpfleet attachments v1: ifindex ifname prog_id mode attached_at has_stats exc_base exc_seen program\n"
+#define MAGIC "xdpfleet-attachments"
+#define VERSION "2"
+#define LEGACY_HEADER "# xdpfleet attachments v1:"
 #define NFIELDS 9
 
 int attachments_file_path(const char *state_dir, const char *key, char *buf, size_t len)
@@ -23,44 +23,46 @@ int attachments_file_path(const char *state_dir, const char *key, char *buf, siz
 	return 0;
 }
 
-static void put_counts(FILE *f, const uint64_t *c)
+static void format_counts(const uint64_t *c, char *buf, size_t len)
 {
-	for (int a = 0; a < DP_ACTIONS; a++)
-		fprintf(f, "%s%" PRIu64, a ? "," : "", c[a]);
-	fputc('\t', f);
+	snprintf(buf, len, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, c[0], c[1], c[2], c[3], c[4]);
 }
 
-static void put_record(FILE *f, const struct attachment_record *r)
-{
-	const struct dp_attachment *att = &r->att;
-
-	fprintf(f, "%u\t%s\t%" PRIu32 "\t%s\t%" PRIu64 "\t%d\t", att->ifindex, att->ifname, att->prog_id,
-		dataplane_mode_name(att->mode), att->attached_at_unix, att->has_stats);
-	put_counts(f, r->exc_base);
-	put_counts(f, r->exc_seen);
-	fprintf(f, "%s\n", att->program);
-}
-
-struct attachments_fill_ctx {
+struct fill_ctx {
 	const struct attachment_record *recs;
 	size_t n;
 };
 
-static int attachments_fill(FILE *f, void *ctx)
+static int fill(FILE *f, void *arg)
 {
-	const struct attachments_fill_ctx *c = ctx;
+	const struct fill_ctx *c = arg;
+	const char *hdr[] = { "H", MAGIC, VERSION };
+	char count[24];
+	const char *end[] = { "E", count };
+	int ret = record_write(f, hdr, 3);
 
-	fputs(STATE_HEADER, f);
-	for (size_t i = 0; i < c->n; i++)
-		put_record(f, &c->recs[i]);
-	return ferror(f) ? -EIO : 0;
+	for (size_t i = 0; i < c->n && !ret; i++) {
+		const struct dp_attachment *att = &c->recs[i].att;
+		char ifindex[16], prog_id[16], at[24], base[128], seen[128];
+		const char *fields[] = { "A", ifindex, att->ifname, prog_id, dataplane_mode_name(att->mode), at,
+					 att->has_stats ? "1" : "0", base, seen, att->program };
+
+		snprintf(ifindex, sizeof(ifindex), "%u", att->ifindex);
+		snprintf(prog_id, sizeof(prog_id), "%" PRIu32, att->prog_id);
+		snprintf(at, sizeof(at), "%" PRIu64, att->attached_at_unix);
+		format_counts(c->recs[i].exc_base, base, sizeof(base));
+		format_counts(c->recs[i].exc_seen, seen, sizeof(seen));
+		ret = record_write(f, fields, 1 + NFIELDS);
+	}
+	snprintf(count, sizeof(count), "%zu", c->n);
+	return ret ? ret : record_write(f, end, 2);
 }
 
 int attachments_file_save(const char *path, const struct attachment_record *recs, size_t n)
 {
-	struct attachments_fill_ctx ctx = { recs, n };
+	struct fill_ctx ctx = { recs, n };
 
-	return atomic_file_write(path, attachments_fill, &ctx);
+	return atomic_file_write(path, fill, &ctx);
 }
 
 static int parse_mode(const char *s, enum dp_mode *mode)
@@ -76,65 +78,148 @@ static int parse_mode(const char *s, enum dp_mode *mode)
 	return 0;
 }
 
-static int parse_counts(const char *s, uint64_t *c)
+static int parse_counts(char *s, uint64_t *c)
 {
-	return sscanf(s, "%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64, &c[0], &c[1], &c[2], &c[3],
-		      &c[4]) == DP_ACTIONS ? 0 : -EINVAL;
+	char *save = NULL, *tok = strtok_r(s, ",", &save);
+	int n = 0;
+
+	for (; tok && n < DP_ACTIONS; tok = strtok_r(NULL, ",", &save))
+		if (record_u64(tok, UINT64_MAX, &c[n++]))
+			return -EINVAL;
+	return n == DP_ACTIONS && !tok ? 0 : -EINVAL;
 }
 
-static int parse_line(char *line, struct attachment_record *r)
+/* The fields after the record type, in either format's order. */
+static const char *parse_fields(char **f, struct attachment_record *r)
 {
-	char *fields[NFIELDS], *save = NULL, *tok = strtok_r(line, "\t\n", &save);
 	struct dp_attachment *att = &r->att;
-	int has_stats, nf = 0;
+	uint64_t v;
 
-	while (tok && nf < NFIELDS) {
-		fields[nf++] = tok;
-		/* The program (last) may contain anything but tab and newline. */
-		tok = strtok_r(NULL, nf == NFIELDS - 1 ? "\n" : "\t\n", &save);
-	}
-	if (nf != NFIELDS || strlen(fields[1]) >= sizeof(att->ifname) ||
-	    strlen(fields[NFIELDS - 1]) >= sizeof(att->program))
-		return -EINVAL;
 	memset(r, 0, sizeof(*r));
-	if (parse_counts(fields[6], r->exc_base) || parse_counts(fields[7], r->exc_seen))
-		return -EINVAL;
-	if (sscanf(fields[0], "%u", &att->ifindex) != 1 || sscanf(fields[2], "%" SCNu32, &att->prog_id) != 1 ||
-	    parse_mode(fields[3], &att->mode) || sscanf(fields[4], "%" SCNu64, &att->attached_at_unix) != 1 ||
-	    sscanf(fields[5], "%d", &has_stats) != 1)
-		return -EINVAL;
-	strcpy(att->ifname, fields[1]);
-	strcpy(att->program, fields[NFIELDS - 1]);
-	att->has_stats = has_stats;
+	if (record_u64(f[0], UINT32_MAX, &v) || !v)
+		return "bad ifindex";
+	att->ifindex = (unsigned int)v;
+	if (!*f[1] || strlen(f[1]) >= sizeof(att->ifname))
+		return "bad interface name";
+	strcpy(att->ifname, f[1]);
+	if (record_u64(f[2], UINT32_MAX, &v))
+		return "bad program id";
+	att->prog_id = (uint32_t)v;
+	if (parse_mode(f[3], &att->mode))
+		return "unknown mode";
+	if (record_u64(f[4], UINT64_MAX, &att->attached_at_unix))
+		return "bad time";
+	if (strcmp(f[5], "0") && strcmp(f[5], "1"))
+		return "bad has_stats";
+	att->has_stats = f[5][0] == '1';
+	if (parse_counts(f[6], r->exc_base) || parse_counts(f[7], r->exc_seen))
+		return "bad exception counts";
+	if (!*f[8] || strlen(f[8]) >= sizeof(att->program))
+		return "bad program";
+	strcpy(att->program, f[8]);
+	return NULL;
+}
+
+static int push(struct attachment_record **recs, size_t *n, const struct attachment_record *r)
+{
+	struct attachment_record *grown = realloc(*recs, (*n + 1) * sizeof(**recs));
+
+	if (!grown)
+		return -ENOMEM;
+	*recs = grown;
+	grown[(*n)++] = *r;
 	return 0;
 }
 
-int attachments_file_load(const char *path, struct attachment_record **atts, size_t *n)
+static int fail(char *err, size_t errlen, const char *path, size_t line, const char *why)
 {
-	char line[DP_PROGRAM_MAX + 512];
-	struct attachment_record att, *grown;
-	FILE *f = fopen(path, "re");
-	int ret = 0;
+	snprintf(err, errlen, "%s:%zu: %s", path, line, why);
+	return -EBADMSG;
+}
 
-	*atts = NULL;
-	*n = 0;
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#' || parse_line(line, &att))
-			continue;
-		grown = realloc(*atts, (*n + 1) * sizeof(**atts));
-		if (!grown) {
-			ret = -ENOMEM;
-			break;
-		}
-		*atts = grown;
-		(*atts)[(*n)++] = att;
+/* The first format: a comment header, then lines of tab-separated fields, no escapes. */
+static int load_legacy_line(char *line, struct attachment_record *r, const char **why)
+{
+	char *f[NFIELDS], *p = line;
+	size_t n = 0;
+
+	for (; p && n < NFIELDS; n++) {
+		f[n] = p;
+		p = strchr(p, '\t');
+		if (p && n < NFIELDS - 1)
+			*p++ = '\0';
+		else
+			p = NULL; /* the program, last, may hold tabs in this format */
 	}
+	*why = n == NFIELDS ? parse_fields(f, r) : "not an attachment line";
+	return *why ? -EINVAL : 0;
+}
+
+int attachments_file_load(const char *path, struct attachment_record **recs, size_t *n, char *err, size_t errlen)
+{
+	struct attachment_record r;
+	struct record_reader rd;
+	struct record rec;
+	bool legacy = false, ended = false, complete;
+	const char *why = NULL;
+	char *line;
+	size_t len;
+	int ret = 0, got;
+	FILE *f = fopen(path, "re");
+
+	*recs = NULL;
+	*n = 0;
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	record_reader_init(&rd, f);
+	while (!ret && (got = record_reader_next(&rd, &line, &len, &complete)) > 0) {
+		if (rd.lineno == 1 && !strncmp(line, LEGACY_HEADER, strlen(LEGACY_HEADER))) {
+			legacy = true;
+			continue;
+		}
+		if (ended) {
+			ret = fail(err, errlen, path, rd.lineno, "a line after the end record");
+		} else if (!complete || strlen(line) != len) {
+			ret = fail(err, errlen, path, rd.lineno, "cut short or damaged");
+		} else if (legacy) {
+			if (load_legacy_line(line, &r, &why))
+				ret = fail(err, errlen, path, rd.lineno, why);
+			else
+				ret = push(recs, n, &r);
+		} else if (record_parse(line, len, &rec, &why)) {
+			ret = fail(err, errlen, path, rd.lineno, why);
+		} else if (rd.lineno == 1) {
+			if (rec.n != 3 || strcmp(rec.field[0], "H") || strcmp(rec.field[1], MAGIC) ||
+			    strcmp(rec.field[2], VERSION))
+				ret = fail(err, errlen, path, 1, "not an attachments file of this version");
+		} else if (rec.n == 1 + NFIELDS && !strcmp(rec.field[0], "A")) {
+			why = parse_fields(rec.field + 1, &r);
+			ret = why ? fail(err, errlen, path, rd.lineno, why) : push(recs, n, &r);
+		} else if (rec.n == 2 && !strcmp(rec.field[0], "E")) {
+			uint64_t count;
+
+			if (record_u64(rec.field[1], UINT64_MAX, &count) || count != *n)
+				ret = fail(err, errlen, path, rd.lineno, "the end record counts other attachments than the file holds");
+			ended = true;
+		} else {
+			ret = fail(err, errlen, path, rd.lineno, "not an attachments record");
+		}
+	}
+	if (!ret && got < 0)
+		ret = fail(err, errlen, path, rd.lineno, strerror(-got));
+	if (!ret && !legacy && !ended)
+		ret = fail(err, errlen, path, rd.lineno + 1, "the file ends before its end record (cut short)");
+	if (ret == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", path);
+	record_reader_free(&rd);
 	fclose(f);
 	if (ret) {
-		free(*atts);
-		*atts = NULL;
+		free(*recs);
+		*recs = NULL;
 		*n = 0;
 	}
 	return ret;

@@ -1,5 +1,6 @@
 /* The agent's attachment records in --state-dir, one file per network namespace, written
- * atomically (temp file, fsync, rename) so a crash leaves the old or the new list, never half. */
+ * atomically (temp file, fsync, rename) so a crash leaves the old or the new list, never half;
+ * every line carries a checksum, so damage is refused at its line. */
 #ifndef XDPFLEET_ATTACHMENTS_FILE_H
 #define XDPFLEET_ATTACHMENTS_FILE_H
 
@@ -19,7 +20,9 @@ struct attachment_record {
 /* <state_dir>/attachments-<key>.tsv */
 int attachments_file_path(const char *state_dir, const char *key, char *buf, size_t len);
 int attachments_file_save(const char *path, const struct attachment_record *recs, size_t n);
-/* A missing file is an empty list. *recs is malloc'd (NULL when empty). Bad lines are skipped. */
-int attachments_file_load(const char *path, struct attachment_record **recs, size_t *n);
+/* A missing file is an empty list. *recs is malloc'd (NULL when empty). A damaged or cut file
+ * is refused (-EBADMSG) with err naming its line; the first format is still read. */
+int attachments_file_load(const char *path, struct attachment_record **recs, size_t *n, char *err,
+			  size_t errlen);
 
 #endif

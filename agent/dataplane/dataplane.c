@@ -13,6 +13,7 @@
 
 #include "dataplane_internal.h"
 #include "feature_probes.h"
+#include "fs.h"
 #include "log.h"
 #include "attachments_file.h"
 
@@ -200,6 +201,35 @@ static int copy_opts(struct dataplane *dp, const struct dataplane_opts *opts)
 	return 0;
 }
 
+/* A second agent on the same pins or state would fight the first over both: refuse it, before
+ * it has touched anything. */
+static int lock_out_others(struct dataplane *dp, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	long holder;
+	int ret;
+
+	ret = fs_lock(dp->pins.root, &dp->lock_fd[0], &holder);
+	if (ret) {
+		snprintf(err, errlen, "bpffs: %s: %s", dp->pins.root,
+			 ret == -EWOULDBLOCK ? "another xdpfleetd of this network namespace uses these pins; stop it "
+					      "first (or give this one another --bpffs)"
+					    : strerror(-ret));
+		return ret;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.lock", dp->state_dir, dp->pins.key) >= sizeof(path))
+		return -ENAMETOOLONG;
+	ret = fs_mkdir_p(dp->state_dir, 0700);
+	if (!ret)
+		ret = fs_lock(path, &dp->lock_fd[1], &holder);
+	if (ret == -EWOULDBLOCK)
+		snprintf(err, errlen, "state-dir: %s: another xdpfleetd (pid %ld) of this network namespace keeps its "
+			 "state here; stop it first (or give this one another --state-dir)", dp->state_dir, holder);
+	else if (ret)
+		snprintf(err, errlen, "state-dir: %s: %s", path, strerror(-ret));
+	return ret;
+}
+
 int dataplane_open(struct dataplane **out, const struct dataplane_opts *opts, char *err, size_t errlen)
 {
 	struct dataplane *dp = calloc(1, sizeof(*dp));
@@ -210,6 +240,7 @@ int dataplane_open(struct dataplane **out, const struct dataplane_opts *opts, ch
 	if (!dp)
 		return -ENOMEM;
 	dp->exc.map_fd = dp->exc.link_fd = -1;
+	dp->lock_fd[0] = dp->lock_fd[1] = -1;
 	pthread_mutex_init(&dp->lock, NULL);
 	libbpf_set_print(libbpf_log);
 	libxdp_set_print(libxdp_log);
@@ -217,6 +248,8 @@ int dataplane_open(struct dataplane **out, const struct dataplane_opts *opts, ch
 	if (ret)
 		goto out;
 	ret = pins_open(&dp->pins, dp->bpffs, err, errlen);
+	if (!ret)
+		ret = lock_out_others(dp, err, errlen);
 	if (ret)
 		goto out;
 	ret = attachments_file_path(dp->state_dir, dp->pins.key, dp->state_file, sizeof(dp->state_file));
@@ -229,10 +262,7 @@ int dataplane_open(struct dataplane **out, const struct dataplane_opts *opts, ch
 	if (exceptions_open(&dp->exc, &dp->pins, exc_err, sizeof(exc_err)))
 		log_warn("%s; exception counts stay 0", exc_err);
 	dp->features.tracepoints = dp->exc.map_fd >= 0;
-	ret = dp_restore(dp);
-	if (ret)
-		snprintf(err, errlen, "state-dir: cannot restore attachments from %s: %s", dp->state_file,
-			 strerror(-ret));
+	ret = dp_restore(dp, err, errlen);
 out:
 	if (ret) {
 		dataplane_close(dp);
@@ -258,6 +288,9 @@ void dataplane_close(struct dataplane *dp)
 			close(dp->ifs[i].stats_fd);
 	free(dp->ifs);
 	exceptions_close(&dp->exc);
+	for (int i = 0; i < 2; i++)
+		if (dp->lock_fd[i] >= 0)
+			close(dp->lock_fd[i]);
 	pthread_mutex_destroy(&dp->lock);
 	free(dp->bpffs);
 	free(dp->state_dir);

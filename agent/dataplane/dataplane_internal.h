@@ -34,6 +34,7 @@ struct dataplane {
 	uint64_t saved_ns; /* CLOCK_MONOTONIC of the last state write */
 	bool restored;     /* the records are complete: close may write them */
 	const struct rules_maps *rules; /* shared into filter programs; NULL: none yet */
+	int lock_fd[2]; /* the pin directory and the state dir's lock file: one agent per pair */
 };
 
 void dp_lock(const struct dataplane *dp);
@@ -59,6 +60,6 @@ int dp_pin_stats(struct dataplane *dp, unsigned int ifindex, int stats_fd);
 void dp_sample_iface(struct dp_iface *iface);
 
 /* dataplane_restore.c: adopts the attachments of an earlier run that are still in place. */
-int dp_restore(struct dataplane *dp);
+int dp_restore(struct dataplane *dp, char *err, size_t errlen);
 
 #endif

@@ -137,11 +137,11 @@ static void remove_orphans(struct dataplane *dp)
 	closedir(d);
 }
 
-int dp_restore(struct dataplane *dp)
+int dp_restore(struct dataplane *dp, char *err, size_t errlen)
 {
 	struct attachment_record *atts;
 	size_t n;
-	int ret = attachments_file_load(dp->state_file, &atts, &n);
+	int ret = attachments_file_load(dp->state_file, &atts, &n, err, errlen);
 
 	if (ret)
 		return ret;

@@ -51,7 +51,8 @@ grpc_byte_buffer *rpc_codec_pack(const ProtobufCMessage *msg)
 	return bb;
 }
 
-ProtobufCMessage *rpc_codec_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc)
+ProtobufCMessage *rpc_codec_unpack_checked(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc, char *err,
+					   size_t errlen)
 {
 	grpc_byte_buffer_reader reader;
 	ProtobufCMessage *msg;
@@ -61,9 +62,19 @@ ProtobufCMessage *rpc_codec_unpack(grpc_byte_buffer *bb, const ProtobufCMessageD
 		return NULL;
 	slice = grpc_byte_buffer_reader_readall(&reader);
 	msg = protobuf_c_message_unpack(desc, NULL, GRPC_SLICE_LENGTH(slice), GRPC_SLICE_START_PTR(slice));
+	if (msg && err &&
+	    rpc_wire_check_strings(desc, GRPC_SLICE_START_PTR(slice), GRPC_SLICE_LENGTH(slice), err, errlen)) {
+		protobuf_c_message_free_unpacked(msg, NULL);
+		msg = NULL;
+	}
 	grpc_slice_unref(slice);
 	grpc_byte_buffer_reader_destroy(&reader);
 	return msg;
+}
+
+ProtobufCMessage *rpc_codec_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc)
+{
+	return rpc_codec_unpack_checked(bb, desc, NULL, 0);
 }
 
 int rpc_method_path(const ProtobufCServiceDescriptor *svc, const char *method, char *buf, size_t len)

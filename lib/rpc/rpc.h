@@ -82,6 +82,9 @@ struct rpc_server_opts {
 	unsigned int shutdown_grace_ms; /* wait this long for calls to end on stop; 0: 2000 */
 };
 
+/* Refuses a unix socket another server is listening on (gRPC would silently take it over):
+ * callers may check before doing other start-up work. */
+int rpc_listener_check(const struct rpc_listener *l, char *err, size_t errlen);
 int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
 		      const struct rpc_server_opts *opts, char *err, size_t errlen);
 /* Serves until rpc_server_stop(); then ends streams with UNAVAILABLE and shuts down. */

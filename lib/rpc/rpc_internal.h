@@ -11,6 +11,13 @@
 grpc_byte_buffer *rpc_codec_pack(const ProtobufCMessage *msg);
 /* Parses a received byte buffer; NULL when it is not a valid message of that type. */
 ProtobufCMessage *rpc_codec_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc);
+/* The same for requests, whose strings must also hold no NUL byte and be UTF-8: NULL with err
+ * naming the field ("rules[2].match.src: contains a NUL byte"), or err "" when malformed. */
+ProtobufCMessage *rpc_codec_unpack_checked(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc, char *err,
+					   size_t errlen);
+/* wire_check.c: the string check on the encoded bytes. */
+int rpc_wire_check_strings(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len, char *err,
+			   size_t errlen);
 
 /* "/package.Service/Method" into buf; -ENAMETOOLONG if it does not fit. */
 int rpc_method_path(const ProtobufCServiceDescriptor *svc, const char *method, char *buf, size_t len);

@@ -239,7 +239,7 @@ static void dispatch(struct rpc_call *c)
 {
 	const struct rpc_method_impl *impl = c->method->impl;
 	ProtobufCMessage *req, *resp = NULL;
-	char msg[RPC_ERR_MAX];
+	char msg[RPC_ERR_MAX], field_err[RPC_ERR_MAX - 32];
 	grpc_status_code code;
 
 	if (!c->method->handle) {
@@ -255,10 +255,14 @@ static void dispatch(struct rpc_call *c)
 		fail(c, GRPC_STATUS_UNIMPLEMENTED, msg);
 		return;
 	}
-	req = rpc_codec_unpack(c->payload, c->method->desc->input);
+	field_err[0] = '\0';
+	req = rpc_codec_unpack_checked(c->payload, c->method->desc->input, field_err, sizeof(field_err));
 	if (!req) {
-		snprintf(msg, sizeof(msg), "%s: request is not a valid %s", c->method->path,
-			 c->method->desc->input->name);
+		if (field_err[0])
+			snprintf(msg, sizeof(msg), "%s", field_err);
+		else
+			snprintf(msg, sizeof(msg), "%s: request is not a valid %s", c->method->path,
+				 c->method->desc->input->name);
 		fail(c, GRPC_STATUS_INVALID_ARGUMENT, msg);
 		return;
 	}

@@ -1,5 +1,6 @@
 /* Server listeners: unix sockets with owner/group/mode, TCP with TLS, mTLS or (if asked) plaintext. */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,22 +11,18 @@
 
 #include <grpc/grpc_security.h>
 
+#include "fs.h"
 #include "server_internal.h"
 
+/* The socket's directory, searchable by all so that --socket-group members reach the socket
+ * (which its own mode protects). */
 static int mkdir_parents(const char *path)
 {
 	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *slash;
 
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return -ENAMETOOLONG;
-	for (slash = strchr(buf + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*slash = '/';
-	}
-	return 0;
+	return fs_mkdir_p(dirname(buf), 0755);
 }
 
 /* gRPC silently unlinks whatever sits at the path, so refuse to steal a live agent's socket. */
@@ -45,6 +42,19 @@ static int unix_socket_in_use(const char *path)
 	return in_use;
 }
 
+int rpc_listener_check(const struct rpc_listener *l, char *err, size_t errlen)
+{
+	int ret;
+
+	if (strncmp(l->addr, "unix:", 5))
+		return 0;
+	ret = unix_socket_in_use(l->addr + 5);
+	if (ret)
+		snprintf(err, errlen, "listen %s: %s", l->addr,
+			 ret > 0 ? "another server is already listening there" : strerror(-ret));
+	return ret > 0 ? -EADDRINUSE : ret;
+}
+
 static int add_unix(grpc_server *server, const struct rpc_listener *l, char *err, size_t errlen)
 {
 	const char *path = l->addr + strlen("unix:");
@@ -58,12 +68,9 @@ static int add_unix(grpc_server *server, const struct rpc_listener *l, char *err
 		snprintf(err, errlen, "listen %s: cannot create its directory: %s", l->addr, strerror(-ret));
 		return ret;
 	}
-	ret = unix_socket_in_use(path);
-	if (ret) {
-		snprintf(err, errlen, "listen %s: %s", l->addr,
-			 ret > 0 ? "another server is already listening there" : strerror(-ret));
-		return ret > 0 ? -EADDRINUSE : ret;
-	}
+	ret = rpc_listener_check(l, err, errlen);
+	if (ret)
+		return ret;
 	/* Bind with the final mode so the socket is never reachable with looser permissions. */
 	creds = grpc_insecure_server_credentials_create();
 	old_umask = umask(0777 & ~mode);

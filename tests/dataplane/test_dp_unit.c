@@ -60,15 +60,16 @@ static void test_state_roundtrip(void **unused)
 		{ .att = { .ifname = "eth1", .ifindex = 3, .program = "/srv/x d/p.o:xdp_my prog", .mode = DP_MODE_SKB,
 			   .prog_id = 4000000000u, .attached_at_unix = 1, .has_stats = false } },
 	}, *out;
+	char err[512];
 	size_t n;
 
 	(void)unused;
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(attachments_file_path(dir, "netns-1", path, sizeof(path)), 0);
-	assert_int_equal(attachments_file_load(path, &out, &n), 0); /* missing: empty */
+	assert_int_equal(attachments_file_load(path, &out, &n, err, sizeof(err)), 0); /* missing: empty */
 	assert_int_equal(n, 0);
 	assert_int_equal(attachments_file_save(path, in, 2), 0);
-	assert_int_equal(attachments_file_load(path, &out, &n), 0);
+	assert_int_equal(attachments_file_load(path, &out, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	assert_memory_equal(&out[0], &in[0], sizeof(in[0]));
 	assert_string_equal(out[1].att.program, in[1].att.program);
@@ -77,8 +78,87 @@ static void test_state_roundtrip(void **unused)
 	assert_false(out[1].att.has_stats);
 	free(out);
 	assert_int_equal(attachments_file_save(path, NULL, 0), 0);
-	assert_int_equal(attachments_file_load(path, &out, &n), 0);
+	assert_int_equal(attachments_file_load(path, &out, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
+	unlink(path);
+	rmdir(dir);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = malloc(4096);
+
+	assert_non_null(f);
+	*len = fread(buf, 1, 4096, f);
+	fclose(f);
+	return buf;
+}
+
+static void spill(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+/* Cut anywhere, a garbage line, a changed byte: refused with the file and line, never a shorter
+ * list; the first format is still read. */
+static void test_state_damage(void **unused)
+{
+	char dir[] = "/tmp/xdpfleet-dp-state-XXXXXX", path[PATH_MAX], err[512];
+	struct attachment_record in[3] = {
+		{ .att = { .ifname = "veth0", .ifindex = 7, .program = "filter", .mode = DP_MODE_NATIVE, .prog_id = 42 } },
+		{ .att = { .ifname = "veth1", .ifindex = 8, .program = "drop", .mode = DP_MODE_SKB, .prog_id = 43 } },
+		{ .att = { .ifname = "veth2", .ifindex = 9, .program = "pass", .mode = DP_MODE_NATIVE, .prog_id = 44 } },
+	}, *out;
+	static const char v1[] =
+		"# xdpfleet attachments v1: ifindex ifname prog_id mode attached_at has_stats exc_base exc_seen program\n"
+		"7\tveth0\t42\tnative\t1700000000\t1\t0,0,0,0,0\t1,0,0,0,0\tfilter\n";
+	size_t n, len;
+	char *good, bad[4200];
+
+	(void)unused;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(attachments_file_path(dir, "netns-1", path, sizeof(path)), 0);
+	assert_int_equal(attachments_file_save(path, in, 3), 0);
+	good = slurp(path, &len);
+	for (size_t cut = 0; cut < len; cut++) {
+		spill(path, good, cut);
+		if (cut == 0) {
+			/* an empty file is a cut one too */
+			assert_int_not_equal(attachments_file_load(path, &out, &n, err, sizeof(err)), 0);
+			continue;
+		}
+		assert_int_equal(attachments_file_load(path, &out, &n, err, sizeof(err)), -EBADMSG);
+		assert_non_null(strstr(err, ".tsv:"));
+		assert_null(out);
+	}
+	/* a garbage line after the first record: line 3 */
+	{
+		size_t first = (size_t)(strchr(strchr(good, '\n') + 1, '\n') + 1 - good);
+
+		memcpy(bad, good, first);
+		memcpy(bad + first, "garbage\n", 8);
+		memcpy(bad + first + 8, good + first, len - first);
+		spill(path, bad, len + 8);
+		assert_int_equal(attachments_file_load(path, &out, &n, err, sizeof(err)), -EBADMSG);
+		assert_non_null(strstr(err, ".tsv:3: "));
+	}
+	memcpy(bad, good, len);
+	bad[len / 2] ^= 1;
+	spill(path, bad, len);
+	assert_int_equal(attachments_file_load(path, &out, &n, err, sizeof(err)), -EBADMSG);
+	/* the first release's format */
+	spill(path, v1, strlen(v1));
+	assert_int_equal(attachments_file_load(path, &out, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].att.ifname, "veth0");
+	assert_int_equal(out[0].exc_seen[0], 1);
+	free(out);
+	free(good);
 	unlink(path);
 	rmdir(dir);
 }
@@ -125,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_rates_edge_cases),
 		cmocka_unit_test(test_state_roundtrip),
+		cmocka_unit_test(test_state_damage),
 		cmocka_unit_test(test_resolve_confines),
 	};
 

@@ -157,6 +157,12 @@ int test_make_certs(const char *dir)
 
 grpc_status_code test_raw_call(const char *target, const char *path, const void *data, size_t len)
 {
+	return test_raw_call_msg(target, path, data, len, NULL, 0);
+}
+
+grpc_status_code test_raw_call_msg(const char *target, const char *path, const void *data, size_t len, char *msg,
+				   size_t msglen)
+{
 	grpc_channel_credentials *creds = grpc_insecure_credentials_create();
 	grpc_channel *ch = grpc_channel_create(target, creds, NULL);
 	grpc_completion_queue *cq = grpc_completion_queue_create_for_next(NULL);
@@ -191,6 +197,8 @@ grpc_status_code test_raw_call(const char *target, const char *path, const void 
 		ev = grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
 	while (ev.type != GRPC_OP_COMPLETE);
 	grpc_call_unref(call);
+	if (msg)
+		snprintf(msg, msglen, "%.*s", (int)GRPC_SLICE_LENGTH(details), (const char *)GRPC_SLICE_START_PTR(details));
 	if (recv)
 		grpc_byte_buffer_destroy(recv);
 	grpc_byte_buffer_destroy(send);

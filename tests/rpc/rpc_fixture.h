@@ -39,6 +39,9 @@ int test_make_certs(const char *dir);
 
 /* Sends raw bytes as the request of path; returns the status code the server answered. */
 grpc_status_code test_raw_call(const char *target, const char *path, const void *data, size_t len);
+/* The same, with the status message in msg. */
+grpc_status_code test_raw_call_msg(const char *target, const char *path, const void *data, size_t len, char *msg,
+				   size_t msglen);
 
 int64_t test_now_ms(void);
 

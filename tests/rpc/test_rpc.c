@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "rpc_fixture.h"
+#include "rpc/rpc_internal.h"
+#include "xdpfleet/v1/agent.pb-c.h"
 
 static const ProtobufCServiceDescriptor *svc = &xdpfleet__test__test__descriptor;
 
@@ -253,6 +255,74 @@ static void test_malformed_payloads(void **state)
 	protobuf_c_message_free_unpacked(&reply->base, NULL);
 }
 
+/* Packs msg, then replaces the first occurrence of the marker byte with `with`. */
+static size_t pack_with(const ProtobufCMessage *msg, uint8_t *buf, size_t cap, char marker, uint8_t with)
+{
+	size_t len = protobuf_c_message_get_packed_size(msg);
+	uint8_t *at;
+
+	assert_true(len <= cap);
+	protobuf_c_message_pack(msg, buf);
+	at = memchr(buf, marker, len);
+	assert_non_null(at);
+	*at = with;
+	return len;
+}
+
+/* A NUL inside a string would be cut by protobuf-c's C strings ("198.18.200.7\0/8" read as a
+ * /32): refused, naming the field, nested and repeated ones with their path. */
+static void test_strings_checked(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__EchoRequest echo_req = XDPFLEET__TEST__ECHO_REQUEST__INIT;
+	Xdpfleet__V1__AddRulesRequest add = XDPFLEET__V1__ADD_RULES_REQUEST__INIT;
+	Xdpfleet__V1__Rule r0 = XDPFLEET__V1__RULE__INIT, r1 = XDPFLEET__V1__RULE__INIT;
+	Xdpfleet__V1__RuleMatch m0 = XDPFLEET__V1__RULE_MATCH__INIT, m1 = XDPFLEET__V1__RULE_MATCH__INIT;
+	Xdpfleet__V1__Rule *rules[] = { &r0, &r1 };
+	uint8_t buf[256];
+	char msg[RPC_ERR_MAX];
+	size_t len;
+
+	echo_req.text = "abcXdef";
+	len = pack_with(&echo_req.base, buf, sizeof(buf), 'X', 0);
+	assert_int_equal(test_raw_call_msg(f->ts.addr, "/xdpfleet.test.Test/Echo", buf, len, msg, sizeof(msg)),
+			 GRPC_STATUS_INVALID_ARGUMENT);
+	assert_string_equal(msg, "text: contains a NUL byte");
+	len = pack_with(&echo_req.base, buf, sizeof(buf), 'X', 0xff);
+	assert_int_equal(test_raw_call_msg(f->ts.addr, "/xdpfleet.test.Test/Echo", buf, len, msg, sizeof(msg)),
+			 GRPC_STATUS_INVALID_ARGUMENT);
+	assert_string_equal(msg, "text: is not valid UTF-8");
+	echo_req.text = "caf\xc3\xa9, fine";
+	len = protobuf_c_message_get_packed_size(&echo_req.base);
+	protobuf_c_message_pack(&echo_req.base, buf);
+	assert_int_equal(test_raw_call_msg(f->ts.addr, "/xdpfleet.test.Test/Echo", buf, len, msg, sizeof(msg)),
+			 GRPC_STATUS_OK);
+
+	/* The agent's messages, checked by the same code without a server. */
+	r0.match = &m0;
+	r1.match = &m1;
+	m0.src = "198.18.0.1";
+	m1.src = "198.18.200.7X/8";
+	r1.comment = "ok";
+	add.rules = rules;
+	add.n_rules = 2;
+	len = pack_with(&add.base, buf, sizeof(buf), 'X', 0);
+	assert_int_equal(rpc_wire_check_strings(&xdpfleet__v1__add_rules_request__descriptor, buf, len, msg, sizeof(msg)),
+			 -EINVAL);
+	assert_string_equal(msg, "rules[1].match.src: contains a NUL byte");
+	m1.src = "198.18.200.7/8";
+	r1.comment = "badXcomment";
+	len = pack_with(&add.base, buf, sizeof(buf), 'X', 0);
+	assert_int_equal(rpc_wire_check_strings(&xdpfleet__v1__add_rules_request__descriptor, buf, len, msg, sizeof(msg)),
+			 -EINVAL);
+	assert_string_equal(msg, "rules[1].comment: contains a NUL byte");
+	r1.comment = "fine";
+	len = protobuf_c_message_get_packed_size(&add.base);
+	protobuf_c_message_pack(&add.base, buf);
+	assert_int_equal(rpc_wire_check_strings(&xdpfleet__v1__add_rules_request__descriptor, buf, len, msg, sizeof(msg)),
+			 0);
+}
+
 static void test_shutdown_ends_streams(void **state)
 {
 	struct fixture *f = *state;
@@ -431,6 +501,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fifty_concurrent_clients, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_oversized_refused, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_payloads, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_strings_checked, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_ends_streams, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_mtls, setup_tls, teardown),
 		cmocka_unit_test(test_fanout_twenty_hosts),
