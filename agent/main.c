@@ -9,24 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_limits.h"
 #include "agent.h"
-#include "dataplane.h"
-#include "policy.h"
 #include "log.h"
 #include "version.h"
-#include "xdpfleet/v1/agent.pb-c.h"
 
 #define RULES_EXPIRY_MS 1000
-#define DEFAULT_LISTEN "unix:/run/xdpfleet/agent.sock"
 
-/* The signal handler can reach the server only through a static pointer. */
-static struct rpc_server *signal_target;
+/* The signal handler can reach the agent only through a static pointer. */
+static struct agent *signal_target;
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
-	if (signal_target)
-		rpc_server_stop(signal_target);
+	agent_stop(signal_target);
 }
 
 static void usage(FILE *out)
@@ -36,7 +32,7 @@ static void usage(FILE *out)
 		"The xdpfleet agent: loads and manages XDP programs on this host, keeps drop rules and\n"
 		"serves per-action counters over gRPC. Runs in the foreground and logs to stderr.\n"
 		"\n"
-		"Listening (repeat --listen for several; default " DEFAULT_LISTEN "):\n"
+		"Listening (repeat --listen for several; default " API_DEFAULT_SOCKET "):\n"
 		"  --listen ADDR          unix:/PATH or HOST:PORT (e.g. 198.18.0.1:50051, [::]:50051)\n"
 		"  --tls-cert FILE        server certificate (PEM) for TCP listeners\n"
 		"  --tls-key FILE         its private key (PEM)\n"
@@ -76,8 +72,9 @@ struct listen_flags {
 };
 
 /* Returns 0, or 2 (usage error) after saying what is wrong. */
-static int parse_args(int argc, char **argv, struct agent_opts *opts, struct lockout *lo)
+static int parse_args(int argc, char **argv, struct agent_opts *opts)
 {
+	struct lockout *lo = &opts->lockout;
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
@@ -199,7 +196,7 @@ static int parse_args(int argc, char **argv, struct agent_opts *opts, struct loc
 		return 2;
 	}
 	if (!n_addrs)
-		addrs[n_addrs++] = DEFAULT_LISTEN;
+		addrs[n_addrs++] = API_DEFAULT_SOCKET;
 	for (size_t i = 0; i < n_addrs; i++) {
 		bool is_unix = !strncmp(addrs[i], "unix:", 5);
 
@@ -224,30 +221,6 @@ static int parse_args(int argc, char **argv, struct agent_opts *opts, struct loc
 	return 0;
 }
 
-/* The rules live beside the data plane's pins and state; filter programs share their maps. */
-static int open_policy(struct agent *agent, char *err, size_t errlen)
-{
-	struct policy_opts po = { .max_rules = agent->opts.max_rules };
-	char pin_dir[PATH_MAX], store[PATH_MAX], legacy[PATH_MAX + 8];
-	int ret;
-
-	if (dataplane_pin_path(agent->dp, "rules", pin_dir, sizeof(pin_dir)) ||
-	    dataplane_state_path(agent->dp, "rules", store, sizeof(store)))
-		return -ENAMETOOLONG;
-	snprintf(legacy, sizeof(legacy), "%s.tsv", store); /* the first release's rules file */
-	po.pin_dir = pin_dir;
-	po.store_dir = store;
-	po.legacy_file = legacy;
-	ret = policy_open(&agent->policy, &po, err, errlen);
-	if (ret)
-		return ret;
-	dataplane_set_rules(agent->dp, policy_maps(agent->policy));
-	/* Filters still attached from an earlier run use maps whose pins are gone: give them ours. */
-	if (policy_maps_fresh(agent->policy))
-		dataplane_reload_builtin(agent->dp, "filter");
-	return 0;
-}
-
 /* Starting with less state than was saved would silently drop rules or programs: say what to do. */
 static void explain_damaged_state(int ret)
 {
@@ -260,89 +233,48 @@ static void explain_damaged_state(int ret)
 
 int main(int argc, char **argv)
 {
-	struct agent agent = { 0 };
-	struct dataplane_opts dp_opts;
-	struct rpc_server_opts srv_opts;
-	struct rpc_service svc;
 	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct agent_opts opts = { 0 };
+	struct agent *agent = NULL;
 	char err[RPC_ERR_MAX] = "";
 	int ret;
 
-	ret = parse_args(argc, argv, &agent.opts, &agent.lockout);
+	ret = parse_args(argc, argv, &opts);
 	if (ret)
 		return ret;
-	clock_gettime(CLOCK_MONOTONIC, &agent.started);
 	signal(SIGPIPE, SIG_IGN);
 	/* A live agent's socket: refuse before touching its data plane. */
-	for (size_t i = 0; i < agent.opts.n_listeners; i++) {
-		if (rpc_listener_check(&agent.opts.listeners[i], err, sizeof(err))) {
+	for (size_t i = 0; i < opts.n_listeners; i++) {
+		if (rpc_listener_check(&opts.listeners[i], err, sizeof(err))) {
 			log_err("%s", err);
 			return 1;
 		}
 	}
-
-	dp_opts = (struct dataplane_opts){
-		.bpffs = agent.opts.bpffs,
-		.state_dir = agent.opts.state_dir,
-		.program_dir = agent.opts.program_dir,
-	};
-	ret = dataplane_open(&agent.dp, &dp_opts, err, sizeof(err));
+	ret = agent_open(&agent, &opts, err, sizeof(err));
 	if (ret) {
-		log_err("data plane: %s", err[0] ? err : strerror(-ret));
+		log_err("%s", err);
 		explain_damaged_state(ret);
 		return 1;
 	}
-	ret = open_policy(&agent, err, sizeof(err));
-	if (ret) {
-		log_err("rules: %s", err[0] ? err : strerror(-ret));
-		explain_damaged_state(ret);
-		dataplane_close(agent.dp);
-		return 1;
-	}
-
 	/* gRPC is not fork-safe once used: initialise it only now, in the final process. */
 	rpc_global_init();
-	svc = (struct rpc_service){
-		.desc = &xdpfleet__v1__agent__descriptor,
-		.methods = agent_methods,
-		.n_methods = agent_n_methods,
-		.data = &agent,
-	};
-	srv_opts = (struct rpc_server_opts){
-		.listeners = agent.opts.listeners,
-		.n_listeners = agent.opts.n_listeners,
-		.max_message_bytes = agent.opts.max_message_bytes,
-	};
-	ret = rpc_server_create(&agent.srv, &svc, &srv_opts, err, sizeof(err));
+	ret = agent_listen(agent, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
 		goto out;
 	}
-	/* GetStats rates come from this sample, so a single GetStats already has meaningful pps. */
-	ret = rpc_server_add_timer(agent.srv, DATAPLANE_SAMPLE_MS, dataplane_sample, agent.dp);
-	if (ret) {
-		log_err("cannot add the stats sampling timer: %s", strerror(-ret));
-		goto out;
-	}
-	ret = rpc_server_add_timer(agent.srv, RULES_EXPIRY_MS, policy_expire, agent.policy);
-	if (ret) {
-		log_err("cannot add the rule expiry timer: %s", strerror(-ret));
-		goto out;
-	}
-	signal_target = agent.srv;
+	signal_target = agent;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	for (size_t i = 0; i < agent.opts.n_listeners; i++)
-		log_info("listening on %s", agent.opts.listeners[i].addr);
+	for (size_t i = 0; i < opts.n_listeners; i++)
+		log_info("listening on %s", opts.listeners[i].addr);
 	log_info("xdpfleetd %s ready", XDPFLEET_VERSION);
-	ret = rpc_server_run(agent.srv);
+	ret = agent_run(agent);
 	log_info("stopped");
 out:
 	signal_target = NULL;
-	rpc_server_destroy(agent.srv);
+	agent_close(agent);
 	rpc_global_shutdown();
-	dataplane_close(agent.dp);
-	policy_close(agent.policy);
 	return ret ? 1 : 0;
 }

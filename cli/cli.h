@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "api_limits.h"
 #include "rpc/rpc.h"
 
 #define CLI_PROG "xdpfleet"
-#define CLI_DEFAULT_TARGET "unix:/run/xdpfleet/agent.sock"
 #define CLI_HOSTS_ENV "XDPFLEET_HOSTS"
 
 enum cli_exit {

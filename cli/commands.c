@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "api_limits.h"
 #include "commands.h"
 #include "rules_commands.h"
 
@@ -42,7 +43,7 @@ void commands_print_overview(FILE *f)
 	fprintf(f, "  %-10s %s\n", "help", "help [COMMAND]: the full help of a command");
 	fprintf(f,
 		"\n"
-		"Targets (default $" CLI_HOSTS_ENV ", else " CLI_DEFAULT_TARGET "):\n"
+		"Targets (default $" CLI_HOSTS_ENV ", else " API_DEFAULT_SOCKET "):\n"
 		"  -H, --hosts LIST         comma separated targets; repeatable. A target is\n"
 		"                           unix:/PATH or /PATH (unix socket), HOST:PORT, [IPV6]:PORT\n"
 		"      --hosts-file FILE    one target per line, '#' comments; repeatable, adds to -H\n"

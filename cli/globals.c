@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api_limits.h"
 #include "commands.h"
 #include "globals.h"
 #include "hosts.h"
@@ -68,7 +69,7 @@ static int globals_default_hosts(const struct cli_ctx *ctx, struct cli_hosts *h)
 
 	if (env && *env)
 		return hosts_add_list(ctx, h, env, CLI_HOSTS_ENV);
-	return hosts_add_list(ctx, h, CLI_DEFAULT_TARGET, "default target");
+	return hosts_add_list(ctx, h, API_DEFAULT_SOCKET, "default target");
 }
 
 int globals_parse(struct cli_ctx *ctx, int argc, char **argv, int *cmd_index)

@@ -303,16 +303,6 @@ void dataplane_get_features(const struct dataplane *dp, struct dp_features *feat
 	*features = dp->features;
 }
 
-void dataplane_features(const struct dataplane *dp, Xdpfleet__V1__Features *features)
-{
-	features->native_xdp = dp->features.native_xdp;
-	features->skb_xdp = dp->features.skb_xdp;
-	features->bpf_link = dp->features.bpf_link;
-	features->dispatcher = dp->features.dispatcher;
-	features->tracepoints = dp->features.tracepoints;
-	features->map_batch_ops = dp->features.map_batch_ops;
-}
-
 size_t dataplane_n_attachments(const struct dataplane *dp)
 {
 	size_t n;

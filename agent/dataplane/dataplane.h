@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xdpfleet/v1/agent.pb-c.h"
 
 #define DP_ACTIONS 5 /* XDP_ABORTED..XDP_REDIRECT, the proto's XdpAction order */
 #define DP_PROGRAM_MAX (PATH_MAX + 64)
@@ -86,7 +85,6 @@ int dataplane_open(struct dataplane **out, const struct dataplane_opts *opts, ch
 /* Frees the agent's resources; attached programs, pins and state stay for the next run. */
 void dataplane_close(struct dataplane *dp);
 /* What this kernel supports, probed once at open. */
-void dataplane_features(const struct dataplane *dp, Xdpfleet__V1__Features *features);
 void dataplane_get_features(const struct dataplane *dp, struct dp_features *features);
 size_t dataplane_n_attachments(const struct dataplane *dp);
 

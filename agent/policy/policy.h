@@ -9,9 +9,6 @@
 
 #include "rules_compile.h"
 
-#define POLICY_COMMENT_MAX 256
-#define POLICY_MAX_BATCH 1000000
-
 struct policy;
 
 struct policy_opts {

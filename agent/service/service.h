@@ -3,6 +3,7 @@
 #define XDPFLEET_SERVICE_H
 
 #include "rpc/rpc.h"
+#include "xdpfleet/v1/agent.pb-c.h"
 
 /* svc_info.c */
 grpc_status_code svc_get_info(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);

@@ -14,6 +14,7 @@ grpc_status_code svc_get_info(struct rpc_call *call, const ProtobufCMessage *req
 	Xdpfleet__V1__GetInfoResponse *info = (Xdpfleet__V1__GetInfoResponse *)resp;
 	struct agent *agent = rpc_call_data(call);
 	Xdpfleet__V1__Features *features;
+	struct dp_features f;
 	char host[256] = "";
 	struct utsname uts;
 	struct timespec now;
@@ -23,7 +24,13 @@ grpc_status_code svc_get_info(struct rpc_call *call, const ProtobufCMessage *req
 	if (!features)
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	xdpfleet__v1__features__init(features);
-	dataplane_features(agent->dp, features);
+	dataplane_get_features(agent->dp, &f);
+	features->native_xdp = f.native_xdp;
+	features->skb_xdp = f.skb_xdp;
+	features->bpf_link = f.bpf_link;
+	features->dispatcher = f.dispatcher;
+	features->tracepoints = f.tracepoints;
+	features->map_batch_ops = f.map_batch_ops;
 
 	gethostname(host, sizeof(host) - 1);
 	clock_gettime(CLOCK_MONOTONIC, &now);

@@ -6,27 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_limits.h"
 #include "agent.h"
 #include "lockout.h"
 #include "policy.h"
 #include "service.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
-#define LIST_PAGE_DEFAULT 1000
-#define LIST_PAGE_MAX 10000
-#define TTL_MAX_SECONDS (10ULL * 366 * 24 * 3600)
-
-static grpc_status_code status_of(int err)
-{
-	switch (err) {
-	case -EINVAL: return GRPC_STATUS_INVALID_ARGUMENT;
-	case -ENOENT: return GRPC_STATUS_NOT_FOUND;
-	case -ENOSPC:
-	case -E2BIG:
-	case -ENOMEM: return GRPC_STATUS_RESOURCE_EXHAUSTED;
-	default: return GRPC_STATUS_INTERNAL;
-	}
-}
 
 static grpc_status_code no_rules(struct rpc_call *call)
 {
@@ -61,7 +47,7 @@ static int spec_from_match(const Xdpfleet__V1__RuleMatch *m, uint32_t action, ui
 
 static bool comment_ok(const char *c)
 {
-	if (strlen(c) > POLICY_COMMENT_MAX)
+	if (strlen(c) > API_COMMENT_MAX)
 		return false;
 	for (; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
@@ -84,9 +70,9 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 
 	if (!agent->policy)
 		return no_rules(call);
-	if (req->n_rules > POLICY_MAX_BATCH)
+	if (req->n_rules > API_RULES_PER_REQUEST_MAX)
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules: %zu rules in one request; at most %d",
-				     req->n_rules, POLICY_MAX_BATCH);
+				     req->n_rules, API_RULES_PER_REQUEST_MAX);
 	if (!req->n_rules)
 		return GRPC_STATUS_OK;
 	items = calloc(req->n_rules, sizeof(*items));
@@ -105,7 +91,7 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 					     wire_field(err.field), err.msg);
 			goto out;
 		}
-		if (r->ttl_seconds > TTL_MAX_SECONDS) {
+		if (r->ttl_seconds > API_TTL_MAX_SECONDS) {
 			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
 					     "rules[%zu].ttl_seconds: %llu is more than ten years", i,
 					     (unsigned long long)r->ttl_seconds);
@@ -114,10 +100,10 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 		if (!comment_ok(r->comment)) {
 			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
 					     "rules[%zu].comment: longer than %d bytes or has control characters", i,
-					     POLICY_COMMENT_MAX);
+					     API_COMMENT_MAX);
 			goto out;
 		}
-		if (!req->force && lockout_hits(&agent->lockout, peerp, &items[i].spec, why, sizeof(why))) {
+		if (!req->force && lockout_hits(&agent->opts.lockout, peerp, &items[i].spec, why, sizeof(why))) {
 			code = rpc_call_fail(call, GRPC_STATUS_FAILED_PRECONDITION,
 					     "rules[%zu]: %s; set force (xdpfleet --force) to add it anyway", i, why);
 			goto out;
@@ -127,7 +113,7 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 	}
 	ret = policy_add(agent->policy, items, req->n_rules, out->ids, &added, &dups, &err);
 	if (ret) {
-		code = rpc_call_fail(call, status_of(ret), "rules[%zu].%s: %s", err.index, wire_field(err.field),
+		code = rpc_call_fail(call, rpc_status_from_errno(ret), "rules[%zu].%s: %s", err.index, wire_field(err.field),
 				     err.msg[0] ? err.msg : strerror(-ret));
 		goto out;
 	}
@@ -165,11 +151,11 @@ grpc_status_code svc_delete_rules(struct rpc_call *call, const ProtobufCMessage 
 	ret = policy_delete(agent->policy, req->ids, req->n_ids, matches, req->n_matches, &deleted, &err);
 	if (ret) {
 		if (err.index < req->n_ids && !strcmp(err.field ? err.field : "", "ids"))
-			code = rpc_call_fail(call, status_of(ret), "ids[%zu]: %s", err.index, err.msg);
+			code = rpc_call_fail(call, rpc_status_from_errno(ret), "ids[%zu]: %s", err.index, err.msg);
 		else if (ret == -ENOENT)
-			code = rpc_call_fail(call, status_of(ret), "matches[%zu]: %s", err.index - req->n_ids, err.msg);
+			code = rpc_call_fail(call, rpc_status_from_errno(ret), "matches[%zu]: %s", err.index - req->n_ids, err.msg);
 		else
-			code = rpc_call_fail(call, status_of(ret), "%s", err.msg[0] ? err.msg : strerror(-ret));
+			code = rpc_call_fail(call, rpc_status_from_errno(ret), "%s", err.msg[0] ? err.msg : strerror(-ret));
 		goto out;
 	}
 	((Xdpfleet__V1__DeleteRulesResponse *)resp)->deleted = deleted;
@@ -201,7 +187,7 @@ grpc_status_code svc_flush_rules(struct rpc_call *call, const ProtobufCMessage *
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "action: unknown rule action %u", req->action);
 	ret = policy_flush(agent->policy, action, &deleted);
 	if (ret)
-		return rpc_call_fail(call, status_of(ret), "flush: %s", strerror(-ret));
+		return rpc_call_fail(call, rpc_status_from_errno(ret), "flush: %s", strerror(-ret));
 	((Xdpfleet__V1__FlushRulesResponse *)resp)->deleted = deleted;
 	return GRPC_STATUS_OK;
 }
@@ -223,13 +209,13 @@ grpc_status_code svc_list_rules_open(struct rpc_call *call, const ProtobufCMessa
 		return no_rules(call);
 	if (action_filter(req->action, &action))
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "action: unknown rule action %u", req->action);
-	if (req->page_size > LIST_PAGE_MAX)
+	if (req->page_size > API_LIST_PAGE_MAX)
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "page_size: %u is more than %d", req->page_size,
-				     LIST_PAGE_MAX);
+				     API_LIST_PAGE_MAX);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-	st->page = req->page_size ? req->page_size : LIST_PAGE_DEFAULT;
+	st->page = req->page_size ? req->page_size : API_LIST_PAGE_DEFAULT;
 	st->action = action;
 	rpc_call_set_state(call, st, free);
 	rpc_call_set_interval(call, 0); /* pages back to back */

@@ -4,33 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_limits.h"
 #include "agent.h"
 #include "dataplane.h"
 #include "service.h"
 
-#define WATCH_DEFAULT_MS 1000
-#define WATCH_MIN_MS 100
-
-static grpc_status_code status_of(int err)
-{
-	switch (-err) {
-	case EINVAL: return GRPC_STATUS_INVALID_ARGUMENT;
-	case ENODEV:
-	case ENOENT: return GRPC_STATUS_NOT_FOUND;
-	case EBUSY:
-	case EEXIST:
-	case EPERM:
-	case EACCES:
-	case EOPNOTSUPP: return GRPC_STATUS_FAILED_PRECONDITION;
-	case EAGAIN: return GRPC_STATUS_ABORTED;
-	case ENOMEM: return GRPC_STATUS_RESOURCE_EXHAUSTED;
-	default: return GRPC_STATUS_INTERNAL;
-	}
-}
 
 static grpc_status_code fail(struct rpc_call *call, int ret, const char *err)
 {
-	return rpc_call_fail(call, status_of(ret), "%s", err[0] ? err : strerror(-ret));
+	return rpc_call_fail(call, rpc_status_from_errno(ret), "%s", err[0] ? err : strerror(-ret));
 }
 
 static Xdpfleet__V1__AttachMode mode_to_proto(enum dp_mode mode)
@@ -273,15 +255,15 @@ grpc_status_code svc_watch_stats_open(struct rpc_call *call, const ProtobufCMess
 {
 	const Xdpfleet__V1__WatchStatsRequest *in = (const Xdpfleet__V1__WatchStatsRequest *)req;
 	struct agent *agent = rpc_call_data(call);
-	unsigned int interval = in->interval_ms ? in->interval_ms : WATCH_DEFAULT_MS;
+	unsigned int interval = in->interval_ms ? in->interval_ms : API_WATCH_INTERVAL_DEFAULT_MS;
 	char err[DP_ERR_MAX] = "";
 	struct watch *w;
 	int ret;
 
-	if (interval < WATCH_MIN_MS)
+	if (interval < API_WATCH_INTERVAL_MIN_MS)
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
 				     "interval_ms: %u is below the minimum of %d (0 means %d)", in->interval_ms,
-				     WATCH_MIN_MS, WATCH_DEFAULT_MS);
+				     API_WATCH_INTERVAL_MIN_MS, API_WATCH_INTERVAL_DEFAULT_MS);
 	w = calloc(1, sizeof(*w));
 	if (w)
 		w->ifname = strdup(in->ifname ? in->ifname : "");

@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <string.h>
 
+#include "api_limits.h"
 #include "call.h"
 #include "commands.h"
 #include "parse.h"
@@ -11,8 +12,6 @@
 
 enum { OPT_WATCH = 'w', OPT_INTERVAL = 256, OPT_COUNT, OPT_REDRAW };
 
-#define CMD_STATS_MIN_INTERVAL_MS 100u
-#define CMD_STATS_MAX_INTERVAL_MS 3600000u
 
 static int cmd_stats_run(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -42,8 +41,8 @@ static int cmd_stats_run(struct cli_ctx *ctx, int argc, char **argv)
 			watching = true;
 			break;
 		case OPT_INTERVAL:
-			if (parse_duration_ms(optarg, CMD_STATS_MIN_INTERVAL_MS,
-					      CMD_STATS_MAX_INTERVAL_MS, &watch.interval_ms))
+			if (parse_duration_ms(optarg, API_WATCH_INTERVAL_MIN_MS,
+					      API_WATCH_INTERVAL_MAX_MS, &watch.interval_ms))
 				return cli_usage_error(ctx, "stats",
 						       "--interval: invalid value '%s' (expected seconds "
 						       "from 0.1 to 3600, e.g. 1, 0.2 or 500ms)", optarg);

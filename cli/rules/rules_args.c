@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "api_limits.h"
 #include "blocklist.h"
 #include "parse.h"
 #include "rules_args.h"
@@ -78,7 +79,7 @@ int rules_args_parse_duration(const char *s, uint64_t *seconds)
 	if (!s || !*s)
 		return -EINVAL;
 	if (!parse_uint(s, 0, UINT64_MAX, &v)) {
-		if (!v || v > RULES_ARGS_TTL_MAX)
+		if (!v || v > API_TTL_MAX_SECONDS)
 			return -ERANGE;
 		*seconds = v;
 		return 0;
@@ -88,7 +89,7 @@ int rules_args_parse_duration(const char *s, uint64_t *seconds)
 			return -EINVAL;
 		for (v = 0; isdigit((unsigned char)*p); p++) {
 			v = v * 10 + (uint64_t)(*p - '0');
-			if (v > RULES_ARGS_TTL_MAX)
+			if (v > API_TTL_MAX_SECONDS)
 				return -ERANGE;
 		}
 		switch (*p++) {
@@ -100,7 +101,7 @@ int rules_args_parse_duration(const char *s, uint64_t *seconds)
 		default: return -EINVAL;
 		}
 		total += v * unit;
-		if (total > RULES_ARGS_TTL_MAX)
+		if (total > API_TTL_MAX_SECONDS)
 			return -ERANGE;
 	}
 	if (!total)
@@ -151,9 +152,9 @@ static int rules_args_comment(const struct cli_ctx *ctx, const char *cmd, const 
 {
 	const char *p;
 
-	if (strlen(s) > RULES_ARGS_COMMENT_MAX)
+	if (strlen(s) > API_COMMENT_MAX)
 		return cli_usage_error(ctx, cmd, "--comment: longer than %d bytes",
-				       RULES_ARGS_COMMENT_MAX);
+				       API_COMMENT_MAX);
 	for (p = s; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return cli_usage_error(ctx, cmd, "--comment: control characters (tabs, "
@@ -187,10 +188,10 @@ static int rules_args_option(const struct cli_ctx *ctx, const char *cmd, int c, 
 		a->comment = v;
 		return rules_args_comment(ctx, cmd, v);
 	case OPT_PPS:
-		if (parse_uint(v, 1, RULES_ARGS_PPS_MAX, &a->limit_pps))
+		if (parse_uint(v, 1, API_LIMIT_PPS_MAX, &a->limit_pps))
 			return cli_usage_error(ctx, cmd, "--pps: invalid value '%s' (expected packets "
 					       "per second per source address, 1 to %llu)", v,
-					       RULES_ARGS_PPS_MAX);
+					       API_LIMIT_PPS_MAX);
 		return 0;
 	case OPT_FORCE:
 		a->force = true;

@@ -6,13 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api_limits.h"
 #include "cidr.h"
 #include "cli.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
-#define RULES_ARGS_PPS_MAX 1000000000ull     /* the agent's bound too */
-#define RULES_ARGS_TTL_MAX (3650ull * 86400) /* ten years: past that, a typo */
-#define RULES_ARGS_COMMENT_MAX 256
 
 /* What the options of "ACTION add|load" and "rules del" set. */
 struct rules_args {

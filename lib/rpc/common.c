@@ -28,6 +28,30 @@ const char *rpc_status_name(grpc_status_code code)
 	return "UNKNOWN";
 }
 
+grpc_status_code rpc_status_from_errno(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0: return GRPC_STATUS_OK;
+	case EINVAL: return GRPC_STATUS_INVALID_ARGUMENT;
+	case ENODEV:
+	case ENOENT: return GRPC_STATUS_NOT_FOUND;
+	/* Refused in the current state: a foreign program, a busy interface, no engine. */
+	case EBUSY:
+	case EEXIST:
+	case EPERM:
+	case EACCES:
+	case EOPNOTSUPP: return GRPC_STATUS_FAILED_PRECONDITION;
+	case ENOSPC:
+	case E2BIG:
+	case EMFILE:
+	case ENOMEM: return GRPC_STATUS_RESOURCE_EXHAUSTED;
+	case EAGAIN: return GRPC_STATUS_ABORTED;
+	case ETIMEDOUT: return GRPC_STATUS_DEADLINE_EXCEEDED;
+	case EBADMSG: return GRPC_STATUS_DATA_LOSS;
+	default: return GRPC_STATUS_INTERNAL;
+	}
+}
+
 void rpc_global_init(void)
 {
 	grpc_init();

@@ -22,6 +22,8 @@ struct rpc_status {
 };
 
 const char *rpc_status_name(grpc_status_code code);
+/* The status a handler answers for an -errno from the layers below (the one such map). */
+grpc_status_code rpc_status_from_errno(int err);
 
 /* ---- server ---------------------------------------------------------------------------- */
 
@@ -121,6 +123,25 @@ grpc_status_code rpc_call_fail(struct rpc_call *call, grpc_status_code code, con
 void rpc_call_set_state(struct rpc_call *call, void *state, void (*free_fn)(void *state));
 void *rpc_call_state(const struct rpc_call *call);
 void rpc_call_set_interval(struct rpc_call *call, unsigned int interval_ms);
+
+/* In process, without sockets (tests, fuzzers): the request bytes are decoded and checked as a
+ * server would; a stream runs back to back for at most max_messages (0: 1000), then ends as if
+ * the client had gone. Returns 0 with out->status set, or -ENOMEM. */
+struct rpc_invoke_opts {
+	const char *peer;     /* what rpc_call_peer() answers; NULL: "unix:" */
+	const char *identity; /* what rpc_call_identity() answers; NULL: none */
+	size_t max_messages;
+};
+
+struct rpc_invoke_result {
+	struct rpc_status status;
+	ProtobufCMessage **msgs; /* the response, or each streamed message */
+	size_t n_msgs;
+};
+
+int rpc_invoke(const struct rpc_service *svc, const char *method, const void *req, size_t len,
+	       const struct rpc_invoke_opts *opts, struct rpc_invoke_result *out);
+void rpc_invoke_result_free(struct rpc_invoke_result *r);
 
 /* ---- client ---------------------------------------------------------------------------- */
 

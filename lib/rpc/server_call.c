@@ -11,7 +11,7 @@
 
 #include "server_internal.h"
 
-static struct rpc_call *call_new(struct rpc_server *srv, const struct rpc_method_entry *m)
+struct rpc_call *rpc_call_new(struct rpc_server *srv, const struct rpc_method_entry *m)
 {
 	struct rpc_call *c = calloc(1, sizeof(*c));
 
@@ -29,7 +29,7 @@ static struct rpc_call *call_new(struct rpc_server *srv, const struct rpc_method
 	return c;
 }
 
-static void arena_reset(struct rpc_call *c)
+void rpc_call_arena_reset(struct rpc_call *c)
 {
 	while (c->arena) {
 		struct rpc_arena_block *b = c->arena;
@@ -39,7 +39,7 @@ static void arena_reset(struct rpc_call *c)
 	}
 }
 
-static void call_free_state(struct rpc_call *c)
+void rpc_call_free_state(struct rpc_call *c)
 {
 	if (c->state_free)
 		c->state_free(c->state);
@@ -47,10 +47,10 @@ static void call_free_state(struct rpc_call *c)
 	c->state_free = NULL;
 }
 
-static void call_free(struct rpc_call *c)
+void rpc_call_free(struct rpc_call *c)
 {
-	call_free_state(c);
-	arena_reset(c);
+	rpc_call_free_state(c);
+	rpc_call_arena_reset(c);
 	if (c->call)
 		grpc_call_unref(c->call);
 	if (c->payload)
@@ -66,7 +66,7 @@ static void call_free(struct rpc_call *c)
 
 int rpc_server_arm(struct rpc_server *srv, struct rpc_method_entry *m)
 {
-	struct rpc_call *c = call_new(srv, m);
+	struct rpc_call *c = rpc_call_new(srv, m);
 	grpc_call_error err;
 
 	if (!c)
@@ -78,7 +78,7 @@ int rpc_server_arm(struct rpc_server *srv, struct rpc_method_entry *m)
 		err = grpc_server_request_call(srv->server, &c->call, &c->details, &c->md, srv->cq, srv->cq,
 					       &c->t_new);
 	if (err != GRPC_CALL_OK) {
-		call_free(c);
+		rpc_call_free(c);
 		return -EIO;
 	}
 	return 0;
@@ -110,7 +110,7 @@ static void call_maybe_release(struct rpc_call *c)
 	if (c->pending || !c->closed)
 		return;
 	active_remove(c->srv, c);
-	call_free(c);
+	rpc_call_free(c);
 }
 
 static int start_batch(struct rpc_call *c, const grpc_op *ops, size_t n, struct rpc_tag *tag)
@@ -156,7 +156,7 @@ static void send_response(struct rpc_call *c, ProtobufCMessage *resp, bool last)
 	size_t n = 0;
 
 	c->send_buf = rpc_codec_pack(resp);
-	arena_reset(c);
+	rpc_call_arena_reset(c);
 	if (!c->md_sent) {
 		ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
 		c->md_sent = true;
@@ -176,7 +176,7 @@ static void send_response(struct rpc_call *c, ProtobufCMessage *resp, bool last)
 	}
 }
 
-static ProtobufCMessage *new_response(struct rpc_call *c)
+ProtobufCMessage *rpc_call_new_response(struct rpc_call *c)
 {
 	const ProtobufCMessageDescriptor *out = c->method->desc->output;
 	ProtobufCMessage *resp = rpc_call_alloc(c, out->sizeof_message);
@@ -194,7 +194,7 @@ static void stream_step(struct rpc_call *c)
 		fail(c, GRPC_STATUS_UNAVAILABLE, "agent shutting down");
 		return;
 	}
-	resp = new_response(c);
+	resp = rpc_call_new_response(c);
 	if (!resp) {
 		fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		return;
@@ -207,11 +207,11 @@ static void stream_step(struct rpc_call *c)
 		send_response(c, resp, true);
 		break;
 	case RPC_STREAM_DONE:
-		arena_reset(c);
+		rpc_call_arena_reset(c);
 		fail(c, GRPC_STATUS_OK, "");
 		break;
 	case RPC_STREAM_FAIL:
-		arena_reset(c);
+		rpc_call_arena_reset(c);
 		send_status(c, &c->status);
 		break;
 	}
@@ -267,11 +267,11 @@ static void dispatch(struct rpc_call *c)
 		return;
 	}
 	if (impl->unary) {
-		resp = new_response(c);
+		resp = rpc_call_new_response(c);
 		code = resp ? impl->unary(c, req, resp) : rpc_call_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	} else {
 		code = impl->open(c, req);
-		arena_reset(c);
+		rpc_call_arena_reset(c);
 	}
 	if (code != GRPC_STATUS_OK) {
 		c->status.code = code; /* in case the handler did not use rpc_call_fail() */
@@ -289,7 +289,7 @@ static void on_new_call(struct rpc_server *srv, struct rpc_call *c, bool ok)
 	grpc_op op = { .op = GRPC_OP_RECV_CLOSE_ON_SERVER };
 
 	if (!ok) { /* the server is shutting down: the slot was never used */
-		call_free(c);
+		rpc_call_free(c);
 		return;
 	}
 	if (!srv->shutting_down && rpc_server_arm(srv, (struct rpc_method_entry *)c->method))
@@ -324,7 +324,7 @@ void rpc_server_on_event(struct rpc_server *srv, struct rpc_tag *tag, bool ok)
 		if (!c->status_sent) {
 			c->cancelled = 1;
 			c->due_ms = -1;
-			call_free_state(c);
+			rpc_call_free_state(c);
 		}
 		break;
 	case RPC_TAG_SEND:

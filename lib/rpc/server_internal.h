@@ -87,6 +87,12 @@ struct rpc_server {
 };
 
 /* server_call.c */
+struct rpc_call *rpc_call_new(struct rpc_server *srv, const struct rpc_method_entry *m);
+void rpc_call_free(struct rpc_call *c);
+void rpc_call_free_state(struct rpc_call *c);
+void rpc_call_arena_reset(struct rpc_call *c);
+/* The method's response, initialised, in the call's arena. */
+ProtobufCMessage *rpc_call_new_response(struct rpc_call *c);
 int rpc_server_arm(struct rpc_server *srv, struct rpc_method_entry *m);
 void rpc_server_on_event(struct rpc_server *srv, struct rpc_tag *tag, bool ok);
 void rpc_server_run_due_streams(struct rpc_server *srv, int64_t now_ms);

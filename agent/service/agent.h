@@ -1,0 +1,54 @@
+/* The agent as one object: its data plane, rule policy and RPC server, opened, served and
+ * closed by main.c, and handed to every RPC handler through rpc_call_data(). Tests and fuzzers
+ * open one in process (unpinned, no listeners) and call it through rpc_invoke(). */
+#ifndef XDPFLEET_AGENT_H
+#define XDPFLEET_AGENT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "lockout.h"
+#include "rpc/rpc.h"
+
+#define AGENT_MAX_LISTENERS 16
+
+struct dataplane;
+struct policy;
+
+struct agent_opts {
+	struct rpc_listener listeners[AGENT_MAX_LISTENERS];
+	size_t n_listeners;
+	size_t max_message_bytes;
+	const char *bpffs;       /* bpffs mount point for pins */
+	const char *state_dir;   /* durable state (attachments, rules) */
+	const char *program_dir; /* where Attach may load custom objects from */
+	uint32_t max_rules;      /* 0: the rule engine's default */
+	struct lockout lockout;  /* --protect prefixes */
+};
+
+struct agent {
+	struct agent_opts opts;
+	struct dataplane *dp;
+	struct policy *policy;
+	struct rpc_server *srv;
+	struct timespec started; /* CLOCK_MONOTONIC */
+};
+
+/* Opens the data plane and the rules (restoring what an earlier run left). A damaged state
+ * file gives -EBADMSG with err naming the file and line. */
+int agent_open(struct agent **out, const struct agent_opts *opts, char *err, size_t errlen);
+/* Binds the listeners and the agent's timers (stats sampling, rule expiry). */
+int agent_listen(struct agent *a, char *err, size_t errlen);
+/* Serves until agent_stop(). */
+int agent_run(struct agent *a);
+/* Async-signal-safe. */
+void agent_stop(struct agent *a);
+void agent_close(struct agent *a);
+/* The Agent service with this agent as its handlers' data. */
+void agent_rpc_service(struct agent *a, struct rpc_service *out);
+
+/* The method table of xdpfleet.v1.Agent (service.c). */
+extern const struct rpc_method_impl agent_methods[];
+extern const size_t agent_n_methods;
+
+#endif

@@ -1,0 +1,18 @@
+/* The API's bounds, defined once for the agent (which enforces them) and the CLI (which checks
+ * them before contacting any host); proto/xdpfleet/v1/agent.proto states them too. */
+#ifndef XDPFLEET_API_LIMITS_H
+#define XDPFLEET_API_LIMITS_H
+
+#define API_DEFAULT_SOCKET "unix:/run/xdpfleet/agent.sock"
+
+#define API_COMMENT_MAX 256                     /* bytes of a rule's comment */
+#define API_TTL_MAX_SECONDS (3650ull * 86400)   /* ten years: past that, a typo */
+#define API_LIMIT_PPS_MAX 1000000000ull         /* a limit rule's budget per source */
+#define API_RULES_PER_REQUEST_MAX 1000000       /* rules in one AddRules */
+#define API_LIST_PAGE_DEFAULT 1000              /* rules per ListRules message */
+#define API_LIST_PAGE_MAX 10000
+#define API_WATCH_INTERVAL_MIN_MS 100
+#define API_WATCH_INTERVAL_DEFAULT_MS 1000
+#define API_WATCH_INTERVAL_MAX_MS 3600000
+
+#endif

@@ -1,0 +1,412 @@
+/* Unit tests of the service layer in process: a real agent (data plane and rules) in a private
+ * namespace with a veth pair, called through rpc_invoke() with valid and invalid requests for
+ * every method. Invalid ones must be refused naming the field and change nothing. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent.h"
+#include "api_limits.h"
+#include "netns_fixture.h"
+#include "xdpfleet/v1/agent.pb-c.h"
+
+struct fixture {
+	struct netns_fixture fx;
+	struct agent *agent;
+	struct rpc_service svc;
+	char progdir[PATH_MAX];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct agent_opts o = { 0 };
+	char err[RPC_ERR_MAX] = "";
+
+	if (netns_fixture_setup(&f->fx))
+		fail_msg("netns fixture");
+	snprintf(f->progdir, sizeof(f->progdir), "%s/programs", f->fx.tmp);
+	netns_fixture_sh("mkdir -p '%s'", f->progdir);
+	o.bpffs = f->fx.bpffs;
+	o.state_dir = f->fx.state_dir;
+	o.program_dir = f->progdir;
+	o.max_rules = 4096;
+	if (cidr_parse("198.18.0.0/30", NULL, &o.lockout.protect[0], NULL))
+		fail_msg("cidr");
+	o.lockout.n_protect = 1;
+	if (agent_open(&f->agent, &o, err, sizeof(err)))
+		fail_msg("agent_open: %s", err);
+	agent_rpc_service(f->agent, &f->svc);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	agent_close(f->agent);
+	netns_fixture_teardown(&f->fx);
+	free(f);
+	return 0;
+}
+
+/* Calls method with msg (packed); the peer is a TCP client at 192.0.2.77. */
+static void call(struct fixture *f, const char *method, const ProtobufCMessage *msg, struct rpc_invoke_result *r)
+{
+	struct rpc_invoke_opts o = { .peer = "ipv4:192.0.2.77:40000", .max_messages = 50 };
+	size_t len = protobuf_c_message_get_packed_size(msg);
+	uint8_t *buf = malloc(len + 1);
+
+	protobuf_c_message_pack(msg, buf);
+	assert_int_equal(rpc_invoke(&f->svc, method, buf, len, &o, r), 0);
+	free(buf);
+}
+
+/* The call must fail with code and a message containing want; frees the result. */
+static void expect_fail(struct fixture *f, const char *method, const ProtobufCMessage *msg, grpc_status_code code,
+			const char *want)
+{
+	struct rpc_invoke_result r;
+
+	call(f, method, msg, &r);
+	if (r.status.code != code || !strstr(r.status.message, want))
+		fail_msg("%s: wanted %s with \"%s\", got %s: %s", method, rpc_status_name(code), want,
+			 rpc_status_name(r.status.code), r.status.message);
+	rpc_invoke_result_free(&r);
+}
+
+static ProtobufCMessage *expect_ok(struct fixture *f, const char *method, const ProtobufCMessage *msg,
+				   struct rpc_invoke_result *r)
+{
+	call(f, method, msg, r);
+	if (r->status.code != GRPC_STATUS_OK)
+		fail_msg("%s: %s: %s", method, rpc_status_name(r->status.code), r->status.message);
+	return r->n_msgs ? r->msgs[0] : NULL;
+}
+
+static size_t rule_count(struct fixture *f)
+{
+	Xdpfleet__V1__GetInfoRequest req = XDPFLEET__V1__GET_INFO_REQUEST__INIT;
+	struct rpc_invoke_result r;
+	size_t n;
+
+	n = ((Xdpfleet__V1__GetInfoResponse *)expect_ok(f, "GetInfo", &req.base, &r))->rules;
+	rpc_invoke_result_free(&r);
+	return n;
+}
+
+static size_t attachment_count(struct fixture *f)
+{
+	Xdpfleet__V1__ListAttachmentsRequest req = XDPFLEET__V1__LIST_ATTACHMENTS_REQUEST__INIT;
+	struct rpc_invoke_result r;
+	size_t n;
+
+	n = ((Xdpfleet__V1__ListAttachmentsResponse *)expect_ok(f, "ListAttachments", &req.base, &r))->n_attachments;
+	rpc_invoke_result_free(&r);
+	return n;
+}
+
+static void test_get_info(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__GetInfoRequest req = XDPFLEET__V1__GET_INFO_REQUEST__INIT;
+	Xdpfleet__V1__GetInfoResponse *info;
+	struct rpc_invoke_result r;
+
+	info = (Xdpfleet__V1__GetInfoResponse *)expect_ok(f, "GetInfo", &req.base, &r);
+	assert_string_equal(info->api_version, "xdpfleet.v1");
+	assert_true(info->version[0] && info->kernel[0]);
+	assert_non_null(info->features);
+	assert_true(info->features->native_xdp);
+	assert_int_equal(info->attachments, 0);
+	rpc_invoke_result_free(&r);
+}
+
+/* Garbage and unknown methods, for every method of the service. */
+static void test_garbage_everywhere(void **state)
+{
+	static const uint8_t garbage[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f };
+	struct fixture *f = *state;
+	const ProtobufCServiceDescriptor *d = &xdpfleet__v1__agent__descriptor;
+	struct rpc_invoke_result r;
+
+	for (unsigned int i = 0; i < d->n_methods; i++) {
+		assert_int_equal(rpc_invoke(&f->svc, d->methods[i].name, garbage, sizeof(garbage), NULL, &r), 0);
+		assert_int_equal(r.status.code, GRPC_STATUS_INVALID_ARGUMENT);
+		rpc_invoke_result_free(&r);
+	}
+	assert_int_equal(rpc_invoke(&f->svc, "Nope", "", 0, NULL, &r), 0);
+	assert_int_equal(r.status.code, GRPC_STATUS_UNIMPLEMENTED);
+	rpc_invoke_result_free(&r);
+}
+
+static void test_attach_detach(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__AttachRequest att = XDPFLEET__V1__ATTACH_REQUEST__INIT;
+	Xdpfleet__V1__ObjectProgram obj = XDPFLEET__V1__OBJECT_PROGRAM__INIT;
+	Xdpfleet__V1__DetachRequest det = XDPFLEET__V1__DETACH_REQUEST__INIT;
+	Xdpfleet__V1__AttachResponse *ar;
+	Xdpfleet__V1__DetachResponse *dr;
+	struct rpc_invoke_result r;
+
+	att.ifname = "";
+	att.program_case = XDPFLEET__V1__ATTACH_REQUEST__PROGRAM_BUILTIN;
+	att.builtin = XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_FILTER;
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "ifname");
+	att.ifname = "nope0";
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_NOT_FOUND, "nope0");
+	att.ifname = "veth0";
+	att.builtin = 99;
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "builtin");
+	att.builtin = XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_FILTER;
+	att.mode = 42;
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "mode");
+	att.mode = 0;
+	att.program_case = XDPFLEET__V1__ATTACH_REQUEST__PROGRAM__NOT_SET;
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "program");
+	att.program_case = XDPFLEET__V1__ATTACH_REQUEST__PROGRAM_OBJECT;
+	att.object = &obj;
+	obj.path = "../../etc/passwd";
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "object.path");
+	obj.path = "missing.bpf.o";
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_NOT_FOUND, "missing.bpf.o");
+	assert_int_equal(attachment_count(f), 0);
+
+	att.program_case = XDPFLEET__V1__ATTACH_REQUEST__PROGRAM_BUILTIN;
+	att.builtin = XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_FILTER; /* a union with object */
+	ar = (Xdpfleet__V1__AttachResponse *)expect_ok(f, "Attach", &att.base, &r);
+	assert_string_equal(ar->attachment->ifname, "veth0");
+	assert_string_equal(ar->attachment->program, "filter");
+	assert_true(ar->attachment->prog_id > 0);
+	assert_true(ar->attachment->has_stats);
+	rpc_invoke_result_free(&r);
+	assert_int_equal(attachment_count(f), 1);
+
+	det.ifname = "nope0";
+	expect_fail(f, "Detach", &det.base, GRPC_STATUS_NOT_FOUND, "nope0");
+	det.ifname = "veth1";
+	expect_fail(f, "Detach", &det.base, GRPC_STATUS_NOT_FOUND, "veth1");
+	det.ifname = "veth0";
+	dr = (Xdpfleet__V1__DetachResponse *)expect_ok(f, "Detach", &det.base, &r);
+	assert_string_equal(dr->detached->ifname, "veth0");
+	rpc_invoke_result_free(&r);
+	assert_int_equal(attachment_count(f), 0);
+}
+
+static void attach_filter(struct fixture *f)
+{
+	Xdpfleet__V1__AttachRequest att = XDPFLEET__V1__ATTACH_REQUEST__INIT;
+	struct rpc_invoke_result r;
+
+	att.ifname = "veth0";
+	att.program_case = XDPFLEET__V1__ATTACH_REQUEST__PROGRAM_BUILTIN;
+	att.builtin = XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_FILTER;
+	expect_ok(f, "Attach", &att.base, &r);
+	rpc_invoke_result_free(&r);
+}
+
+static void test_stats(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__GetStatsRequest gs = XDPFLEET__V1__GET_STATS_REQUEST__INIT;
+	Xdpfleet__V1__WatchStatsRequest ws = XDPFLEET__V1__WATCH_STATS_REQUEST__INIT;
+	Xdpfleet__V1__GetStatsResponse *st;
+	struct rpc_invoke_result r;
+
+	attach_filter(f);
+	assert_int_equal(netns_fixture_send(&f->fx, 10, 100), 0);
+	st = (Xdpfleet__V1__GetStatsResponse *)expect_ok(f, "GetStats", &gs.base, &r);
+	assert_int_equal(st->n_interfaces, 1);
+	assert_int_equal(st->interfaces[0]->n_actions, 5);
+	assert_int_equal(st->interfaces[0]->actions[XDPFLEET__V1__XDP_ACTION__XDP_PASS]->packets, 10);
+	assert_int_equal(st->interfaces[0]->actions[XDPFLEET__V1__XDP_ACTION__XDP_PASS]->bytes, 1000);
+	rpc_invoke_result_free(&r);
+	gs.ifname = "veth1";
+	expect_fail(f, "GetStats", &gs.base, GRPC_STATUS_NOT_FOUND, "veth1");
+
+	ws.interval_ms = API_WATCH_INTERVAL_MIN_MS - 1;
+	expect_fail(f, "WatchStats", &ws.base, GRPC_STATUS_INVALID_ARGUMENT, "interval_ms");
+	ws.interval_ms = 100;
+	ws.ifname = "veth1";
+	expect_fail(f, "WatchStats", &ws.base, GRPC_STATUS_NOT_FOUND, "veth1");
+	ws.ifname = "veth0";
+	ws.count = 3;
+	call(f, "WatchStats", &ws.base, &r);
+	assert_int_equal(r.status.code, GRPC_STATUS_OK);
+	assert_int_equal(r.n_msgs, 3);
+	rpc_invoke_result_free(&r);
+}
+
+static Xdpfleet__V1__Rule *make_rule(Xdpfleet__V1__Rule *r, Xdpfleet__V1__RuleMatch *m, int action, const char *src)
+{
+	xdpfleet__v1__rule__init(r);
+	xdpfleet__v1__rule_match__init(m);
+	r->action = action;
+	r->match = m;
+	m->src = (char *)src;
+	return r;
+}
+
+static void test_add_rules_refusals(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__AddRulesRequest add = XDPFLEET__V1__ADD_RULES_REQUEST__INIT;
+	Xdpfleet__V1__Rule r[2];
+	Xdpfleet__V1__RuleMatch m[2];
+	Xdpfleet__V1__Rule *rules[2] = { make_rule(&r[0], &m[0], 1, "203.0.113.0/24"),
+					 make_rule(&r[1], &m[1], 1, "198.51.100.0/24") };
+	char long_comment[API_COMMENT_MAX + 2];
+
+	add.rules = rules;
+	add.n_rules = 2;
+	m[1].src = "198.51.100.1/24";
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].match.src");
+	m[1].src = "198.51.100.0/24";
+	m[1].port_min = 80;
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].match.port_min");
+	m[1].port_min = 0;
+	m[1].proto = 77;
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].match.proto");
+	m[1].proto = 0;
+	r[1].action = 99;
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].action");
+	r[1].action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT;
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].limit_pps");
+	r[1].limit_pps = API_LIMIT_PPS_MAX + 1;
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].limit_pps");
+	r[1].action = 1;
+	r[1].limit_pps = 0;
+	r[1].ttl_seconds = API_TTL_MAX_SECONDS + 1;
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].ttl_seconds");
+	r[1].ttl_seconds = 0;
+	memset(long_comment, 'x', sizeof(long_comment) - 1);
+	long_comment[sizeof(long_comment) - 1] = '\0';
+	r[1].comment = long_comment;
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].comment");
+	r[1].comment = "tab\there";
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[1].comment");
+	r[1].comment = "";
+	r[1].match = NULL; /* any source, any protocol: the caller's own connection */
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_FAILED_PRECONDITION, "rules[1]");
+	r[1].match = &m[1];
+	m[1].src = "198.18.0.1"; /* inside --protect */
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_FAILED_PRECONDITION, "protect");
+	m[1].src = "192.0.2.77"; /* the caller */
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_FAILED_PRECONDITION, "192.0.2.77");
+	assert_int_equal(rule_count(f), 0);
+
+	add.n_rules = API_RULES_PER_REQUEST_MAX + 1;
+	add.rules = calloc(add.n_rules, sizeof(*add.rules));
+	for (size_t i = 0; i < add.n_rules; i++)
+		add.rules[i] = &r[0];
+	expect_fail(f, "AddRules", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "at most");
+	free(add.rules);
+	assert_int_equal(rule_count(f), 0);
+}
+
+static void test_rules_lifecycle(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__AddRulesRequest add = XDPFLEET__V1__ADD_RULES_REQUEST__INIT;
+	Xdpfleet__V1__DeleteRulesRequest del = XDPFLEET__V1__DELETE_RULES_REQUEST__INIT;
+	Xdpfleet__V1__ListRulesRequest list = XDPFLEET__V1__LIST_RULES_REQUEST__INIT;
+	Xdpfleet__V1__FlushRulesRequest flush = XDPFLEET__V1__FLUSH_RULES_REQUEST__INIT;
+	Xdpfleet__V1__Rule r[3];
+	Xdpfleet__V1__RuleMatch m[3], bad = XDPFLEET__V1__RULE_MATCH__INIT, *matches[1];
+	Xdpfleet__V1__Rule *rules[3] = { make_rule(&r[0], &m[0], 1, "203.0.113.0/24"),
+					 make_rule(&r[1], &m[1], 4, "2001:db8:5::/48"),
+					 make_rule(&r[2], &m[2], 3, "198.51.100.7") };
+	Xdpfleet__V1__AddRulesResponse *added;
+	Xdpfleet__V1__ListRulesResponse *page;
+	struct rpc_invoke_result res;
+	uint64_t ids[3], unknown[1] = { 999 };
+
+	r[0].comment = "flood";
+	r[1].ttl_seconds = 600;
+	r[2].limit_pps = 50;
+	m[2].proto = XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP;
+	m[2].port_min = 53;
+	add.rules = rules;
+	add.n_rules = 3;
+	added = (Xdpfleet__V1__AddRulesResponse *)expect_ok(f, "AddRules", &add.base, &res);
+	assert_int_equal(added->added, 3);
+	assert_int_equal(added->n_ids, 3);
+	memcpy(ids, added->ids, sizeof(ids));
+	rpc_invoke_result_free(&res);
+	added = (Xdpfleet__V1__AddRulesResponse *)expect_ok(f, "AddRules", &add.base, &res);
+	assert_int_equal(added->added, 0);
+	assert_int_equal(added->duplicates, 3);
+	rpc_invoke_result_free(&res);
+
+	list.page_size = API_LIST_PAGE_MAX + 1;
+	expect_fail(f, "ListRules", &list.base, GRPC_STATUS_INVALID_ARGUMENT, "page_size");
+	list.page_size = 2;
+	list.action = 99;
+	expect_fail(f, "ListRules", &list.base, GRPC_STATUS_INVALID_ARGUMENT, "action");
+	list.action = 0;
+	call(f, "ListRules", &list.base, &res);
+	assert_int_equal(res.status.code, GRPC_STATUS_OK);
+	assert_int_equal(res.n_msgs, 2); /* pages of 2 and 1 */
+	page = (Xdpfleet__V1__ListRulesResponse *)res.msgs[0];
+	assert_int_equal(page->n_rules, 2);
+	assert_string_equal(page->rules[0]->comment, "flood");
+	assert_int_equal(page->rules[0]->expires_in_ms, -1);
+	assert_true(page->rules[1]->expires_in_ms > 590000 && page->rules[1]->expires_in_ms <= 601000);
+	rpc_invoke_result_free(&res);
+
+	del.ids = unknown;
+	del.n_ids = 1;
+	expect_fail(f, "DeleteRules", &del.base, GRPC_STATUS_NOT_FOUND, "ids[0]");
+	del.n_ids = 0;
+	bad.src = "300.1.1.1";
+	matches[0] = &bad;
+	del.matches = matches;
+	del.n_matches = 1;
+	expect_fail(f, "DeleteRules", &del.base, GRPC_STATUS_INVALID_ARGUMENT, "matches[0].src");
+	bad.src = "192.0.2.0/24";
+	expect_fail(f, "DeleteRules", &del.base, GRPC_STATUS_NOT_FOUND, "matches[0]");
+	assert_int_equal(rule_count(f), 3);
+	del.n_matches = 0;
+	del.ids = ids;
+	del.n_ids = 1;
+	expect_ok(f, "DeleteRules", &del.base, &res);
+	assert_int_equal(((Xdpfleet__V1__DeleteRulesResponse *)res.msgs[0])->deleted, 1);
+	rpc_invoke_result_free(&res);
+	assert_int_equal(rule_count(f), 2);
+
+	flush.action = 99;
+	expect_fail(f, "FlushRules", &flush.base, GRPC_STATUS_INVALID_ARGUMENT, "action");
+	flush.action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_MONITOR;
+	expect_ok(f, "FlushRules", &flush.base, &res);
+	assert_int_equal(((Xdpfleet__V1__FlushRulesResponse *)res.msgs[0])->deleted, 1);
+	rpc_invoke_result_free(&res);
+	flush.action = 0;
+	expect_ok(f, "FlushRules", &flush.base, &res);
+	assert_int_equal(((Xdpfleet__V1__FlushRulesResponse *)res.msgs[0])->deleted, 1);
+	rpc_invoke_result_free(&res);
+	assert_int_equal(rule_count(f), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_get_info, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_detach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_rules_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules_lifecycle, setup, teardown),
+	};
+
+	rpc_global_init();
+	return cmocka_run_group_tests_name("service", tests, NULL, NULL);
+}
