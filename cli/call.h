@@ -6,6 +6,21 @@
 #include "cli.h"
 #include "output.h"
 
+/* One fan-out of method to every target with the global options; timeout_ms (0: the global
+ * per-host deadline) and, for streams, the callbacks. *out (one result per target) is freed
+ * with call_results_free. Returns 0, or -EIO after saying why nothing could start. */
+struct call_fanout_opts {
+	unsigned int timeout_ms;
+	bool stream;
+	rpc_fanout_msg_fn on_message;
+	rpc_fanout_done_fn on_done;
+	void *user;
+};
+
+int call_fanout(const struct cli_ctx *ctx, const char *method, const ProtobufCMessage *req,
+		const struct call_fanout_opts *co, struct rpc_host_result **out);
+void call_results_free(const struct cli_ctx *ctx, struct rpc_host_result *r);
+
 /* A unary method and how to print its answer. */
 struct call_unary {
 	const char *method; /* as in the service descriptor: "GetInfo" */

@@ -25,10 +25,12 @@ enum cli_output {
 	CLI_OUTPUT_JSON,
 };
 
-/* Where commands write: stdout/stderr in the program, memory streams in tests. */
+/* Where commands write and how they reach hosts: stdout/stderr and rpc_fanout in the
+ * program; memory streams and a fake transport in tests. */
 struct cli_io {
 	FILE *out;
 	FILE *err;
+	rpc_fanout_fn fanout;
 };
 
 struct cli_hosts {

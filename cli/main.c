@@ -17,7 +17,7 @@ static void main_on_sigint(int sig)
 
 int main(int argc, char **argv)
 {
-	const struct cli_io io = { .out = stdout, .err = stderr };
+	const struct cli_io io = { .out = stdout, .err = stderr, .fanout = rpc_fanout };
 	struct sigaction sa;
 	int ret;
 

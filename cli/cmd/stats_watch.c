@@ -288,10 +288,7 @@ out:
 			protobuf_c_message_free_unpacked(stats_watch_pop(&w.fifo[i]), NULL);
 		free(w.fifo[i].msgs);
 	}
-	if (end) {
-		rpc_host_results_free(end, w.n);
-		free(end);
-	}
+	call_results_free(ctx, end);
 	free(h);
 	free(w.fifo);
 	free(w.delivered);

@@ -68,27 +68,13 @@ int rules_add_req_build(struct rules_add_req *rq, const struct rules_args *a,
 }
 
 /* call_unary_run() prints through a fixed pair of printers; a load also prints its file
- * summary, so the fan-out is run here. */
-static int rules_add_fanout(struct cli_ctx *ctx, const struct rules_add_req *rq,
-			    struct rpc_host_result *r)
+ * summary, so the fan-out is run here, with a deadline that grows with the batch. */
+static int rules_add_fanout(struct cli_ctx *ctx, const struct rules_add_req *rq, struct rpc_host_result **r)
 {
 	uint64_t timeout = ctx->g.timeout_ms + rq->req.n_rules * RULES_ADD_US_PER_RULE / 1000;
-	struct rpc_fanout_opts o = {
-		.client = &ctx->g.client,
-		.max_inflight = ctx->g.parallel,
-		.timeout_ms = timeout > UINT32_MAX ? UINT32_MAX : (unsigned int)timeout,
-		.cancel = ctx->cancel,
-	};
-	int ret;
+	struct call_fanout_opts co = { .timeout_ms = timeout > UINT32_MAX ? UINT32_MAX : (unsigned int)timeout };
 
-	ret = rpc_fanout((const char *const *)ctx->g.hosts.targets, ctx->g.hosts.n,
-			 &xdpfleet__v1__agent__descriptor, "AddRules", &rq->req.base, &o, r);
-	if (ret < 0) {
-		fprintf(ctx->io.err, CLI_PROG ": AddRules: cannot start calls: %s\n",
-			strerror(-ret));
-		return -EIO;
-	}
-	return 0;
+	return call_fanout(ctx, "AddRules", &rq->req.base, &co, r);
 }
 
 /* Agents name a refused rule by its index ("rules[42]: ..."); for a load, the file line is
@@ -114,14 +100,11 @@ int rules_add_send(struct cli_ctx *ctx, const struct rules_add_req *rq,
 		   const struct output_rules_load *load)
 {
 	size_t i, n = ctx->g.hosts.n;
-	struct rpc_host_result *r;
+	struct rpc_host_result *r = NULL;
 	struct output_host *h = NULL;
 	int err;
 
-	r = calloc(n ? n : 1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	err = rules_add_fanout(ctx, rq, r);
+	err = rules_add_fanout(ctx, rq, &r);
 	if (err)
 		goto out;
 	err = output_hosts_from_results(&ctx->g.hosts, r, &h);
@@ -141,8 +124,7 @@ int rules_add_send(struct cli_ctx *ctx, const struct rules_add_req *rq,
 	err = call_report_failures(ctx, h, n) ?: (err ? -EIO : 0);
 out:
 	free(h);
-	rpc_host_results_free(r, n);
-	free(r);
+	call_results_free(ctx, r);
 	return err;
 }
 

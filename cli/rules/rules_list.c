@@ -241,10 +241,7 @@ out:
 		fprintf(ctx->io.err, CLI_PROG " rules list: out of memory\n");
 	for (i = 0; l.hosts && i < l.n; i++)
 		rules_list_free_pages(&l.hosts[i]);
-	if (end) {
-		rpc_host_results_free(end, l.n);
-		free(end);
-	}
+	call_results_free(ctx, end);
 	free(l.hosts);
 	return err == -ENOMEM || err == -EINVAL ? -EIO : err;
 }

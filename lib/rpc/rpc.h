@@ -206,6 +206,9 @@ struct rpc_fanout_opts {
 
 /* Runs the call against every target; results[i] answers targets[i]. Returns the number of
  * hosts that failed, or -errno when nothing could be started. */
+typedef int (*rpc_fanout_fn)(const char *const *targets, size_t n, const ProtobufCServiceDescriptor *svc,
+			     const char *method, const ProtobufCMessage *req, const struct rpc_fanout_opts *opts,
+			     struct rpc_host_result *results);
 int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescriptor *svc,
 	       const char *method, const ProtobufCMessage *req, const struct rpc_fanout_opts *opts,
 	       struct rpc_host_result *results);

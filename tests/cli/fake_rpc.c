@@ -1,4 +1,4 @@
-/* A stand-in for rpc_fanout (see fake_rpc.h). Messages are packed and unpacked so the CLI
+/* A fake transport for the CLI in place of rpc_fanout (see fake_rpc.h). Messages are packed and unpacked so the CLI
  * gets heap copies it must free exactly as it would real answers (ASan/valgrind check that). */
 #include <errno.h>
 #include <stdio.h>
@@ -52,21 +52,6 @@ static ProtobufCMessage *fake_copy(const ProtobufCMessage *m)
 	return copy;
 }
 
-const char *rpc_status_name(grpc_status_code code)
-{
-	switch (code) {
-	case GRPC_STATUS_OK: return "OK";
-	case GRPC_STATUS_CANCELLED: return "CANCELLED";
-	case GRPC_STATUS_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-	case GRPC_STATUS_DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-	case GRPC_STATUS_NOT_FOUND: return "NOT_FOUND";
-	case GRPC_STATUS_FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-	case GRPC_STATUS_UNIMPLEMENTED: return "UNIMPLEMENTED";
-	case GRPC_STATUS_UNAVAILABLE: return "UNAVAILABLE";
-	default: return "UNKNOWN";
-	}
-}
-
 static void fake_result(struct rpc_host_result *r, const struct fake_host *h)
 {
 	r->ok = !h->fail;
@@ -74,9 +59,9 @@ static void fake_result(struct rpc_host_result *r, const struct fake_host *h)
 	snprintf(r->status.message, sizeof(r->status.message), "%s", h->message ? h->message : "");
 }
 
-int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescriptor *svc,
-	       const char *method, const ProtobufCMessage *req, const struct rpc_fanout_opts *opts,
-	       struct rpc_host_result *results)
+static int fake_rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescriptor *svc,
+			   const char *method, const ProtobufCMessage *req, const struct rpc_fanout_opts *opts,
+			   struct rpc_host_result *results)
 {
 	size_t i, j, most = 0, failed = 0, delivered = 0;
 	bool *stopped;
@@ -134,17 +119,6 @@ int rpc_fanout(const char *const *targets, size_t n, const ProtobufCServiceDescr
 	return (int)failed;
 }
 
-void rpc_host_results_free(struct rpc_host_result *results, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (results[i].resp)
-			protobuf_c_message_free_unpacked(results[i].resp, NULL);
-		results[i].resp = NULL;
-	}
-}
-
 int fake_rpc_setup(void **state)
 {
 	(void)state;
@@ -164,3 +138,6 @@ const struct fake_host fake_rpc_dead = {
 	.code = GRPC_STATUS_UNAVAILABLE,
 	.message = "failed to connect to all addresses",
 };
+
+/* The CLI of every test linking this file talks to the fake. */
+const rpc_fanout_fn harness_fanout = fake_rpc_fanout;

@@ -1,5 +1,5 @@
-/* A stand-in for the RPC layer's fan-out so the CLI's tests run without sockets: canned
- * answers per target, and a record of what the CLI sent. */
+/* A fake transport for the CLI's tests, handed to cli_main() in place of rpc_fanout, so they
+ * run without sockets: canned answers per target, and a record of what the CLI sent. */
 #ifndef XDPFLEET_TESTS_CLI_FAKE_RPC_H
 #define XDPFLEET_TESTS_CLI_FAKE_RPC_H
 

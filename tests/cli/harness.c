@@ -25,6 +25,7 @@ void harness_run(struct harness_run *r, volatile sig_atomic_t *cancel, ...)
 		argc++;
 	va_end(ap);
 	argv[argc] = NULL;
+	io.fanout = harness_fanout;
 	io.out = open_memstream(&r->out, &outlen);
 	io.err = open_memstream(&r->err, &errlen);
 	if (!io.out || !io.err)

@@ -4,6 +4,12 @@
 
 #include <signal.h>
 
+#include "rpc/rpc.h"
+
+/* How the CLI reaches hosts in this test: each test executable defines it (the fake
+ * transport of fake_rpc.c, or rpc_fanout for tests against real servers). */
+extern const rpc_fanout_fn harness_fanout;
+
 struct harness_run {
 	int status;
 	char *out;

@@ -20,6 +20,9 @@
 
 #define RUN(r, ...) harness_run((r), NULL, __VA_ARGS__, NULL)
 
+/* Real gRPC to the small agents below. */
+const rpc_fanout_fn harness_fanout = rpc_fanout;
+
 /* One fake agent. */
 struct agent {
 	struct rpc_server *srv;
