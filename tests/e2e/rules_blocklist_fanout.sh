@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e (issue 4, "Done when" 3): `xdpfleet -H h1,h2,h3 drop load blocklist.netset` over TCP puts
+# e2e: `xdpfleet -H h1,h2,h3 drop load blocklist.netset` over TCP puts
 # the same rules on three agents. The file is FireHOL-style: a '#' header, IPv4 addresses and
 # CIDRs, IPv6, a ';' comment after an entry, blank lines, CRLF endings and a duplicate. Checked:
 # the load's summary, each host's `rules list -o json` equals the file's set (and so each other),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e (issue 4, "Done when" 5): rules outlive their agent.
+# e2e: rules outlive their agent.
 #   kill -9 under a flood from a dropped source: no frame from it reaches the namespace's stack
 #   while the agent is dead, nor after its restart; the restarted agent lists the same rules (ids,
 #   actions, comments) with hit counts that were not reset: the drop rule's hits equal every frame

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e (issue 4, "Done when" 6): lockout protection over TCP. The CLI in the root namespace reaches
+# e2e: lockout protection over TCP. The CLI in the root namespace reaches
 # the agent (in host 1's namespace, started with --protect 203.0.113.0/24) from the root-side
 # address of the veth (CLIENT). Without --force the agent refuses, with FAILED_PRECONDITION, exit
 # 1, a message naming the client's address (or the protected prefix) and nothing applied: a drop

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e (issue 4, "Done when" 4): `drop add SRC --ttl 2s` drops at first (no frame reaches the
+# e2e: `drop add SRC --ttl 2s` drops at first (no frame reaches the
 # namespace's stack, the rule counts them, expires_in is 2..3 s); it lives its TTL (still listed,
 # with time left, until 2 s after the add returned) and is gone from `rules list` within 2 s + the
 # agent's whole-second expiry times (up to 1 s late), its 1 s expiry tick and slack; then SRC's
