@@ -27,17 +27,48 @@ static uint64_t policy_now_unix_ceil(void)
 	return (uint64_t)ts.tv_sec + (ts.tv_nsec != 0);
 }
 
+/* The index of tag, added if new; -ENOSPC when POLICY_TAGS_MAX are in use. */
+static int tag_index(struct policy *p, const char *tag, uint16_t *out)
+{
+	size_t i;
+
+	*out = 0;
+	if (!tag || !*tag)
+		return 0;
+	for (i = 1; i < p->n_tags; i++) {
+		if (p->tags[i] && !strcmp(p->tags[i], tag)) {
+			*out = (uint16_t)i;
+			return 0;
+		}
+	}
+	if (p->n_tags == POLICY_TAGS_MAX)
+		return -ENOSPC;
+	if (!(p->tags[p->n_tags] = strdup(tag)))
+		return -ENOMEM;
+	*out = (uint16_t)p->n_tags++;
+	return 0;
+}
+
+const char *policy_tag_name(const struct policy *p, uint16_t tag)
+{
+	return tag && tag < p->n_tags ? p->tags[tag] : "";
+}
+
 int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t created, uint64_t expires,
-		    const char *comment)
+		    const char *comment, const char *tag)
 {
 	struct policy_meta *m = &p->meta[slot];
-	char *copy = strdup(comment ? comment : "");
+	char *copy = comment && *comment ? strdup(comment) : NULL;
+	uint16_t t;
+	int ret = tag_index(p, tag, &t);
 
-	if ((comment && *comment && !copy) || htab_put(&p->by_id, &id, slot)) {
+	if (!ret && ((comment && *comment && !copy) || htab_put(&p->by_id, &id, slot)))
+		ret = -ENOMEM;
+	if (ret) {
 		free(copy);
-		return -ENOMEM;
+		return ret;
 	}
-	*m = (struct policy_meta){ id, created, expires, copy };
+	*m = (struct policy_meta){ id, created, expires, copy, t };
 	p->n_expiring += expires != 0;
 	if (id >= p->next_id)
 		p->next_id = id + 1;
@@ -69,6 +100,7 @@ int policy_open(struct policy **out, const struct policy_opts *opts, char *err, 
 	for (int i = 0; i < RULES_M_COUNT; i++)
 		p->maps.fd[i] = -1;
 	p->next_id = 1;
+	p->n_tags = 1; /* 0 is "no tag" */
 	if (opts->store_dir) {
 		struct rules_store_opts so = {
 			.dir = opts->store_dir,
@@ -114,6 +146,8 @@ void policy_close(struct policy *p)
 	for (uint32_t s = 0; p->meta && s < p->maps.max_rules; s++)
 		free(p->meta[s].comment);
 	free(p->meta);
+	for (size_t i = 0; i < p->n_tags; i++)
+		free(p->tags[i]);
 	htab_free(&p->by_id);
 	rules_engine_free(p->engine);
 	rules_maps_close(&p->maps);
@@ -179,47 +213,85 @@ static int commit_slots(struct policy *p, const uint32_t *slots, size_t n, struc
 static void undo_add(struct policy *p, const uint32_t *slots, size_t n, uint64_t first_id)
 {
 	uint32_t *undo = calloc(n, sizeof(*undo));
-	bool *taken = calloc(p->maps.max_rules, sizeof(*taken));
 	size_t k = 0;
 
-	if (!undo || !taken)
+	if (!undo)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const struct policy_meta *m = &p->meta[slots[i]];
+		bool seen = false;
 
-		if ((!m->id || m->id >= first_id) && !taken[slots[i]]) {
-			taken[slots[i]] = true;
+		if (m->id && m->id < first_id)
+			continue;
+		/* a batch names a new rule once per equal item: keep each slot once */
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = undo[j] == slots[i];
+		if (!seen)
 			undo[k++] = slots[i];
-		}
 	}
 	if (rules_compile_delete(p->engine, undo, k, NULL))
 		goto out;
 	for (size_t i = 0; i < k; i++)
 		policy_meta_clear(p, undo[i]);
 	free(undo);
-	free(taken);
 	return;
 out:
 	log_err("rules: could not roll back a failed add; restart the agent to resync");
 	free(undo);
-	free(taken);
 }
 
-int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, uint64_t *ids,
-	       size_t *added, size_t *dups, struct rules_error *err)
+/* A rule's metadata as an add item asks for it; 0 or -errno. */
+static int meta_from_item(struct policy *p, const struct policy_add_item *it, uint64_t ttl_from,
+			  struct policy_meta *out)
 {
-	struct rules_spec *specs = NULL;
-	uint32_t *slots = NULL, *fresh = NULL;
+	out->expires_unix = it->ttl_seconds ? ttl_from + it->ttl_seconds : 0;
+	out->comment = it->comment && *it->comment ? strdup(it->comment) : NULL;
+	if (it->comment && *it->comment && !out->comment)
+		return -ENOMEM;
+	return tag_index(p, it->tag, &out->tag);
+}
+
+static bool meta_same(const struct policy_meta *a, const struct policy_meta *b)
+{
+	return a->expires_unix == b->expires_unix && a->tag == b->tag &&
+	       !strcmp(a->comment ? a->comment : "", b->comment ? b->comment : "");
+}
+
+/* Puts a's expiry, comment and tag into m (taking a's comment), keeping m's old comment in *old. */
+static void meta_replace(struct policy *p, struct policy_meta *m, struct policy_meta *a, char **old)
+{
+	p->n_expiring += (a->expires_unix != 0) - (m->expires_unix != 0);
+	*old = m->comment;
+	m->comment = a->comment;
+	m->expires_unix = a->expires_unix;
+	m->tag = a->tag;
+	a->comment = NULL;
+}
+
+/* An earlier rule changed by this add, and how it was. */
+struct policy_undo {
+	uint32_t slot;
+	struct policy_meta was;
+};
+
+int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, uint64_t *ids,
+	       struct policy_add_result *res, struct rules_error *err)
+{
 	uint64_t now = policy_now_unix(), ttl_from = policy_now_unix_ceil(), first_id = p->next_id;
+	struct policy_undo *undo = NULL;
+	struct rules_spec *specs = NULL;
+	uint32_t *slots = NULL, *touched = NULL;
+	size_t n_undo = 0, n_touched = 0;
 	int ret = 0;
 
-	*added = *dups = 0;
+	memset(res, 0, sizeof(*res));
 	if (!n)
 		return 0;
 	specs = malloc(n * sizeof(*specs));
 	slots = malloc(n * sizeof(*slots));
-	fresh = malloc(n * sizeof(*fresh));
-	if (!specs || !slots || !fresh) {
+	touched = malloc(n * sizeof(*touched));
+	undo = malloc(n * sizeof(*undo));
+	if (!specs || !slots || !touched || !undo) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -228,33 +300,75 @@ int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, 
 	ret = rules_compile_add(p->engine, specs, n, NULL, slots, NULL, err);
 	if (ret)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		const struct policy_meta *m = &p->meta[slots[i]];
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct policy_meta *m = &p->meta[slots[i]], want = { 0 };
+		char *old = NULL;
 
-		if (m->id) {
-			ids[i] = m->id;
-			(*dups)++;
+		ret = meta_from_item(p, &items[i], ttl_from, &want);
+		if (ret) {
+			free(want.comment);
+			break;
+		}
+		if (!m->id) {
+			ids[i] = p->next_id;
+			ret = policy_meta_set(p, slots[i], p->next_id, now, want.expires_unix, want.comment,
+					      policy_tag_name(p, want.tag));
+			free(want.comment);
+			res->added += !ret;
+			touched[n_touched++] = slots[i];
 			continue;
 		}
-		ids[i] = p->next_id;
-		ret = policy_meta_set(p, slots[i], p->next_id, now,
-				      items[i].ttl_seconds ? ttl_from + items[i].ttl_seconds : 0, items[i].comment);
-		if (ret) {
-			err->index = i;
-			err->field = "rules";
-			snprintf(err->msg, sizeof(err->msg), "out of memory");
-			undo_add(p, slots, n, first_id);
-			goto out;
+		ids[i] = m->id;
+		/* Repeated within this batch: folded into the rule the batch added, last word wins. */
+		if (m->id >= first_id || meta_same(m, &want)) {
+			res->unchanged++;
+			if (meta_same(m, &want)) {
+				free(want.comment);
+				continue;
+			}
+		} else {
+			/* An earlier rule changes: keep how it was, in case the save fails. */
+			bool first_change = true;
+
+			for (size_t j = 0; j < n_undo && first_change; j++)
+				first_change = undo[j].slot != slots[i];
+			if (first_change) {
+				undo[n_undo].slot = slots[i];
+				undo[n_undo].was = *m;
+				undo[n_undo++].was.comment = m->comment ? strdup(m->comment) : NULL;
+				touched[n_touched++] = slots[i];
+				res->updated++;
+			}
 		}
-		fresh[(*added)++] = slots[i];
+		meta_replace(p, m, &want, &old);
+		free(old);
 	}
-	ret = commit_slots(p, fresh, *added, err);
-	if (ret)
+	if (ret) {
+		err->index = 0;
+		err->field = "rules";
+		snprintf(err->msg, sizeof(err->msg), ret == -ENOSPC ? "more than %d distinct tags" : "out of memory",
+			 POLICY_TAGS_MAX);
+	} else {
+		ret = commit_slots(p, touched, n_touched, err);
+	}
+	if (ret) {
+		for (size_t j = 0; j < n_undo; j++) {
+			char *old = NULL;
+
+			meta_replace(p, &p->meta[undo[j].slot], &undo[j].was, &old);
+			free(old);
+		}
+		n_undo = 0;
 		undo_add(p, slots, n, first_id);
+		memset(res, 0, sizeof(*res));
+	}
 out:
+	for (size_t j = 0; undo && j < n_undo; j++)
+		free(undo[j].was.comment);
 	free(specs);
 	free(slots);
-	free(fresh);
+	free(touched);
+	free(undo);
 	return ret;
 }
 
@@ -318,7 +432,7 @@ static int delete_slots(struct policy *p, uint32_t *slots, size_t n, struct rule
 			log_err("rules: could not restore rules after a failed save");
 		for (size_t i = 0; back && i < n; i++)
 			policy_meta_set(p, slots[i], saved[i].id, saved[i].created_unix, saved[i].expires_unix,
-					saved[i].comment);
+					saved[i].comment, policy_tag_name(p, saved[i].tag));
 		free(back);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -465,6 +579,7 @@ bool policy_next(const struct policy *p, uint32_t *cursor, struct policy_rule *o
 	out->created_unix = p->meta[slot].created_unix;
 	out->expires_unix = p->meta[slot].expires_unix;
 	out->comment = p->meta[slot].comment ? p->meta[slot].comment : "";
+	out->tag = policy_tag_name(p, p->meta[slot].tag);
 	return true;
 }
 

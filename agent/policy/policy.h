@@ -19,6 +19,8 @@ struct policy_opts {
 	bool compact_in_foreground; /* tests: no child process for snapshots */
 };
 
+#define POLICY_TAGS_MAX 4096 /* distinct tags in use at once */
+
 /* One rule with what the agent keeps beside the engine. */
 struct policy_rule {
 	uint64_t id;
@@ -27,12 +29,21 @@ struct policy_rule {
 	uint64_t created_unix;
 	uint64_t expires_unix; /* 0: never */
 	const char *comment;   /* "" when none; valid until the rule changes */
+	const char *tag;       /* who owns it: "" (an operator), "auto", a feed; valid likewise */
 };
 
 struct policy_add_item {
 	struct rules_spec spec;
 	uint64_t ttl_seconds; /* 0: never expires */
-	const char *comment;
+	const char *comment;  /* NULL or "": none */
+	const char *tag;      /* NULL or "": none */
+};
+
+/* What an add did with each rule it was given. */
+struct policy_add_result {
+	size_t added;     /* new */
+	size_t updated;   /* present already: its TTL, comment or tag are now the request's */
+	size_t unchanged; /* present already, exactly as asked */
 };
 
 /* Opens (or reuses, from pins) the engine's maps and loads the saved rules into them. */
@@ -43,10 +54,11 @@ const struct rules_maps *policy_maps(const struct policy *p);
 bool policy_maps_fresh(const struct policy *p);
 size_t policy_count(const struct policy *p);
 
-/* Adds every item or none. ids[i] answers items[i]; a rule equal to one already present
- * (or earlier in the batch) gets that rule's id and counts in *dups. */
+/* Adds every item or none. ids[i] answers items[i]. A rule that matches like one already present
+ * (or earlier in the batch) is that rule: it gets its id, and its TTL (counted from now),
+ * comment and tag become the item's, so re-adding refreshes a TTL. */
 int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, uint64_t *ids,
-	       size_t *added, size_t *dups, struct rules_error *err);
+	       struct policy_add_result *res, struct rules_error *err);
 /* Deletes the rules with these ids, and the rules whose match (source, protocol, ports) equals
  * one of matches (any action), all or none: -ENOENT with err->index naming an unknown id or a
  * match that selects nothing (index n_ids + k for matches[k]). */

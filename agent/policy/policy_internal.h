@@ -11,7 +11,8 @@ struct policy_meta {
 	uint64_t id;
 	uint64_t created_unix;
 	uint64_t expires_unix;
-	char *comment;
+	char *comment; /* NULL: none */
+	uint16_t tag;  /* index in policy.tags; 0: none */
 };
 
 struct policy {
@@ -22,6 +23,9 @@ struct policy {
 	struct htab by_id;  /* id -> slot */
 	uint64_t next_id;
 	size_t n_expiring;        /* rules with a TTL: the expiry timer skips work without any */
+	/* Tags are few and repeated by many rules: each is kept once; tags[0] is "". */
+	char *tags[POLICY_TAGS_MAX];
+	size_t n_tags;
 };
 
 /* policy_restore.c: loads the store into the engine (into the saved slots, so pinned counters
@@ -35,7 +39,8 @@ bool policy_store_next(void *p, uint64_t *cursor, struct rules_store_rule *out);
 
 /* policy.c: bookkeeping shared with the loader. */
 int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t created, uint64_t expires,
-		    const char *comment);
+		    const char *comment, const char *tag);
+const char *policy_tag_name(const struct policy *p, uint16_t tag);
 void policy_meta_clear(struct policy *p, uint32_t slot);
 uint64_t policy_now_unix(void);
 

@@ -20,7 +20,7 @@ void policy_store_rule(const struct policy *p, uint32_t slot, const struct rules
 		.spec = *spec,
 		.created_unix = m->created_unix,
 		.expires_unix = m->expires_unix,
-		.tag = "",
+		.tag = policy_tag_name(p, m->tag),
 		.comment = m->comment ? m->comment : "",
 	};
 }
@@ -129,7 +129,7 @@ int policy_restore(struct policy *p, char *err, size_t errlen)
 		ret = restore_into_engine(p, &img, got, err, errlen);
 	for (size_t i = 0; !ret && i < img.n; i++)
 		ret = policy_meta_set(p, got[i], img.rules[i].id, img.rules[i].created_unix, img.rules[i].expires_unix,
-				      img.rules[i].comment);
+				      img.rules[i].comment, img.rules[i].tag);
 	if (!ret && img.n)
 		ret = record_moved(p, &img, got);
 	if (!ret && (img.n || expired))

@@ -1,5 +1,6 @@
 /* AddRules, DeleteRules, ListRules and FlushRules: wire messages to the policy module, with
  * every request validated whole before anything changes and errors naming index and field. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,16 @@ static bool comment_ok(const char *c)
 	return true;
 }
 
+static bool tag_ok(const char *t)
+{
+	if (strlen(t) > API_TAG_MAX)
+		return false;
+	for (; *t; t++)
+		if (!isalnum((unsigned char)*t) && !strchr("._:-", *t))
+			return false;
+	return true;
+}
+
 grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
 {
 	const Xdpfleet__V1__AddRulesRequest *req = (const Xdpfleet__V1__AddRulesRequest *)msg;
@@ -64,7 +75,7 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 	struct rules_error err = { 0 };
 	struct cidr peer, *peerp = NULL;
 	grpc_status_code code = GRPC_STATUS_OK;
-	size_t added, dups;
+	struct policy_add_result res;
 	char why[256];
 	int ret;
 
@@ -103,6 +114,12 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 					     API_COMMENT_MAX);
 			goto out;
 		}
+		if (!tag_ok(r->tag)) {
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+					     "rules[%zu].tag: longer than %d bytes or not letters, digits and . _ - :", i,
+					     API_TAG_MAX);
+			goto out;
+		}
 		if (!req->force && lockout_hits(&agent->opts.lockout, peerp, &items[i].spec, why, sizeof(why))) {
 			code = rpc_call_fail(call, GRPC_STATUS_FAILED_PRECONDITION,
 					     "rules[%zu]: %s; set force (xdpfleet --force) to add it anyway", i, why);
@@ -110,16 +127,18 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 		}
 		items[i].ttl_seconds = r->ttl_seconds;
 		items[i].comment = r->comment;
+		items[i].tag = r->tag;
 	}
-	ret = policy_add(agent->policy, items, req->n_rules, out->ids, &added, &dups, &err);
+	ret = policy_add(agent->policy, items, req->n_rules, out->ids, &res, &err);
 	if (ret) {
 		code = rpc_call_fail(call, rpc_status_from_errno(ret), "rules[%zu].%s: %s", err.index, wire_field(err.field),
 				     err.msg[0] ? err.msg : strerror(-ret));
 		goto out;
 	}
 	out->n_ids = req->n_rules;
-	out->added = added;
-	out->duplicates = dups;
+	out->added = res.added;
+	out->duplicates = res.unchanged;
+	out->updated = res.updated;
 out:
 	free(items);
 	return code;
@@ -254,6 +273,7 @@ static int fill_rule(struct rpc_call *call, const struct policy *p, const struct
 	out->match = m;
 	out->limit_pps = r->spec.limit_pps;
 	out->comment = rpc_call_strdup(call, r->comment);
+	out->tag = rpc_call_strdup(call, r->tag);
 	out->created_unix = r->created_unix;
 	out->expires_in_ms = -1;
 	if (r->expires_unix) {
@@ -270,7 +290,7 @@ static int fill_rule(struct rpc_call *call, const struct policy *p, const struct
 		if (st.last_hit_ns && st.last_hit_ns <= mono_now)
 			out->last_hit_unix_ns = real_now - (mono_now - st.last_hit_ns);
 	}
-	return m->src && out->comment ? 0 : -ENOMEM;
+	return m->src && out->comment && out->tag ? 0 : -ENOMEM;
 }
 
 enum rpc_stream_step svc_list_rules_next(struct rpc_call *call, ProtobufCMessage *resp)

@@ -45,7 +45,7 @@ int output_table_rules_added(FILE *f, const struct output_host *h, size_t n)
 	int hw = output_host_width(h, n);
 	size_t i;
 
-	fprintf(f, "%-*s  %8s  %8s  %s\n", hw, "HOST", "ADDED", "PRESENT", "IDS");
+	fprintf(f, "%-*s  %8s  %8s  %8s  %s\n", hw, "HOST", "ADDED", "UPDATED", "PRESENT", "IDS");
 	for (i = 0; i < n; i++) {
 		if (output_table_failed(f, &h[i], hw))
 			continue;
@@ -55,8 +55,8 @@ int output_table_rules_added(FILE *f, const struct output_host *h, size_t n)
 			continue;
 		}
 		output_rules_ids(ids, sizeof(ids), r->ids, r->n_ids);
-		fprintf(f, "%-*s  %8" PRIu32 "  %8" PRIu32 "  %s\n", hw, h[i].host, r->added,
-			r->duplicates, ids);
+		fprintf(f, "%-*s  %8" PRIu32 "  %8" PRIu32 "  %8" PRIu32 "  %s\n", hw, h[i].host, r->added,
+			r->updated, r->duplicates, ids);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -94,6 +94,7 @@ int output_json_rules_added(FILE *f, const struct output_host *h, size_t n,
 		r = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
 		if (h[i].ok && r) {
 			json_kv_uint(&w, "added", r->added);
+			json_kv_uint(&w, "updated", r->updated);
 			json_kv_uint(&w, "already_present", r->duplicates);
 			json_key(&w, "ids");
 			json_begin_array(&w);

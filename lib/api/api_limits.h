@@ -6,6 +6,7 @@
 #define API_DEFAULT_SOCKET "unix:/run/xdpfleet/agent.sock"
 
 #define API_COMMENT_MAX 256                     /* bytes of a rule's comment */
+#define API_TAG_MAX 64                          /* bytes of a rule's tag: [A-Za-z0-9._:-] */
 #define API_TTL_MAX_SECONDS (3650ull * 86400)   /* ten years: past that, a typo */
 #define API_LIMIT_PPS_MAX 1000000000ull         /* a limit rule's budget per source */
 #define API_RULES_PER_REQUEST_MAX 1000000       /* rules in one AddRules */

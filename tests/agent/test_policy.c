@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -81,16 +82,16 @@ static void test_ids_and_duplicates(void **state)
 	};
 	struct rules_error err = { 0 };
 	uint64_t ids[3];
-	size_t added, dups;
+	struct policy_add_result res;
 
-	assert_int_equal(policy_add(f->p, items, 3, ids, &added, &dups, &err), 0);
-	assert_int_equal(added, 2);
-	assert_int_equal(dups, 1);
+	assert_int_equal(policy_add(f->p, items, 3, ids, &res, &err), 0);
+	assert_int_equal(res.added, 2);
+	assert_int_equal(res.unchanged, 1);
 	assert_int_equal(ids[0], 1);
 	assert_int_equal(ids[1], 2);
 	assert_int_equal(ids[2], 1);
-	assert_int_equal(policy_add(f->p, items + 1, 1, ids, &added, &dups, &err), 0);
-	assert_int_equal(added, 0);
+	assert_int_equal(policy_add(f->p, items + 1, 1, ids, &res, &err), 0);
+	assert_int_equal(res.added, 0);
 	assert_int_equal(ids[0], 2);
 	assert_int_equal(policy_count(f->p), 2);
 }
@@ -103,6 +104,47 @@ static int journal_exists(const struct fixture *f)
 	return access(path, F_OK) == 0;
 }
 
+/* Re-adding a rule is how its TTL is refreshed: TTL, comment and tag become the new request's,
+ * it keeps its id, and a restart finds the new values. */
+static void test_readd_updates(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_add_item it = item(RULES_ACT_DROP, "198.51.100.0/24", 60, "first");
+	struct policy_add_result res;
+	struct rules_error err = { 0 };
+	struct policy_rule r;
+	uint32_t cursor = 0;
+	uint64_t id, again;
+
+	it.tag = "feed-a";
+	assert_int_equal(policy_add(f->p, &it, 1, &id, &res, &err), 0);
+	assert_int_equal(res.added, 1);
+	assert_int_equal(policy_add(f->p, &it, 1, &again, &res, &err), 0);
+	assert_int_equal(again, id);
+	/* the same TTL from a later second is a new expiry: only a same-second re-add is unchanged */
+	assert_int_equal(res.added, 0);
+	assert_int_equal(res.updated + res.unchanged, 1);
+	it.ttl_seconds = 86400;
+	it.comment = "refreshed";
+	it.tag = "feed-b";
+	assert_int_equal(policy_add(f->p, &it, 1, &again, &res, &err), 0);
+	assert_int_equal(res.updated, 1);
+	assert_int_equal(again, id);
+	assert_true(policy_next(f->p, &cursor, &r));
+	assert_string_equal(r.comment, "refreshed");
+	assert_string_equal(r.tag, "feed-b");
+	assert_true(r.expires_unix >= (uint64_t)time(NULL) + 86000);
+	/* A restart finds the new values. */
+	policy_close(f->p);
+	f->p = open_policy(f->state);
+	cursor = 0;
+	assert_true(policy_next(f->p, &cursor, &r));
+	assert_int_equal(r.id, id);
+	assert_string_equal(r.comment, "refreshed");
+	assert_string_equal(r.tag, "feed-b");
+	assert_true(r.expires_unix >= (uint64_t)time(NULL) + 86000);
+}
+
 static void test_invalid_batch_changes_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -112,11 +154,11 @@ static void test_invalid_batch_changes_nothing(void **state)
 	};
 	struct rules_error err = { 0 };
 	uint64_t ids[2];
-	size_t added, dups;
+	struct policy_add_result res;
 
 	items[1].spec.has_ports = true; /* ports need tcp or udp */
 	items[1].spec.port_min = items[1].spec.port_max = 80;
-	assert_int_equal(policy_add(f->p, items, 2, ids, &added, &dups, &err), -EINVAL);
+	assert_int_equal(policy_add(f->p, items, 2, ids, &res, &err), -EINVAL);
 	assert_int_equal(err.index, 1);
 	assert_int_equal(policy_count(f->p), 0);
 	assert_int_equal(journal_exists(f), 0); /* nothing was saved either */
@@ -133,10 +175,11 @@ static void test_delete_and_flush(void **state)
 	};
 	struct rules_error err = { 0 };
 	uint64_t ids[4], unknown = 99;
-	size_t added, dups, deleted;
+	struct policy_add_result res;
+	size_t deleted;
 	struct rules_spec match = items[0].spec;
 
-	assert_int_equal(policy_add(f->p, items, 4, ids, &added, &dups, &err), 0);
+	assert_int_equal(policy_add(f->p, items, 4, ids, &res, &err), 0);
 	/* An unknown id refuses the whole request. */
 	assert_int_equal(policy_delete(f->p, &unknown, 1, &match, 1, &deleted, &err), -ENOENT);
 	assert_int_equal(policy_count(f->p), 4);
@@ -161,9 +204,9 @@ static void test_ttl_expiry(void **state)
 	struct policy_rule r;
 	uint32_t cursor = 0;
 	uint64_t ids[2];
-	size_t added, dups;
+	struct policy_add_result res;
 
-	assert_int_equal(policy_add(f->p, items, 2, ids, &added, &dups, &err), 0);
+	assert_int_equal(policy_add(f->p, items, 2, ids, &res, &err), 0);
 	policy_expire(f->p);
 	assert_int_equal(policy_count(f->p), 2);
 	sleep(2);
@@ -184,9 +227,10 @@ static void test_persistence(void **state)
 	struct policy_rule r;
 	uint32_t cursor = 0;
 	uint64_t ids[2], more[1];
-	size_t added, dups, seen = 0;
+	struct policy_add_result res;
+	size_t seen = 0;
 
-	assert_int_equal(policy_add(f->p, items, 2, ids, &added, &dups, &err), 0);
+	assert_int_equal(policy_add(f->p, items, 2, ids, &res, &err), 0);
 	policy_close(f->p);
 	f->p = open_policy(f->state);
 	assert_int_equal(policy_count(f->p), 2);
@@ -205,7 +249,7 @@ static void test_persistence(void **state)
 	assert_int_equal(seen, 2);
 	/* Ids are never reused, even after a restart. */
 	items[0] = item(RULES_ACT_ALLOW, "192.0.2.1", 0, "");
-	assert_int_equal(policy_add(f->p, items, 1, more, &added, &dups, &err), 0);
+	assert_int_equal(policy_add(f->p, items, 1, more, &res, &err), 0);
 	assert_int_equal(more[0], 3);
 }
 
@@ -216,19 +260,19 @@ static void test_failed_save_rolls_back(void **state)
 	struct rules_error err = { 0 };
 	char journal[192];
 	uint64_t id;
-	size_t added, dups;
+	struct policy_add_result res;
 
 	/* A directory where the journal should go: every write fails, as on a read-only disk. */
 	snprintf(journal, sizeof(journal), "%s/journal-0000000000000001", f->state);
 	assert_int_equal(mkdir(journal, 0700), 0);
-	assert_int_not_equal(policy_add(f->p, &it, 1, &id, &added, &dups, &err), 0);
+	assert_int_not_equal(policy_add(f->p, &it, 1, &id, &res, &err), 0);
 	assert_string_equal(err.field, "state");
 	assert_non_null(strstr(err.msg, "cannot save"));
 	assert_int_equal(policy_count(f->p), 0);
 	/* Once it can be written again, the same add works; a failed delete keeps the rule. */
 	assert_int_equal(rmdir(journal), 0);
-	assert_int_equal(policy_add(f->p, &it, 1, &id, &added, &dups, &err), 0);
-	assert_int_equal(added, 1);
+	assert_int_equal(policy_add(f->p, &it, 1, &id, &res, &err), 0);
+	assert_int_equal(res.added, 1);
 }
 
 /* Fills the file system dir is on; returns the filler's path in buf. */
@@ -272,7 +316,8 @@ static void test_state_dir_full(void **state)
 	char mnt[128], store[160], filler[192], cmd[256];
 	uint64_t ids[N];
 	struct policy *p;
-	size_t added, dups, deleted;
+	struct policy_add_result res;
+	size_t deleted;
 
 	snprintf(mnt, sizeof(mnt), "%s/small", f->dir);
 	snprintf(store, sizeof(store), "%s/rules", mnt);
@@ -280,15 +325,15 @@ static void test_state_dir_full(void **state)
 	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=512k xf-test '%s'", mnt);
 	assert_int_equal(system(cmd), 0);
 	p = open_policy(store);
-	assert_int_equal(policy_add(p, kept, N, ids, &added, &dups, &err), 0);
+	assert_int_equal(policy_add(p, kept, N, ids, &res, &err), 0);
 	fill_fs(mnt, filler, sizeof(filler));
-	assert_int_equal(policy_add(p, refused, N, ids, &added, &dups, &err), -ENOSPC);
+	assert_int_equal(policy_add(p, refused, N, ids, &res, &err), -ENOSPC);
 	assert_string_equal(err.field, "state");
 	assert_non_null(strstr(err.msg, "No space left"));
 	assert_int_equal(policy_flush(p, RULES_ACT_NONE, &deleted), -ENOSPC);
 	assert_int_equal(policy_count(p), N);
 	assert_int_equal(unlink(filler), 0);
-	assert_int_equal(policy_add(p, refused, N, ids, &added, &dups, &err), 0);
+	assert_int_equal(policy_add(p, refused, N, ids, &res, &err), 0);
 	policy_close(p);
 	/* What was acknowledged is what a restart finds. */
 	p = open_policy(store);
@@ -340,6 +385,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ids_and_duplicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readd_updates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_batch_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_and_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ttl_expiry, setup, teardown),

@@ -229,7 +229,8 @@ static void test_cli_rules_output_added(void **state)
 	a.added = 1000;
 	b.ids = ids_b;
 	b.n_ids = 3;
-	b.added = 1;
+	b.added = 0;
+	b.updated = 1; /* a re-added rule with a new TTL or comment */
 	b.duplicates = 2;
 	hosts[0].resp = &a.base;
 	hosts[2].resp = &b.base;
@@ -237,10 +238,10 @@ static void test_cli_rules_output_added(void **state)
 	RUN(&r, "-H", HOSTS, "drop", "add", "192.0.2.1");
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out,
-			    "HOST                ADDED   PRESENT  IDS\n"
-			    "unix:/a.sock         1000         0  1-1000\n"
+			    "HOST                ADDED   UPDATED   PRESENT  IDS\n"
+			    "unix:/a.sock         1000         0         0  1-1000\n"
 			    "unix:/dead.sock  error: UNAVAILABLE: failed to connect to all addresses\n"
-			    "unix:/c.sock            1         2  7,9-10\n");
+			    "unix:/c.sock            0         1         2  7,9-10\n");
 	harness_check_contains(r.err, "1 of 3 hosts failed");
 	harness_free(&r);
 
@@ -249,11 +250,11 @@ static void test_cli_rules_output_added(void **state)
 	fake_rpc_set(hosts, 3);
 	RUN(&r, "-H", HOSTS, "-o", "json", "drop", "add", "192.0.2.1", "192.0.2.2");
 	assert_string_equal(r.out,
-			    "[{\"host\":\"unix:/a.sock\",\"ok\":true,\"added\":2,\"already_present\":0,"
+			    "[{\"host\":\"unix:/a.sock\",\"ok\":true,\"added\":2,\"updated\":0,\"already_present\":0,"
 			    "\"ids\":[1,2]},"
 			    "{\"host\":\"unix:/dead.sock\",\"ok\":false,\"code\":\"UNAVAILABLE\","
 			    "\"error\":\"UNAVAILABLE: failed to connect to all addresses\"},"
-			    "{\"host\":\"unix:/c.sock\",\"ok\":true,\"added\":1,\"already_present\":2,"
+			    "{\"host\":\"unix:/c.sock\",\"ok\":true,\"added\":0,\"updated\":1,\"already_present\":2,"
 			    "\"ids\":[7,9,10]}]\n");
 	harness_free(&r);
 }
@@ -277,9 +278,9 @@ static void test_cli_rules_output_added_many_ranges(void **state)
 	fake_rpc_set(hosts, 1);
 	RUN(&r, "-H", "unix:/a.sock", "drop", "add", "192.0.2.1");
 	assert_int_equal(r.status, 0);
-	harness_check_contains(r.out, "unix:/a.sock       200         0  1000,1002,1004,");
+	harness_check_contains(r.out, "unix:/a.sock       200         0         0  1000,1002,1004,");
 	harness_check_contains(r.out, "...\n");
-	assert_true(strlen(strchr(r.out, '\n') + 1) <= 12 + 2 + 8 + 2 + 8 + 2 + 71 + 1);
+	assert_true(strlen(strchr(r.out, '\n') + 1) <= 12 + 2 + 8 + 2 + 8 + 2 + 8 + 2 + 71 + 1);
 	harness_free(&r);
 }
 
@@ -338,7 +339,7 @@ static void test_cli_rules_output_load_json(void **state)
 	RUN(&r, "-H", "unix:/a.sock", "-o", "json", "monitor", "load", path);
 	assert_int_equal(r.status, 0);
 	harness_check_contains(r.out, "[{\"host\":\"unix:/a.sock\",\"ok\":true,\"added\":1,"
-			      "\"already_present\":1,\"ids\":[5,6],\"load\":{\"file\":\"/tmp/");
+			      "\"updated\":0,\"already_present\":1,\"ids\":[5,6],\"load\":{\"file\":\"/tmp/");
 	harness_check_contains(r.out, "\",\"lines\":4,\"entries\":2,\"duplicates\":1,\"invalid\":0,"
 			      "\"nested\":1}}]\n");
 	harness_check_contains(r.err, ":3: '192.0.2.0/24' repeats line 2 (folded)\n");

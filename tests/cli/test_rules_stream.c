@@ -235,7 +235,7 @@ static void test_cli_rules_stream_big_add(void **state)
 	assert_true(slow.last_add_force);
 	assert_non_null(strstr(r.out, ": 100001 lines, 100000 entries, 0 duplicates folded, 0 invalid "
 				      "skipped\n"));
-	assert_non_null(strstr(r.out, "  100000         0  1-100000\n"));
+	assert_non_null(strstr(r.out, "  100000         0         0  1-100000\n"));
 	harness_free(&r);
 	unlink(path);
 }
