@@ -86,6 +86,8 @@ int agent_listen(struct agent *a, char *err, size_t errlen)
 	struct rpc_server_opts srv_opts = {
 		.listeners = a->opts.listeners,
 		.n_listeners = a->opts.n_listeners,
+		.identities = a->opts.identities,
+		.n_identities = a->opts.n_identities,
 		.max_message_bytes = a->opts.max_message_bytes,
 	};
 	struct rpc_service svc;

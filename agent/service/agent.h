@@ -11,6 +11,7 @@
 #include "rpc/rpc.h"
 
 #define AGENT_MAX_LISTENERS 16
+#define AGENT_MAX_IDENTITIES 64
 
 struct dataplane;
 struct policy;
@@ -18,6 +19,8 @@ struct policy;
 struct agent_opts {
 	struct rpc_listener listeners[AGENT_MAX_LISTENERS];
 	size_t n_listeners;
+	struct rpc_identity_role identities[AGENT_MAX_IDENTITIES]; /* mTLS roles */
+	size_t n_identities;
 	size_t max_message_bytes;
 	const char *bpffs;       /* bpffs mount point for pins */
 	const char *state_dir;   /* durable state (attachments, rules) */

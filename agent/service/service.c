@@ -1,18 +1,20 @@
-/* The method table of xdpfleet.v1.Agent: which handler serves which RPC. Methods missing here
- * answer UNIMPLEMENTED. */
+/* The method table of xdpfleet.v1.Agent: which handler serves which RPC, and who may call it
+ * (viewers read; everything else needs an admin). Methods missing here answer UNIMPLEMENTED. */
 #include "agent.h"
 #include "service.h"
 
 const struct rpc_method_impl agent_methods[] = {
-	{ .name = "GetInfo", .unary = svc_get_info },
+	{ .name = "GetInfo", .unary = svc_get_info, .access = RPC_ACCESS_VIEWER },
 	{ .name = "Attach", .unary = svc_attach },
 	{ .name = "Detach", .unary = svc_detach },
-	{ .name = "ListAttachments", .unary = svc_list_attachments },
-	{ .name = "GetStats", .unary = svc_get_stats },
-	{ .name = "WatchStats", .open = svc_watch_stats_open, .next = svc_watch_stats_next },
+	{ .name = "ListAttachments", .unary = svc_list_attachments, .access = RPC_ACCESS_VIEWER },
+	{ .name = "GetStats", .unary = svc_get_stats, .access = RPC_ACCESS_VIEWER },
+	{ .name = "WatchStats", .open = svc_watch_stats_open, .next = svc_watch_stats_next,
+	  .access = RPC_ACCESS_VIEWER },
 	{ .name = "AddRules", .unary = svc_add_rules },
 	{ .name = "DeleteRules", .unary = svc_delete_rules },
-	{ .name = "ListRules", .open = svc_list_rules_open, .next = svc_list_rules_next },
+	{ .name = "ListRules", .open = svc_list_rules_open, .next = svc_list_rules_next,
+	  .access = RPC_ACCESS_VIEWER },
 	{ .name = "FlushRules", .unary = svc_flush_rules },
 };
 

@@ -28,6 +28,15 @@ const char *rpc_status_name(grpc_status_code code)
 	return "UNKNOWN";
 }
 
+const char *rpc_role_name(enum rpc_role role)
+{
+	switch (role) {
+	case RPC_ROLE_ADMIN: return "admin";
+	case RPC_ROLE_VIEWER: return "viewer";
+	default: return "none";
+	}
+}
+
 grpc_status_code rpc_status_from_errno(int err)
 {
 	switch (err < 0 ? -err : err) {

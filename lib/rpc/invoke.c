@@ -116,6 +116,13 @@ int rpc_invoke(const struct rpc_service *svc, const char *method, const void *re
 	c->deadline = gpr_inf_future(GPR_CLOCK_MONOTONIC);
 	c->peer = gpr_strdup(opts && opts->peer ? opts->peer : "unix:");
 	c->identity = opts && opts->identity ? strdup(opts->identity) : NULL;
+	c->role = opts ? opts->role : RPC_ROLE_ADMIN;
+	if (!rpc_call_allowed(c)) {
+		out->status = c->status;
+		rpc_call_free(c);
+		protobuf_c_message_free_unpacked(req, NULL);
+		return 0;
+	}
 	run(c, req, opts && opts->max_messages ? opts->max_messages : 1000, out);
 	out->status = c->status;
 	rpc_call_free(c);

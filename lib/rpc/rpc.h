@@ -48,13 +48,31 @@ enum rpc_stream_step {
 typedef grpc_status_code (*rpc_stream_open_fn)(struct rpc_call *call, const ProtobufCMessage *req);
 typedef enum rpc_stream_step (*rpc_stream_next_fn)(struct rpc_call *call, ProtobufCMessage *resp);
 
+/* Who a caller is, as far as authorisation goes. */
+enum rpc_role {
+	RPC_ROLE_NONE = 0, /* authenticated as nobody the server knows */
+	RPC_ROLE_VIEWER,   /* may read */
+	RPC_ROLE_ADMIN,    /* may do everything */
+};
+
+/* Who may call a method; the default (0) is the safest. */
+enum rpc_access {
+	RPC_ACCESS_ADMIN = 0,
+	RPC_ACCESS_VIEWER,
+	RPC_ACCESS_ANYONE, /* health checks */
+};
+
+const char *rpc_role_name(enum rpc_role role);
+
 /* One entry per implemented method, by its name in the service descriptor; methods the
- * table leaves out answer UNIMPLEMENTED. A method streams when it has open/next. */
+ * table leaves out answer UNIMPLEMENTED. A method streams when it has open/next. Calls by a
+ * caller without the access needed answer PERMISSION_DENIED before the handler runs. */
 struct rpc_method_impl {
 	const char *name;
 	rpc_unary_fn unary;
 	rpc_stream_open_fn open;
 	rpc_stream_next_fn next;
+	enum rpc_access access;
 };
 
 struct rpc_service {
@@ -65,21 +83,34 @@ struct rpc_service {
 };
 
 /* "unix:/path" or "host:port". TCP needs tls_cert+tls_key unless insecure; a tls_client_ca
- * makes client certificates required and verified (mTLS). */
+ * makes client certificates required and verified (mTLS). A unix socket gives every caller
+ * unix_role (whoever may open it, by its owner, group and mode); over mTLS a caller's role
+ * comes from its certificate's identities (rpc_server_opts.identities); plaintext and TLS
+ * without client certificates make every caller an admin, which is why they need insecure. */
 struct rpc_listener {
 	const char *addr;
 	const char *tls_cert;
 	const char *tls_key;
 	const char *tls_client_ca;
 	bool insecure;
-	mode_t unix_mode; /* 0: 0660 */
-	uid_t unix_uid;   /* (uid_t)-1: keep */
-	gid_t unix_gid;   /* (gid_t)-1: keep */
+	mode_t unix_mode;       /* 0: 0660 */
+	uid_t unix_uid;         /* (uid_t)-1: keep */
+	gid_t unix_gid;         /* (gid_t)-1: keep */
+	enum rpc_role unix_role; /* RPC_ROLE_NONE: admin */
+};
+
+/* A client certificate identity (SAN DNS name, SAN URI, or subject CN) and its role. */
+struct rpc_identity_role {
+	const char *identity;
+	enum rpc_role role;
 };
 
 struct rpc_server_opts {
 	const struct rpc_listener *listeners;
 	size_t n_listeners;
+	/* mTLS callers' roles; none listed: every verified certificate is an admin. */
+	const struct rpc_identity_role *identities;
+	size_t n_identities;
 	size_t max_message_bytes; /* both directions; 0: RPC_DEFAULT_MAX_MESSAGE */
 	unsigned int shutdown_grace_ms; /* wait this long for calls to end on stop; 0: 2000 */
 };
@@ -109,8 +140,12 @@ void *rpc_call_data(const struct rpc_call *call);
 const char *rpc_call_method(const struct rpc_call *call);
 /* "ipv4:198.18.0.1:41234", "ipv6:[2001:db8::1]:41234" or "unix:" */
 const char *rpc_call_peer(const struct rpc_call *call);
-/* The verified client certificate's common name, or NULL without mTLS. */
+/* The verified client certificate's identity (the one that gave its role, else its CN or first
+ * SAN), or NULL without mTLS. */
 const char *rpc_call_identity(const struct rpc_call *call);
+enum rpc_role rpc_call_role(const struct rpc_call *call);
+/* The address of the listener the call came in on ("unix:/run/xdpfleet/agent.sock"). */
+const char *rpc_call_listener(const struct rpc_call *call);
 /* Milliseconds left before the client's deadline; INT64_MAX without one. */
 int64_t rpc_call_remaining_ms(const struct rpc_call *call);
 /* Zeroed memory freed after the response is sent (per message for streams). */
@@ -130,6 +165,7 @@ void rpc_call_set_interval(struct rpc_call *call, unsigned int interval_ms);
 struct rpc_invoke_opts {
 	const char *peer;     /* what rpc_call_peer() answers; NULL: "unix:" */
 	const char *identity; /* what rpc_call_identity() answers; NULL: none */
+	enum rpc_role role;   /* the caller's (NULL opts: admin) */
 	size_t max_messages;
 };
 

@@ -33,33 +33,40 @@ static const struct rpc_method_impl *find_impl(const struct rpc_service *svc, co
 	return NULL;
 }
 
-static int register_methods(struct rpc_server *srv, char *err, size_t errlen)
+static int check_methods(const struct rpc_service *svc, char *err, size_t errlen)
 {
-	const ProtobufCServiceDescriptor *desc = srv->svc.desc;
+	for (size_t i = 0; i < svc->n_methods; i++) {
+		const struct rpc_method_impl *impl = &svc->methods[i];
 
-	for (size_t i = 0; i < srv->svc.n_methods; i++) {
-		const struct rpc_method_impl *impl = &srv->svc.methods[i];
-
-		if (!protobuf_c_service_descriptor_get_method_by_name(desc, impl->name) ||
+		if (!protobuf_c_service_descriptor_get_method_by_name(svc->desc, impl->name) ||
 		    !impl->unary == !impl->open || !impl->open != !impl->next) {
 			snprintf(err, errlen, "method table: '%s' is not a method of %s or has bad handlers",
-				 impl->name, desc->name);
+				 impl->name, svc->desc->name);
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+static int register_methods(struct rpc_server *srv, struct rpc_endpoint *ep, char *err, size_t errlen)
+{
+	const ProtobufCServiceDescriptor *desc = srv->svc.desc;
+
 	/* Every descriptor method gets a slot (unimplemented ones answer UNIMPLEMENTED); the extra
 	 * generic slot answers calls to paths the descriptor does not know. */
-	srv->n_methods = desc->n_methods + 1;
-	srv->methods = calloc(srv->n_methods, sizeof(*srv->methods));
-	if (!srv->methods)
+	ep->n_methods = desc->n_methods + 1;
+	ep->methods = calloc(ep->n_methods, sizeof(*ep->methods));
+	if (!ep->methods)
 		return -ENOMEM;
+	for (size_t i = 0; i < ep->n_methods; i++)
+		ep->methods[i].ep = ep;
 	for (size_t i = 0; i < desc->n_methods; i++) {
-		struct rpc_method_entry *m = &srv->methods[i];
+		struct rpc_method_entry *m = &ep->methods[i];
 
 		m->desc = &desc->methods[i];
 		m->impl = find_impl(&srv->svc, m->desc->name);
 		rpc_method_path(desc, m->desc->name, m->path, sizeof(m->path));
-		m->handle = grpc_server_register_method(srv->server, m->path, NULL,
+		m->handle = grpc_server_register_method(ep->server, m->path, NULL,
 							GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
 		if (!m->handle) {
 			snprintf(err, errlen, "cannot register %s", m->path);
@@ -67,6 +74,25 @@ static int register_methods(struct rpc_server *srv, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+static int open_endpoint(struct rpc_server *srv, struct rpc_endpoint *ep, const struct rpc_listener *l,
+			 const grpc_channel_args *chargs, char *err, size_t errlen)
+{
+	bool is_unix = !strncmp(l->addr, "unix:", 5);
+	int ret;
+
+	ep->addr = l->addr;
+	ep->mtls = !is_unix && !l->insecure && l->tls_client_ca;
+	ep->role = is_unix && l->unix_role ? l->unix_role : RPC_ROLE_ADMIN;
+	ep->server = grpc_server_create(chargs, NULL);
+	grpc_server_register_completion_queue(ep->server, srv->cq, NULL);
+	ret = register_methods(srv, ep, err, errlen);
+	if (!ret)
+		ret = rpc_listener_add(ep->server, l, &ep->port, err, errlen);
+	if (!ret && is_unix && !(ep->unix_path = strdup(l->addr + 5)))
+		ret = -ENOMEM;
+	return ret;
 }
 
 int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
@@ -83,6 +109,9 @@ int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
 		snprintf(err, errlen, "no listener configured");
 		return -EINVAL;
 	}
+	ret = check_methods(svc, err, errlen);
+	if (ret)
+		return ret;
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;
@@ -91,38 +120,30 @@ int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
 	srv->t_shutdown.kind = RPC_TAG_SHUTDOWN;
 	server_channel_args(args, max_msg);
 	srv->cq = grpc_completion_queue_create_for_next(NULL);
-	srv->server = grpc_server_create(&chargs, NULL);
-	grpc_server_register_completion_queue(srv->server, srv->cq, NULL);
-	ret = register_methods(srv, err, errlen);
-	if (ret)
-		goto out;
-
-	srv->ports = calloc(opts->n_listeners, sizeof(*srv->ports));
-	srv->unix_paths = calloc(opts->n_listeners, sizeof(*srv->unix_paths));
-	if (!srv->ports || !srv->unix_paths) {
+	srv->eps = calloc(opts->n_listeners, sizeof(*srv->eps));
+	srv->identities = calloc(opts->n_identities + 1, sizeof(*srv->identities));
+	if (!srv->eps || !srv->identities) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	srv->n_ports = opts->n_listeners;
-	for (size_t i = 0; i < opts->n_listeners; i++) {
-		const char *addr = opts->listeners[i].addr;
-
-		ret = rpc_listener_add(srv->server, &opts->listeners[i], &srv->ports[i], err, errlen);
-		if (ret)
-			goto out;
-		if (!strncmp(addr, "unix:", 5) && !(srv->unix_paths[i] = strdup(addr + 5))) {
-			ret = -ENOMEM;
-			goto out;
-		}
+	for (size_t i = 0; i < opts->n_identities; i++)
+		srv->identities[i] = opts->identities[i];
+	srv->n_identities = opts->n_identities;
+	for (size_t i = 0; i < opts->n_listeners && !ret; i++) {
+		ret = open_endpoint(srv, &srv->eps[i], &opts->listeners[i], &chargs, err, errlen);
+		srv->n_eps = i + 1;
 	}
-
-	grpc_server_start(srv->server);
-	for (size_t i = 0; i < srv->n_methods; i++) {
-		ret = rpc_server_arm(srv, &srv->methods[i]);
-		if (ret) {
-			snprintf(err, errlen, "cannot accept calls: %s", strerror(-ret));
-			goto out;
-		}
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < srv->n_eps; i++)
+		grpc_server_start(srv->eps[i].server);
+	for (size_t e = 0; e < srv->n_eps && !ret; e++) {
+		for (size_t i = 0; i < srv->eps[e].n_methods && !ret; i++)
+			ret = rpc_server_arm(srv, &srv->eps[e].methods[i]);
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot accept calls: %s", strerror(-ret));
+		goto out;
 	}
 	*out = srv;
 	srv = NULL;
@@ -191,6 +212,18 @@ static bool poll_once(struct rpc_server *srv, int64_t wake_ms)
 	return true;
 }
 
+static void shutdown_endpoints(struct rpc_server *srv)
+{
+	for (size_t i = 0; i < srv->n_eps; i++)
+		grpc_server_shutdown_and_notify(srv->eps[i].server, srv->cq, &srv->t_shutdown);
+}
+
+static void cancel_all_calls(struct rpc_server *srv)
+{
+	for (size_t i = 0; i < srv->n_eps; i++)
+		grpc_server_cancel_all_calls(srv->eps[i].server);
+}
+
 int rpc_server_run(struct rpc_server *srv)
 {
 	bool notified = false;
@@ -207,18 +240,18 @@ int rpc_server_run(struct rpc_server *srv)
 	/* Streams get a final status; new calls are refused; then wait for calls to finish. */
 	srv->shutting_down = true;
 	rpc_server_end_streams(srv);
-	grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->t_shutdown);
+	shutdown_endpoints(srv);
 	give_up = rpc_now_ms() + srv->grace_ms;
 	while (!notified || srv->active) {
 		int64_t now = rpc_now_ms();
 
 		if (now >= give_up) {
-			grpc_server_cancel_all_calls(srv->server);
+			cancel_all_calls(srv);
 			give_up = INT64_MAX;
 		}
 		if (!poll_once(srv, now + RPC_LOOP_TICK_MS))
 			break;
-		notified = srv->shutdown_notified;
+		notified = srv->shutdowns_notified == srv->n_eps;
 	}
 	return 0;
 }
@@ -234,37 +267,39 @@ void rpc_server_destroy(struct rpc_server *srv)
 
 	if (!srv)
 		return;
-	if (srv->server) {
+	if (srv->n_eps) {
 		/* Not run (or failed while starting): shut down here so armed request slots are freed. */
 		if (!srv->shutting_down) {
 			srv->shutting_down = true;
-			grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->t_shutdown);
-			grpc_server_cancel_all_calls(srv->server);
+			shutdown_endpoints(srv);
+			cancel_all_calls(srv);
 		}
-		while (!srv->shutdown_notified || srv->active) {
+		while (srv->shutdowns_notified < srv->n_eps || srv->active) {
 			ev = grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
 			if (ev.type == GRPC_OP_COMPLETE)
 				rpc_server_on_event(srv, ev.tag, ev.success);
 		}
-		grpc_server_destroy(srv->server);
+	}
+	for (size_t i = 0; srv->eps && i < srv->n_eps; i++) {
+		struct rpc_endpoint *ep = &srv->eps[i];
+
+		grpc_server_destroy(ep->server);
+		if (ep->unix_path)
+			unlink(ep->unix_path);
+		free(ep->unix_path);
+		free(ep->methods);
 	}
 	if (srv->cq)
 		rpc_cq_destroy(srv->cq);
-	for (size_t i = 0; srv->unix_paths && i < srv->n_ports; i++) {
-		if (srv->unix_paths[i])
-			unlink(srv->unix_paths[i]);
-		free(srv->unix_paths[i]);
-	}
-	free(srv->unix_paths);
-	free(srv->methods);
-	free(srv->ports);
+	free(srv->eps);
+	free(srv->identities);
 	free(srv->timers);
 	free(srv);
 }
 
 int rpc_server_port(const struct rpc_server *srv, size_t listener)
 {
-	return listener < srv->n_ports ? srv->ports[listener] : 0;
+	return listener < srv->n_eps ? srv->eps[listener].port : 0;
 }
 
 size_t rpc_server_active_calls(const struct rpc_server *srv)

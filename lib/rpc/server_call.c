@@ -72,10 +72,10 @@ int rpc_server_arm(struct rpc_server *srv, struct rpc_method_entry *m)
 	if (!c)
 		return -ENOMEM;
 	if (m->handle)
-		err = grpc_server_request_registered_call(srv->server, m->handle, &c->call, &c->deadline,
+		err = grpc_server_request_registered_call(m->ep->server, m->handle, &c->call, &c->deadline,
 							  &c->md, &c->payload, srv->cq, srv->cq, &c->t_new);
 	else
-		err = grpc_server_request_call(srv->server, &c->call, &c->details, &c->md, srv->cq, srv->cq,
+		err = grpc_server_request_call(m->ep->server, &c->call, &c->details, &c->md, srv->cq, srv->cq,
 					       &c->t_new);
 	if (err != GRPC_CALL_OK) {
 		rpc_call_free(c);
@@ -217,22 +217,75 @@ static void stream_step(struct rpc_call *c)
 	}
 }
 
+static enum rpc_role identity_role(const struct rpc_server *srv, const char *id)
+{
+	enum rpc_role best = RPC_ROLE_NONE;
+
+	for (size_t i = 0; i < srv->n_identities; i++)
+		if (!strcmp(srv->identities[i].identity, id) && srv->identities[i].role > best)
+			best = srv->identities[i].role;
+	return best;
+}
+
+/* The role an mTLS client's certificate gives: the best of its CN's and SANs'. The client is
+ * named by the identity that gave it, else by its CN (what operators read first). */
+static void role_from_certificate(struct rpc_call *c, grpc_auth_context *ctx)
+{
+	static const char *const props[] = { GRPC_X509_CN_PROPERTY_NAME, GRPC_PEER_DNS_PROPERTY_NAME,
+					     GRPC_PEER_URI_PROPERTY_NAME, GRPC_X509_SAN_PROPERTY_NAME };
+
+	c->role = c->srv->n_identities ? RPC_ROLE_NONE : RPC_ROLE_ADMIN;
+	for (size_t k = 0; k < sizeof(props) / sizeof(props[0]); k++) {
+		grpc_auth_property_iterator it = grpc_auth_context_find_properties_by_name(ctx, props[k]);
+		const grpc_auth_property *p;
+
+		while ((p = grpc_auth_property_iterator_next(&it))) {
+			char *id = strndup(p->value, p->value_length);
+			enum rpc_role role = id ? identity_role(c->srv, id) : RPC_ROLE_NONE;
+
+			if (id && (!c->identity || role > c->role)) {
+				free(c->identity);
+				c->identity = id;
+				id = NULL;
+				if (role > c->role)
+					c->role = role;
+			}
+			free(id);
+		}
+	}
+}
+
 static void read_identity(struct rpc_call *c)
 {
-	grpc_auth_context *ctx = grpc_call_auth_context(c->call);
-	grpc_auth_property_iterator it;
-	const grpc_auth_property *p;
+	const struct rpc_endpoint *ep = c->method->ep;
+	grpc_auth_context *ctx;
 
 	c->peer = grpc_call_get_peer(c->call);
+	c->role = ep->role;
+	if (!ep->mtls)
+		return;
+	ctx = grpc_call_auth_context(c->call);
+	c->role = RPC_ROLE_NONE;
 	if (!ctx)
 		return;
-	if (grpc_auth_context_peer_is_authenticated(ctx)) {
-		it = grpc_auth_context_find_properties_by_name(ctx, GRPC_X509_CN_PROPERTY_NAME);
-		p = grpc_auth_property_iterator_next(&it);
-		if (p)
-			c->identity = strndup(p->value, p->value_length);
-	}
+	if (grpc_auth_context_peer_is_authenticated(ctx))
+		role_from_certificate(c, ctx);
 	grpc_auth_context_release(ctx);
+}
+
+/* PERMISSION_DENIED unless the caller's role may call the method; false then. */
+bool rpc_call_allowed(struct rpc_call *c)
+{
+	enum rpc_access need = c->method->impl->access;
+	bool ok = need == RPC_ACCESS_ANYONE || (need == RPC_ACCESS_VIEWER && c->role >= RPC_ROLE_VIEWER) ||
+		  c->role == RPC_ROLE_ADMIN;
+
+	if (!ok)
+		rpc_call_fail(c, GRPC_STATUS_PERMISSION_DENIED, "%s needs the %s role; %s%s%s has %s",
+			      c->method->desc->name, need == RPC_ACCESS_VIEWER ? "viewer" : "admin",
+			      c->identity ? "client '" : "this client", c->identity ? c->identity : "",
+			      c->identity ? "'" : "", c->role == RPC_ROLE_NONE ? "no role" : rpc_role_name(c->role));
+	return ok;
 }
 
 static void dispatch(struct rpc_call *c)
@@ -253,6 +306,10 @@ static void dispatch(struct rpc_call *c)
 	if (!impl) {
 		snprintf(msg, sizeof(msg), "%s is not implemented by this agent", c->method->path);
 		fail(c, GRPC_STATUS_UNIMPLEMENTED, msg);
+		return;
+	}
+	if (!rpc_call_allowed(c)) {
+		send_status(c, &c->status);
 		return;
 	}
 	field_err[0] = '\0';
@@ -316,7 +373,7 @@ void rpc_server_on_event(struct rpc_server *srv, struct rpc_tag *tag, bool ok)
 		on_new_call(srv, c, ok);
 		return;
 	case RPC_TAG_SHUTDOWN:
-		srv->shutdown_notified = true;
+		srv->shutdowns_notified++;
 		return;
 	case RPC_TAG_CLOSE:
 		c->closed = true;
@@ -399,6 +456,16 @@ const char *rpc_call_peer(const struct rpc_call *call)
 const char *rpc_call_identity(const struct rpc_call *call)
 {
 	return call->identity;
+}
+
+enum rpc_role rpc_call_role(const struct rpc_call *call)
+{
+	return call->role;
+}
+
+const char *rpc_call_listener(const struct rpc_call *call)
+{
+	return call->method->ep ? call->method->ep->addr : "in-process";
 }
 
 int64_t rpc_call_remaining_ms(const struct rpc_call *call)

@@ -19,11 +19,27 @@ struct rpc_tag {
 	enum rpc_tag_kind kind;
 };
 
+struct rpc_endpoint;
+
 struct rpc_method_entry {
 	const ProtobufCMethodDescriptor *desc;
 	const struct rpc_method_impl *impl; /* NULL: UNIMPLEMENTED */
 	void *handle;                       /* from grpc_server_register_method; NULL: generic slot */
+	struct rpc_endpoint *ep;            /* NULL: called in process (rpc_invoke) */
 	char path[256];
+};
+
+/* One listener with a grpc_server of its own, so a call knows where it came in (a unix
+ * socket's role); every endpoint shares the server's completion queue and loop. */
+struct rpc_endpoint {
+	grpc_server *server;
+	struct rpc_method_entry *methods; /* one per descriptor method, then the generic slot */
+	size_t n_methods;
+	const char *addr;
+	char *unix_path; /* removed again at destroy */
+	int port;
+	bool mtls;
+	enum rpc_role role; /* unix sockets, plaintext and TLS without client certificates */
 };
 
 struct rpc_arena_block {
@@ -50,6 +66,7 @@ struct rpc_call {
 	struct rpc_status status;
 	char *peer;
 	char *identity;
+	enum rpc_role role;
 	struct rpc_arena_block *arena;
 	grpc_byte_buffer *send_buf;
 	void *state;
@@ -67,21 +84,19 @@ struct rpc_timer {
 };
 
 struct rpc_server {
-	grpc_server *server;
 	grpc_completion_queue *cq;
 	struct rpc_service svc;
-	struct rpc_method_entry *methods; /* one per descriptor method, then the generic slot */
-	size_t n_methods;
-	int *ports;
-	char **unix_paths; /* removed again at destroy */
-	size_t n_ports;
+	struct rpc_endpoint *eps;
+	size_t n_eps;
+	struct rpc_identity_role *identities;
+	size_t n_identities;
 	struct rpc_timer *timers;
 	size_t n_timers;
 	struct rpc_call *active;
 	atomic_size_t n_active;
 	volatile sig_atomic_t stop;
 	bool shutting_down;
-	bool shutdown_notified;
+	size_t shutdowns_notified; /* endpoints whose shutdown completed */
 	unsigned int grace_ms;
 	struct rpc_tag t_shutdown;
 };
@@ -91,6 +106,8 @@ struct rpc_call *rpc_call_new(struct rpc_server *srv, const struct rpc_method_en
 void rpc_call_free(struct rpc_call *c);
 void rpc_call_free_state(struct rpc_call *c);
 void rpc_call_arena_reset(struct rpc_call *c);
+/* Answers PERMISSION_DENIED (in c->status) unless the caller may call c's method. */
+bool rpc_call_allowed(struct rpc_call *c);
 /* The method's response, initialised, in the call's arena. */
 ProtobufCMessage *rpc_call_new_response(struct rpc_call *c);
 int rpc_server_arm(struct rpc_server *srv, struct rpc_method_entry *m);

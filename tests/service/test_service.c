@@ -61,7 +61,7 @@ static int teardown(void **state)
 /* Calls method with msg (packed); the peer is a TCP client at 192.0.2.77. */
 static void call(struct fixture *f, const char *method, const ProtobufCMessage *msg, struct rpc_invoke_result *r)
 {
-	struct rpc_invoke_opts o = { .peer = "ipv4:192.0.2.77:40000", .max_messages = 50 };
+	struct rpc_invoke_opts o = { .peer = "ipv4:192.0.2.77:40000", .role = RPC_ROLE_ADMIN, .max_messages = 50 };
 	size_t len = protobuf_c_message_get_packed_size(msg);
 	uint8_t *buf = malloc(len + 1);
 
@@ -396,6 +396,42 @@ static void test_rules_lifecycle(void **state)
 	assert_int_equal(rule_count(f), 0);
 }
 
+/* A viewer reads and is refused every change, naming the role needed. */
+static void test_viewer_role(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__GetInfoRequest info = XDPFLEET__V1__GET_INFO_REQUEST__INIT;
+	Xdpfleet__V1__FlushRulesRequest flush = XDPFLEET__V1__FLUSH_RULES_REQUEST__INIT;
+	Xdpfleet__V1__DetachRequest det = XDPFLEET__V1__DETACH_REQUEST__INIT;
+	struct rpc_invoke_opts o = { .identity = "dash.example", .role = RPC_ROLE_VIEWER };
+	uint8_t buf[64];
+	struct rpc_invoke_result r;
+	size_t len;
+
+	len = protobuf_c_message_pack(&info.base, buf);
+	assert_int_equal(rpc_invoke(&f->svc, "GetInfo", buf, len, &o, &r), 0);
+	assert_int_equal(r.status.code, GRPC_STATUS_OK);
+	rpc_invoke_result_free(&r);
+	len = protobuf_c_message_pack(&flush.base, buf);
+	assert_int_equal(rpc_invoke(&f->svc, "FlushRules", buf, len, &o, &r), 0);
+	assert_int_equal(r.status.code, GRPC_STATUS_PERMISSION_DENIED);
+	assert_string_equal(r.status.message, "FlushRules needs the admin role; client 'dash.example' has viewer");
+	rpc_invoke_result_free(&r);
+	det.ifname = "veth0";
+	len = protobuf_c_message_pack(&det.base, buf);
+	assert_int_equal(rpc_invoke(&f->svc, "Detach", buf, len, &o, &r), 0);
+	assert_int_equal(r.status.code, GRPC_STATUS_PERMISSION_DENIED);
+	rpc_invoke_result_free(&r);
+	/* A certificate the agent knows no role for may not even read. */
+	o.identity = "stranger";
+	o.role = RPC_ROLE_NONE;
+	len = protobuf_c_message_pack(&info.base, buf);
+	assert_int_equal(rpc_invoke(&f->svc, "GetInfo", buf, len, &o, &r), 0);
+	assert_int_equal(r.status.code, GRPC_STATUS_PERMISSION_DENIED);
+	assert_string_equal(r.status.message, "GetInfo needs the viewer role; client 'stranger' has no role");
+	rpc_invoke_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_rules_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_viewer_role, setup, teardown),
 	};
 
 	rpc_global_init();
