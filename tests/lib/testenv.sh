@@ -183,25 +183,18 @@ tenv__mount_bpffs()
 
 # --- mTLS (set TENV_TLS=1 before starting agents) ---------------------------------------------
 
-# One CA per run; a server certificate per host (SAN: its namespace address) and one client
-# certificate for the CLI, all generated with openssl.
-tenv__cert()
-{
-	local name=$1 cn=$2 ext=$3 pki="$TENV_DIR/pki"
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$cn" \
-		-keyout "$pki/$name.key" -out "$pki/$name.csr" 2> /dev/null
-	openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
-		-days 2 -out "$pki/$name.pem" -extfile <(printf '%s\n' "$ext") 2> /dev/null
-}
+# One CA per run (deploy/pki/mkpki.sh), a server certificate per host (SAN: its namespace
+# address) and a client certificate for the CLI.
+TENV_PKI_TOOL=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../deploy/pki" && pwd)/mkpki.sh
+
+# tenv_pki [MKPKI ARGS...]: runs mkpki.sh on the run's PKI directory (made on first use).
+tenv_pki() { bash "$TENV_PKI_TOOL" --days 2 "$@"; }
 
 tenv__pki()
 {
 	local pki="$TENV_DIR/pki"
-	[[ -f $pki/ca.pem ]] && return 0
-	mkdir -p "$pki"
-	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-		-subj "/CN=xdpfleet test CA $TENV_RID" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2> /dev/null
-	tenv__cert client "xdpfleet-cli" "extendedKeyUsage=clientAuth"
+	[[ -f $pki/client.pem ]] && return 0
+	tenv_pki "$pki" client client xdpfleet-cli
 }
 
 # tenv_tls_args I: the agent's TLS flags for host I (its certificate made on first use).
@@ -209,8 +202,7 @@ tenv_tls_args()
 {
 	local pki="$TENV_DIR/pki"
 	tenv__pki
-	[[ -f $pki/h$1.pem ]] || tenv__cert "h$1" "host$1" \
-		"$(printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth' "$(tenv_ns_ip "$1")")"
+	[[ -f $pki/h$1.pem ]] || tenv_pki "$pki" agent "h$1" "$(tenv_ns_ip "$1")"
 	echo "--tls-cert $pki/h$1.pem --tls-key $pki/h$1.key --tls-client-ca $pki/ca.pem"
 }
 
