@@ -78,6 +78,7 @@ void agent_rpc_service(struct agent *a, struct rpc_service *out)
 		.methods = agent_methods,
 		.n_methods = agent_n_methods,
 		.data = a,
+		.audit = agent_audit,
 	};
 }
 

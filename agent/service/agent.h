@@ -50,6 +50,9 @@ void agent_close(struct agent *a);
 /* The Agent service with this agent as its handlers' data. */
 void agent_rpc_service(struct agent *a, struct rpc_service *out);
 
+/* Logs an audit record (audit.c): the service's rpc_audit_fn. */
+void agent_audit(void *data, const struct rpc_audit_record *r);
+
 /* The method table of xdpfleet.v1.Agent (service.c). */
 extern const struct rpc_method_impl agent_methods[];
 extern const size_t agent_n_methods;

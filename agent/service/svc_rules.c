@@ -136,6 +136,9 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 		goto out;
 	}
 	out->n_ids = req->n_rules;
+	rpc_call_audit(call, "rules=%zu added=%zu updated=%zu unchanged=%zu first_id=%llu force=%d%s%s",
+		       req->n_rules, res.added, res.updated, res.unchanged, (unsigned long long)out->ids[0], req->force,
+		       req->rules[0]->tag[0] ? " tag=" : "", req->rules[0]->tag);
 	out->added = res.added;
 	out->duplicates = res.unchanged;
 	out->updated = res.updated;
@@ -178,6 +181,7 @@ grpc_status_code svc_delete_rules(struct rpc_call *call, const ProtobufCMessage 
 		goto out;
 	}
 	((Xdpfleet__V1__DeleteRulesResponse *)resp)->deleted = deleted;
+	rpc_call_audit(call, "ids=%zu matches=%zu deleted=%zu", req->n_ids, req->n_matches, deleted);
 out:
 	free(matches);
 	return code;
@@ -208,6 +212,8 @@ grpc_status_code svc_flush_rules(struct rpc_call *call, const ProtobufCMessage *
 	if (ret)
 		return rpc_call_fail(call, rpc_status_from_errno(ret), "flush: %s", strerror(-ret));
 	((Xdpfleet__V1__FlushRulesResponse *)resp)->deleted = deleted;
+	rpc_call_audit(call, "action=%s deleted=%zu", action == RULES_ACT_NONE ? "all" : rules_action_name(action),
+		       deleted);
 	return GRPC_STATUS_OK;
 }
 

@@ -108,6 +108,9 @@ grpc_status_code svc_attach(struct rpc_call *call, const ProtobufCMessage *req, 
 	ret = dataplane_attach(agent->dp, &dreq, &att, replaced, sizeof(replaced), err, sizeof(err));
 	if (ret)
 		return fail(call, ret, err);
+	rpc_call_audit(call, "ifname=%s program=%s mode=%s prog_id=%u%s%s%s", att.ifname, att.program,
+		       dataplane_mode_name(att.mode), att.prog_id, replaced[0] ? " replaced=\"" : "", replaced,
+		       replaced[0] ? "\"" : "");
 	out->attachment = attachment_to_proto(call, &att);
 	out->replaced = rpc_call_strdup(call, replaced);
 	if (!out->attachment || !out->replaced)
@@ -127,6 +130,7 @@ grpc_status_code svc_detach(struct rpc_call *call, const ProtobufCMessage *req, 
 	ret = dataplane_detach(agent->dp, in->ifname, in->force, &att, err, sizeof(err));
 	if (ret)
 		return fail(call, ret, err);
+	rpc_call_audit(call, "ifname=%s program=%s prog_id=%u", att.ifname, att.program, att.prog_id);
 	out->detached = attachment_to_proto(call, &att);
 	if (!out->detached)
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");

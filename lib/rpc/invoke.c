@@ -52,6 +52,7 @@ static void run(struct rpc_call *c, const ProtobufCMessage *req, size_t max_mess
 		if (code == GRPC_STATUS_OK && keep(out, resp))
 			code = rpc_call_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		c->status.code = code;
+		rpc_call_audit_done(c);
 		return;
 	}
 	code = impl->open(c, req);
@@ -118,6 +119,7 @@ int rpc_invoke(const struct rpc_service *svc, const char *method, const void *re
 	c->identity = opts && opts->identity ? strdup(opts->identity) : NULL;
 	c->role = opts ? opts->role : RPC_ROLE_ADMIN;
 	if (!rpc_call_allowed(c)) {
+		rpc_call_audit_done(c);
 		out->status = c->status;
 		rpc_call_free(c);
 		protobuf_c_message_free_unpacked(req, NULL);

@@ -75,11 +75,27 @@ struct rpc_method_impl {
 	enum rpc_access access;
 };
 
+/* What an audit trail records of a call to a method that needs an admin: every change, and
+ * every refused attempt at one. */
+struct rpc_audit_record {
+	const char *method;
+	const char *peer;     /* "ipv4:198.18.0.1:41234", "unix:" */
+	const char *identity; /* the client certificate's, or NULL */
+	enum rpc_role role;
+	const char *listener; /* the address the call came in on */
+	grpc_status_code code;
+	const char *message;  /* the error, "" when OK */
+	const char *detail;   /* what the handler says changed (rpc_call_audit), "" if nothing */
+};
+
+typedef void (*rpc_audit_fn)(void *data, const struct rpc_audit_record *r);
+
 struct rpc_service {
 	const ProtobufCServiceDescriptor *desc;
 	const struct rpc_method_impl *methods;
 	size_t n_methods;
 	void *data; /* handed to handlers through rpc_call_data() */
+	rpc_audit_fn audit; /* NULL: no audit trail */
 };
 
 /* "unix:/path" or "host:port". TCP needs tls_cert+tls_key unless insecure; a tls_client_ca
@@ -154,6 +170,8 @@ char *rpc_call_strdup(struct rpc_call *call, const char *s);
 /* Sets the call's error status; returns code so handlers can `return rpc_call_fail(...)`. */
 grpc_status_code rpc_call_fail(struct rpc_call *call, grpc_status_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Adds to what the audit trail says this call changed ("rules=3 ids=5-7"). */
+void rpc_call_audit(struct rpc_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Stream state freed with free_fn when the stream ends for any reason. */
 void rpc_call_set_state(struct rpc_call *call, void *state, void (*free_fn)(void *state));
 void *rpc_call_state(const struct rpc_call *call);

@@ -309,6 +309,7 @@ static void dispatch(struct rpc_call *c)
 		return;
 	}
 	if (!rpc_call_allowed(c)) {
+		rpc_call_audit_done(c);
 		send_status(c, &c->status);
 		return;
 	}
@@ -330,8 +331,12 @@ static void dispatch(struct rpc_call *c)
 		code = impl->open(c, req);
 		rpc_call_arena_reset(c);
 	}
-	if (code != GRPC_STATUS_OK) {
+	if (impl->unary) {
 		c->status.code = code; /* in case the handler did not use rpc_call_fail() */
+		rpc_call_audit_done(c);
+	}
+	if (code != GRPC_STATUS_OK) {
+		c->status.code = code;
 		send_status(c, &c->status);
 	} else if (impl->unary) {
 		send_response(c, resp, true);
@@ -508,6 +513,38 @@ grpc_status_code rpc_call_fail(struct rpc_call *call, grpc_status_code code, con
 	vsnprintf(call->status.message, sizeof(call->status.message), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+void rpc_call_audit(struct rpc_call *call, const char *fmt, ...)
+{
+	size_t len = strlen(call->audit);
+	va_list ap;
+
+	if (len && len < sizeof(call->audit) - 1)
+		call->audit[len++] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(call->audit + len, sizeof(call->audit) - len, fmt, ap);
+	va_end(ap);
+}
+
+void rpc_call_audit_done(struct rpc_call *c)
+{
+	const struct rpc_service *svc = &c->srv->svc;
+	struct rpc_audit_record r;
+
+	if (!svc->audit || !c->method->impl || c->method->impl->access != RPC_ACCESS_ADMIN)
+		return;
+	r = (struct rpc_audit_record){
+		.method = c->method->desc->name,
+		.peer = rpc_call_peer(c),
+		.identity = c->identity,
+		.role = c->role,
+		.listener = rpc_call_listener(c),
+		.code = c->status.code,
+		.message = c->status.code == GRPC_STATUS_OK ? "" : c->status.message,
+		.detail = c->audit,
+	};
+	svc->audit(svc->data, &r);
 }
 
 void rpc_call_set_state(struct rpc_call *call, void *state, void (*free_fn)(void *state))

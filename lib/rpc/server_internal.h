@@ -67,6 +67,7 @@ struct rpc_call {
 	char *peer;
 	char *identity;
 	enum rpc_role role;
+	char audit[256];
 	struct rpc_arena_block *arena;
 	grpc_byte_buffer *send_buf;
 	void *state;
@@ -108,6 +109,8 @@ void rpc_call_free_state(struct rpc_call *c);
 void rpc_call_arena_reset(struct rpc_call *c);
 /* Answers PERMISSION_DENIED (in c->status) unless the caller may call c's method. */
 bool rpc_call_allowed(struct rpc_call *c);
+/* Hands a finished call of an admin method to the service's audit trail. */
+void rpc_call_audit_done(struct rpc_call *c);
 /* The method's response, initialised, in the call's arena. */
 ProtobufCMessage *rpc_call_new_response(struct rpc_call *c);
 int rpc_server_arm(struct rpc_server *srv, struct rpc_method_entry *m);

@@ -4,7 +4,9 @@
 #   the admin certificate adds rules; the viewer streams stats and lists rules but AddRules,
 #   FlushRules and Attach are PERMISSION_DENIED naming the admin role; a certificate of the CA
 #   with no role may not even read; certificates of another CA, expired ones and no certificate
-#   cannot connect at all; the viewer unix socket reads and cannot change anything.
+#   cannot connect at all; the viewer unix socket reads and cannot change anything. The audit
+#   log names the peer (address, certificate identity, role) of every add and flush, and of the
+#   refused attempts.
 # shellcheck disable=SC2016 # jq programs use their own $variables
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,5 +78,19 @@ for cmd in "rules flush" "drop add 198.18.224.0/24" "detach $IF"; do
 done
 check "the rule is still there" test "$(count_rules)" -eq 1
 check "the filter is still attached" test -n "$(tenv_xdp_id "$IF" "$(tenv_ns 1)")"
+
+out=$(as ops -o json rules flush) || tenv_fail "ops flush exit $?"
+check "the admin flushes" jq -e '.[0].deleted == 1' <<< "$out"
+log=$D/agent.log
+sleep 0.2
+grep 'audit:' "$log" | sed 's/^/    /'
+check "the audit log names the admin's add: address, identity, role, what changed" \
+	grep -qE "audit: method=AddRules result=ok peer=ipv4:$(tenv_host_ip 1):[0-9]+ identity=ops.lab.example role=admin .*rules=1 added=1" "$log"
+check "... and the admin's flush" \
+	grep -qE "audit: method=FlushRules result=ok peer=ipv4:[0-9.:]+ identity=ops.lab.example role=admin .*deleted=1" "$log"
+check "... and the viewer's refused add" \
+	grep -qE "audit: method=AddRules result=PERMISSION_DENIED peer=ipv4:[0-9.:]+ identity=spiffe://lab.example/dashboard role=viewer" "$log"
+check "... and the viewer socket's refused flush" \
+	grep -qE "audit: method=FlushRules result=PERMISSION_DENIED peer=unix: identity=- role=viewer listener=unix:$D/view.sock" "$log"
 
 tenv_finish
