@@ -95,8 +95,14 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 
-	for (size_t i = 0; i < opts->n_listeners; i++)
-		log_info("listening on %s", opts->listeners[i].addr);
+	for (size_t i = 0; i < opts->n_listeners; i++) {
+		const struct rpc_listener *l = &opts->listeners[i];
+
+		log_info("listening on %s", l->addr);
+		if (strncmp(l->addr, "unix:", 5) && !l->tls_client_ca)
+			log_warn("%s accepts callers without client certificates: every caller is an admin (--insecure)",
+				 l->addr);
+	}
 	log_info("xdpfleetd %s ready", XDPFLEET_VERSION);
 	ret = agent_run(agent);
 	log_info("stopped");

@@ -151,6 +151,12 @@ static int set_log_level(struct parse *p, const char *v)
 	return 0;
 }
 
+static int set_no_reattach(struct parse *p, const char *v)
+{
+	return parse_bool(v, &p->o->agent.no_reattach) ? bad(p, "--%s: '%s' is not true or false", "no-reattach", v)
+							: 0;
+}
+
 static int set_config(struct parse *p, const char *v)
 {
 	(void)v;
@@ -181,6 +187,9 @@ static const struct option_def defs[] = {
 	{ "state-dir", "DIR", "durable state: attachments and rules (default /var/lib/xdpfleet)", set_state_dir, -1 },
 	{ "program-dir", "DIR", "directory Attach may load custom BPF objects from (default: none)",
 	  set_program_dir, -1 },
+	{ "no-reattach", NULL, "when a program the agent attached is removed or replaced by someone\n"
+			       "else, or its interface is recreated, only report it (default: attach\n"
+			       "it again within a second)", set_no_reattach, -1 },
 	{ "protect", "PREFIX", "refuse drop/limit rules matching this prefix unless forced; repeatable\n"
 			       "(rules matching the caller's own connection always need force)", NULL, LIST_PROTECT },
 	{ "max-rules", "N", "rule capacity (default 1048576)", set_max_rules, -1 },

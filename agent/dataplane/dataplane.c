@@ -28,6 +28,27 @@ const char *dataplane_mode_name(enum dp_mode mode)
 	return "?";
 }
 
+const char *dataplane_state_name(enum dp_state state)
+{
+	switch (state) {
+	case DP_STATE_OK: return "ok";
+	case DP_STATE_LOST: return "lost";
+	case DP_STATE_MISSING: return "missing";
+	}
+	return "?";
+}
+
+bool dataplane_enforces_rules(struct dataplane *dp)
+{
+	bool yes = false;
+
+	dp_lock(dp);
+	for (size_t i = 0; i < dp->n_ifs && !yes; i++)
+		yes = dp->ifs[i].att.state == DP_STATE_OK && !strcmp(dp->ifs[i].att.program, "filter");
+	dp_unlock(dp);
+	return yes;
+}
+
 void dp_lock(const struct dataplane *dp)
 {
 	pthread_mutex_lock((pthread_mutex_t *)&dp->lock);
@@ -196,6 +217,7 @@ static int copy_opts(struct dataplane *dp, const struct dataplane_opts *opts)
 	dp->bpffs = strdup(opts->bpffs ? opts->bpffs : "/sys/fs/bpf");
 	dp->state_dir = strdup(opts->state_dir ? opts->state_dir : "/var/lib/xdpfleet");
 	dp->program_dir = opts->program_dir ? strdup(opts->program_dir) : NULL;
+	dp->no_reattach = opts->no_reattach;
 	if (!dp->bpffs || !dp->state_dir || (opts->program_dir && !dp->program_dir))
 		return -ENOMEM;
 	return 0;

@@ -20,6 +20,7 @@ struct dataplane_opts {
 	const char *bpffs;
 	const char *state_dir;
 	const char *program_dir; /* NULL: custom objects are refused */
+	bool no_reattach;        /* report programs removed behind the agent's back, but leave them */
 };
 
 enum dp_mode {
@@ -28,6 +29,15 @@ enum dp_mode {
 	DP_MODE_SKB,
 	DP_MODE_HW,
 };
+
+/* Whether what the agent was asked to attach is in place. */
+enum dp_state {
+	DP_STATE_OK = 0,
+	DP_STATE_LOST,    /* removed or replaced behind the agent's back, not (yet) re-attached */
+	DP_STATE_MISSING, /* the interface is gone: re-attached when it comes back */
+};
+
+#define DP_EVENT_MAX 160
 
 /* What the agent attached to one interface. */
 struct dp_attachment {
@@ -38,6 +48,9 @@ struct dp_attachment {
 	uint32_t prog_id;
 	uint64_t attached_at_unix;
 	bool has_stats;
+	enum dp_state state;
+	char last_event[DP_EVENT_MAX]; /* what last happened to it behind the agent's back, or "" */
+	uint64_t last_event_unix;
 };
 
 /* Either builtin or object_path is set. */
@@ -101,12 +114,19 @@ int dataplane_list(struct dataplane *dp, struct dp_attachment **out, size_t *n);
  * previous read); with baseline NULL, against the agent's periodic sample. */
 int dataplane_read_stats(struct dataplane *dp, const char *ifname, const struct dp_if_stats *baseline,
 			 size_t n_baseline, struct dp_if_stats **out, size_t *n, char *err, size_t errlen);
-/* Takes the periodic sample GetStats rates come from, and drops attachments whose program
- * was removed or replaced behind the agent's back. Run it every DATAPLANE_SAMPLE_MS. */
+/* Takes the periodic sample GetStats rates come from. Run it every DATAPLANE_SAMPLE_MS. */
 #define DATAPLANE_SAMPLE_MS 1000
 void dataplane_sample(void *dp);
+/* Notices programs removed or replaced behind the agent's back and interfaces deleted or
+ * recreated, and attaches again what the agent was asked to keep (dataplane_drift.c). Run it
+ * every DATAPLANE_DRIFT_MS, so a change is repaired within a second. */
+#define DATAPLANE_DRIFT_MS 250
+void dataplane_check_drift(void *dp);
+/* True when some interface runs the `filter` program, i.e. rules are enforced. */
+bool dataplane_enforces_rules(struct dataplane *dp);
 
 const char *dataplane_mode_name(enum dp_mode mode);
+const char *dataplane_state_name(enum dp_state state);
 
 struct rules_maps;
 /* The rule engine's maps, shared into every filter program loaded from now on. */

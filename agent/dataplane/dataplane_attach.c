@@ -82,8 +82,8 @@ static int put_back(unsigned int ifindex, const struct loader_current *old, uint
 	return ret;
 }
 
-static int attach_locked(struct dataplane *dp, const struct dp_attach_req *req, struct dp_attachment *out,
-			 char *replaced, size_t replaced_len, char *err, size_t errlen)
+int dp_attach_locked(struct dataplane *dp, const struct dp_attach_req *req, struct dp_attachment *out,
+		     char *replaced, size_t replaced_len, char *err, size_t errlen)
 {
 	struct progs_spec spec = { .builtin = req->builtin && *req->builtin ? req->builtin : NULL,
 				   .object_path = req->object_path, .prog_name = req->prog_name,
@@ -181,7 +181,7 @@ int dataplane_attach(struct dataplane *dp, const struct dp_attach_req *req, stru
 	if (ret)
 		return ret;
 	dp_lock(dp);
-	ret = attach_locked(dp, req, out, replaced, replaced_len, err, errlen);
+	ret = dp_attach_locked(dp, req, out, replaced, replaced_len, err, errlen);
 	dp_unlock(dp);
 	if (ret)
 		replaced[0] = '\0';
@@ -193,10 +193,19 @@ static int detach_locked(struct dataplane *dp, const char *ifname, bool force, s
 {
 	char found[DP_ERR_MAX];
 	struct loader_current cur;
-	struct dp_iface *ours;
+	struct dp_iface *ours = dp_find_name(dp, ifname);
 	unsigned int ifindex;
 	int ret;
 
+	/* What the agent keeps but cannot find in place: detaching means forgetting it, and
+	 * leaving alone whatever others attached meanwhile. */
+	if (ours && ours->att.state != DP_STATE_OK && !force) {
+		*out = ours->att;
+		dp_drop(dp, ours);
+		dp_save(dp);
+		log_info("%s: no longer kept (%s)", ifname, out->last_event);
+		return 0;
+	}
 	ret = resolve_ifindex(ifname, &ifindex, err, errlen);
 	if (ret)
 		return ret;
@@ -276,7 +285,7 @@ int dataplane_reload_builtin(struct dataplane *dp, const char *name)
 
 		if (strcmp(att.program, name))
 			continue;
-		r = attach_locked(dp, &req, &out, replaced, sizeof(replaced), err, sizeof(err));
+		r = dp_attach_locked(dp, &req, &out, replaced, sizeof(replaced), err, sizeof(err));
 		if (r) {
 			log_err("%s: cannot reload %s: %s", att.ifname, name, err);
 			ret = ret ?: r;

@@ -35,6 +35,7 @@ struct dataplane {
 	bool restored;     /* the records are complete: close may write them */
 	const struct rules_maps *rules; /* shared into filter programs; NULL: none yet */
 	int lock_fd[2]; /* the pin directory and the state dir's lock file: one agent per pair */
+	bool no_reattach;
 };
 
 void dp_lock(const struct dataplane *dp);
@@ -56,6 +57,9 @@ void dp_if_dir(unsigned int ifindex, char *buf, size_t len);
 int dp_stats_pin_path(struct dataplane *dp, unsigned int ifindex, char *buf, size_t len);
 /* Pins stats_fd as the interface's stats map, replacing an older pin. */
 int dp_pin_stats(struct dataplane *dp, unsigned int ifindex, int stats_fd);
+/* Attaches under the lock (dataplane_attach.c); *out is the new record's attachment. */
+int dp_attach_locked(struct dataplane *dp, const struct dp_attach_req *req, struct dp_attachment *out,
+		     char *replaced, size_t replaced_len, char *err, size_t errlen);
 /* Samples the counters of one attachment into its ring (dataplane_stats.c). */
 void dp_sample_iface(struct dp_iface *iface);
 

@@ -88,12 +88,16 @@ static void adopt(struct dataplane *dp, const struct attachment_record *rec)
 	struct loader_current cur;
 	char name[IF_NAMESIZE];
 
-	if (!if_indextoname(att->ifindex, name)) {
-		log_warn("%s: interface %u is gone; forgetting its attachment", att->ifname, att->ifindex);
-		return;
-	}
-	if (loader_query(att->ifindex, &cur) || cur.prog_id != att->prog_id) {
-		log_warn("%s: program %u is no longer attached; forgetting it", att->ifname, att->prog_id);
+	/* Gone while the agent was down (a reboot, someone's cleanup): kept, so the drift check
+	 * attaches it again once the agent serves. */
+	if (!if_indextoname(att->ifindex, name) || loader_query(att->ifindex, &cur) || cur.prog_id != att->prog_id) {
+		log_warn("%s: %s is no longer attached; attaching it again once the agent serves", att->ifname,
+			 att->program);
+		iface.att.state = DP_STATE_LOST;
+		memcpy(iface.exc_base, rec->exc_base, sizeof(iface.exc_base));
+		for (int a = 0; a < DP_ACTIONS; a++)
+			iface.exc_base[a] += rec->exc_seen[a];
+		dp_put(dp, &iface);
 		return;
 	}
 	memcpy(iface.att.ifname, name, sizeof(name));

@@ -125,42 +125,21 @@ int dataplane_read_stats(struct dataplane *dp, const char *ifname, const struct 
 	return ret;
 }
 
-/* An attachment whose program is no longer the one on the interface is not ours any more. */
-static bool still_attached(struct dp_iface *iface)
-{
-	struct loader_current cur;
-	char name[IF_NAMESIZE];
-
-	if (!if_indextoname(iface->att.ifindex, name))
-		return false;
-	if (loader_query(iface->att.ifindex, &cur))
-		return true; /* cannot tell: keep it */
-	if (strcmp(name, iface->att.ifname))
-		memcpy(iface->att.ifname, name, sizeof(name));
-	return cur.prog_id == iface->att.prog_id;
-}
-
 void dataplane_sample(void *arg)
 {
 	struct dataplane *dp = arg;
-	bool changed = false, exc_changed = false;
+	bool exc_changed = false;
 
 	dp_lock(dp);
-	for (size_t i = 0; i < dp->n_ifs;) {
-		if (!still_attached(&dp->ifs[i])) {
-			log_warn("%s: program %u was detached or replaced outside the agent; forgetting it",
-				 dp->ifs[i].att.ifname, dp->ifs[i].att.prog_id);
-			dp_drop(dp, &dp->ifs[i]);
-			changed = true;
+	for (size_t i = 0; i < dp->n_ifs; i++) {
+		if (dp->ifs[i].att.state != DP_STATE_OK)
 			continue;
-		}
 		dp_sample_iface(&dp->ifs[i]);
 		exc_changed |= dp_read_exceptions(dp, &dp->ifs[i], NULL);
-		i++;
 	}
 	/* Exception totals are saved now and then: they matter only when the tracepoint's pins
 	 * are lost with the agent (bpffs inside its own mount namespace). */
-	if (changed || (exc_changed && stats_now_ns() - dp->saved_ns >= EXC_SAVE_NS))
+	if (exc_changed && stats_now_ns() - dp->saved_ns >= EXC_SAVE_NS)
 		dp_save(dp);
 	dp_unlock(dp);
 }

@@ -53,6 +53,7 @@ int agent_open(struct agent **out, const struct agent_opts *opts, char *err, siz
 		.bpffs = opts->bpffs,
 		.state_dir = opts->state_dir,
 		.program_dir = opts->program_dir,
+		.no_reattach = opts->no_reattach,
 	};
 	ret = dataplane_open(&a->dp, &dp_opts, why, sizeof(why));
 	if (ret) {
@@ -100,6 +101,8 @@ int agent_listen(struct agent *a, char *err, size_t errlen)
 		return ret;
 	/* GetStats rates come from this sample, so a single GetStats already has meaningful pps. */
 	ret = rpc_server_add_timer(a->srv, DATAPLANE_SAMPLE_MS, dataplane_sample, a->dp);
+	if (!ret)
+		ret = rpc_server_add_timer(a->srv, DATAPLANE_DRIFT_MS, dataplane_check_drift, a->dp);
 	if (!ret)
 		ret = rpc_server_add_timer(a->srv, RULES_EXPIRY_MS, policy_expire, a->policy);
 	if (ret)

@@ -26,6 +26,7 @@ struct agent_opts {
 	const char *state_dir;   /* durable state (attachments, rules) */
 	const char *program_dir; /* where Attach may load custom objects from */
 	uint32_t max_rules;      /* 0: the rule engine's default */
+	bool no_reattach;        /* leave programs others removed or replaced (report only) */
 	struct lockout lockout;  /* --protect prefixes */
 };
 

@@ -6,6 +6,9 @@
 #include "xdpfleet/v1/agent.pb-c.h"
 
 /* svc_info.c */
+struct agent;
+/* What an operator should know about this agent now, as strings in the call's arena. */
+int svc_warnings(struct rpc_call *call, struct agent *agent, char ***out, size_t *n);
 grpc_status_code svc_get_info(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
 
 /* svc_xdp.c */

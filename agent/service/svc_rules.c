@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api_limits.h"
+#include "dataplane.h"
 #include "agent.h"
 #include "lockout.h"
 #include "policy.h"
@@ -142,6 +143,7 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 	out->added = res.added;
 	out->duplicates = res.unchanged;
 	out->updated = res.updated;
+	out->enforced = dataplane_enforces_rules(agent->dp);
 out:
 	free(items);
 	return code;

@@ -7,6 +7,7 @@
 #include "api_limits.h"
 #include "agent.h"
 #include "dataplane.h"
+#include "policy.h"
 #include "service.h"
 
 
@@ -64,7 +65,11 @@ static Xdpfleet__V1__Attachment *attachment_to_proto(struct rpc_call *call, cons
 	a->prog_id = att->prog_id;
 	a->attached_at_unix = att->attached_at_unix;
 	a->has_stats = att->has_stats;
-	return a;
+	a->state = (char *)dataplane_state_name(att->state);
+	a->last_event = rpc_call_strdup(call, att->last_event);
+	a->last_event_unix = att->last_event_unix;
+	a->enforces_rules = att->state == DP_STATE_OK && !strcmp(att->program, "filter");
+	return a->last_event ? a : NULL;
 }
 
 /* Fills req from the proto request; returns a gRPC status. */
@@ -161,6 +166,9 @@ grpc_status_code svc_list_attachments(struct rpc_call *call, const ProtobufCMess
 		out->n_attachments = i + 1;
 	}
 	free(atts);
+	out->rules = agent->policy ? policy_count(agent->policy) : 0;
+	if (code == GRPC_STATUS_OK && svc_warnings(call, agent, &out->warnings, &out->n_warnings))
+		code = rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	return code;
 }
 

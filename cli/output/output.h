@@ -32,6 +32,10 @@ const char *output_safe(const char *s, char *buf, size_t len);
 /* A failed host's table row ("HOST  error: ..."), the host padded to width (0: not padded).
  * Returns whether h failed, so loops can `if (output_table_failed(...)) continue;`. */
 bool output_table_failed(FILE *f, const struct output_host *h, int width);
+/* After a table: "warning: HOST: TEXT" for each host's warnings (nothing when there are none). */
+void output_table_warnings(FILE *f, const char *host, char *const *warnings, size_t n);
+/* "warnings": [...] */
+int output_json_warnings(struct json_writer *w, char *const *warnings, size_t n);
 
 /* Width of the HOST column: the longest host name, at least the header's. */
 int output_host_width(const struct output_host *h, size_t n);

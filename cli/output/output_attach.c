@@ -62,10 +62,10 @@ static void output_attach_since(char *buf, size_t len, uint64_t unix_s)
 static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 			       enum output_attach_kind kind)
 {
-	static const char *const last_header[] = { "REPLACED", "", "ATTACHED" };
+	static const char *const last_header[] = { "REPLACED", "", "ATTACHED              STATE" };
 	const Xdpfleet__V1__Attachment *const *list, *one;
 	int hw = output_host_width(h, n), pw = output_attach_program_width(kind, h, n);
-	char since[32], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
+	char since[80], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
 		s3[OUTPUT_SAFE_MAX];
 	const char *last;
 	size_t i, j, cnt;
@@ -88,7 +88,12 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 				last = ((const Xdpfleet__V1__AttachResponse *)h[i].msg)->replaced;
 				last = last && *last ? last : "-";
 			} else if (kind == OUTPUT_STATUS) {
-				output_attach_since(since, sizeof(since), list[j]->attached_at_unix);
+				char at[32];
+
+				output_attach_since(at, sizeof(at), list[j]->attached_at_unix);
+				snprintf(since, sizeof(since), "%-20s  %s%s", at,
+					 list[j]->state && *list[j]->state ? list[j]->state : "ok",
+					 list[j]->enforces_rules ? " (rules enforced)" : "");
 				last = since;
 			}
 			fprintf(f, "%-*s  %-15s  %7" PRIu32 "  %-6s  %7" PRIu32 "  %-*s%s%s\n", hw,
@@ -96,7 +101,18 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 				list[j]->ifindex, names_mode(list[j]->mode), list[j]->prog_id, pw,
 				output_safe(list[j]->program, s2, sizeof(s2)), *last ? "  " : "",
 				output_safe(last, s3, sizeof(s3)));
+			if (kind == OUTPUT_STATUS && list[j]->last_event && *list[j]->last_event) {
+				output_attach_since(since, sizeof(since), list[j]->last_event_unix);
+				fprintf(f, "%-*s    %s: %s\n", hw, "", since,
+					output_safe(list[j]->last_event, s3, sizeof(s3)));
+			}
 		}
+	}
+	for (i = 0; kind == OUTPUT_STATUS && i < n; i++) {
+		const Xdpfleet__V1__ListAttachmentsResponse *r = (const Xdpfleet__V1__ListAttachmentsResponse *)h[i].msg;
+
+		if (h[i].ok && r)
+			output_table_warnings(f, h[i].host, r->warnings, r->n_warnings);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -128,6 +144,10 @@ int output_json_attachment(struct json_writer *w, const Xdpfleet__V1__Attachment
 	json_kv_uint(w, "prog_id", a->prog_id);
 	json_kv_uint(w, "attached_at_unix", a->attached_at_unix);
 	json_kv_bool(w, "has_stats", a->has_stats);
+	json_kv_string(w, "state", a->state && *a->state ? a->state : "ok");
+	json_kv_bool(w, "enforces_rules", a->enforces_rules);
+	json_kv_string(w, "last_event", a->last_event ? a->last_event : "");
+	json_kv_uint(w, "last_event_unix", a->last_event_unix);
 	return json_end_object(w);
 }
 
@@ -158,5 +178,7 @@ int output_json_status(struct json_writer *w, const ProtobufCMessage *msg)
 	json_begin_array(w);
 	for (i = 0; i < r->n_attachments; i++)
 		output_json_attachment(w, r->attachments[i]);
-	return json_end_array(w);
+	json_end_array(w);
+	json_kv_uint(w, "rules", r->rules);
+	return output_json_warnings(w, r->warnings, r->n_warnings);
 }

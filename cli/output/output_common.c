@@ -101,3 +101,20 @@ bool output_table_failed(FILE *f, const struct output_host *h, int width)
 	fprintf(f, "%-*s  error: %s\n", width, h->host, output_safe(h->error, e, sizeof(e)));
 	return true;
 }
+
+void output_table_warnings(FILE *f, const char *host, char *const *warnings, size_t n)
+{
+	char safe[OUTPUT_SAFE_MAX];
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "warning: %s: %s\n", host, output_safe(warnings[i], safe, sizeof(safe)));
+}
+
+int output_json_warnings(struct json_writer *w, char *const *warnings, size_t n)
+{
+	json_key(w, "warnings");
+	json_begin_array(w);
+	for (size_t i = 0; i < n; i++)
+		json_string(w, warnings[i]);
+	return json_end_array(w);
+}

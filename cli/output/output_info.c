@@ -95,6 +95,9 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n)
 			output_safe(info->api_version, s4, sizeof(s4)), up, info->attachments,
 			info->rules, feat);
 	}
+	for (i = 0; i < n; i++)
+		if ((info = output_info_msg(&h[i])))
+			output_table_warnings(f, h[i].host, info->warnings, info->n_warnings);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -110,6 +113,8 @@ int output_json_info(struct json_writer *w, const ProtobufCMessage *msg)
 	json_kv_uint(w, "uptime_seconds", info->uptime_seconds);
 	json_kv_uint(w, "attachments", info->attachments);
 	json_kv_uint(w, "rules", info->rules);
+	json_kv_bool(w, "rules_enforced", info->rules_enforced);
+	output_json_warnings(w, info->warnings, info->n_warnings);
 	json_key(w, "features");
 	json_begin_object(w);
 	json_kv_bool(w, "native_xdp", ft && ft->native_xdp);

@@ -121,6 +121,13 @@ int rules_add_send(struct cli_ctx *ctx, const struct rules_add_req *rq,
 		err = output_table_rules_added(ctx->io.out, h, n);
 	}
 	fflush(ctx->io.out);
+	for (i = 0; i < n; i++) {
+		const Xdpfleet__V1__AddRulesResponse *a = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
+
+		if (h[i].ok && a && !a->enforced)
+			fprintf(ctx->io.err, CLI_PROG ": warning: %s: no interface runs the filter program: the rules "
+				"are kept but nothing enforces them (xdpfleet attach IFACE --prog filter)\n", h[i].host);
+	}
 	err = call_report_failures(ctx, h, n) ?: (err ? -EIO : 0);
 out:
 	free(h);

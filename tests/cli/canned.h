@@ -22,9 +22,11 @@ struct canned_attachments {
 	Xdpfleet__V1__ListAttachmentsResponse resp;
 	Xdpfleet__V1__Attachment att[2];
 	Xdpfleet__V1__Attachment *att_ptr[2];
+	char *warnings[1];
 };
 
-/* eth0: filter native prog_id 42; veth1: "objs/c.o:xdp_count" skb prog_id 7. */
+/* eth0: filter native prog_id 42, enforcing rules; veth1: "objs/c.o:xdp_count" skb prog_id 7,
+ * lost (removed behind the agent's back); 3 rules and a warning about veth1. */
 void canned_attachments_init(struct canned_attachments *c);
 
 struct canned_info {

@@ -46,13 +46,15 @@ static void test_info(void **state)
 		r.out,
 		"[{\"host\":\"unix:/a.sock\",\"ok\":true,\"version\":\"0.1.0\",\"hostname\":\"web1\","
 		"\"kernel\":\"6.1.0-18-amd64\",\"api_version\":\"xdpfleet.v1\",\"uptime_seconds\":3725,"
-		"\"attachments\":1,\"rules\":3,\"features\":{\"native_xdp\":true,\"skb_xdp\":true,"
+		"\"attachments\":1,\"rules\":3,\"rules_enforced\":false,\"warnings\":[],"
+		"\"features\":{\"native_xdp\":true,\"skb_xdp\":true,"
 		"\"bpf_link\":false,\"dispatcher\":false,\"tracepoints\":true,\"map_batch_ops\":false}},"
 		"{\"host\":\"unix:/dead.sock\",\"ok\":false,\"code\":\"UNAVAILABLE\",\"error\":"
 		"\"UNAVAILABLE: failed to connect to all addresses\"},"
 		"{\"host\":\"unix:/b.sock\",\"ok\":true,\"version\":\"0.1.0\",\"hostname\":\"web\\\"2\\n\","
 		"\"kernel\":\"6.1.0-18-amd64\",\"api_version\":\"xdpfleet.v1\",\"uptime_seconds\":3725,"
-		"\"attachments\":1,\"rules\":3,\"features\":{\"native_xdp\":true,\"skb_xdp\":true,"
+		"\"attachments\":1,\"rules\":3,\"rules_enforced\":false,\"warnings\":[],"
+		"\"features\":{\"native_xdp\":true,\"skb_xdp\":true,"
 		"\"bpf_link\":false,\"dispatcher\":false,\"tracepoints\":true,\"map_batch_ops\":false}}]\n");
 	harness_free(&r);
 }
@@ -88,11 +90,15 @@ static void test_status(void **state)
 	RUN(&r, "-H", HOSTS ",unix:/c.sock", "status");
 	assert_int_equal(r.status, 1);
 	harness_check_contains(r.out, "HOST             IFACE            IFINDEX  MODE    PROG_ID  PROGRAM  "
-			      "           ATTACHED\n");
+			      "           ATTACHED              STATE\n");
 	harness_check_contains(r.out, "unix:/a.sock     eth0                   2  native       42  filter  "
-			      "            2023-11-14T22:13:20Z\n");
+			      "            2023-11-14T22:13:20Z  ok (rules enforced)\n");
 	harness_check_contains(r.out, "unix:/a.sock     veth1                  9  skb           7  "
-			      "objs/c.o:xdp_count  -\n");
+			      "objs/c.o:xdp_count  -                     lost\n"
+			      "                   2023-11-14T22:15:00Z: program 7 was removed behind the agent's "
+			      "back; left so (--no-reattach)\n");
+	harness_check_contains(r.out, "warning: unix:/a.sock: veth1: lost: program 7 was removed behind the "
+			      "agent's back; left so (--no-reattach)\n");
 	harness_check_contains(r.out, "unix:/dead.sock  error: UNAVAILABLE");
 	harness_check_contains(r.out, "unix:/c.sock     (no attachments)\n");
 	harness_free(&r);
@@ -102,12 +108,14 @@ static void test_status(void **state)
 		r.out,
 		"[{\"host\":\"unix:/a.sock\",\"ok\":true,\"attachments\":["
 		"{\"ifname\":\"eth0\",\"ifindex\":2,\"program\":\"filter\",\"mode\":\"native\","
-		"\"prog_id\":42,\"attached_at_unix\":1700000000,\"has_stats\":true},"
+		"\"prog_id\":42,\"attached_at_unix\":1700000000,\"has_stats\":true,\"state\":\"ok\",\"enforces_rules\":true,\"last_event\":\"\",\"last_event_unix\":0},"
 		"{\"ifname\":\"veth1\",\"ifindex\":9,\"program\":\"objs/c.o:xdp_count\",\"mode\":\"skb\","
-		"\"prog_id\":7,\"attached_at_unix\":0,\"has_stats\":false}]},"
+		"\"prog_id\":7,\"attached_at_unix\":0,\"has_stats\":false,\"state\":\"lost\",\"enforces_rules\":false,\"last_event\":\"program 7 was removed behind the agent's back; left so (--no-reattach)\",\"last_event_unix\":1700000100}],"
+		"\"rules\":3,\"warnings\":[\"veth1: lost: program 7 was removed behind the agent's back; "
+		"left so (--no-reattach)\"]},"
 		"{\"host\":\"unix:/dead.sock\",\"ok\":false,\"code\":\"UNAVAILABLE\",\"error\":"
 		"\"UNAVAILABLE: failed to connect to all addresses\"},"
-		"{\"host\":\"unix:/c.sock\",\"ok\":true,\"attachments\":[]}]\n");
+		"{\"host\":\"unix:/c.sock\",\"ok\":true,\"attachments\":[],\"rules\":0,\"warnings\":[]}]\n");
 	harness_free(&r);
 }
 
@@ -142,7 +150,7 @@ static void test_attach_detach(void **state)
 	assert_string_equal(r.out,
 			    "[{\"host\":\"unix:/a.sock\",\"ok\":true,\"attachment\":{\"ifname\":\"eth0\","
 			    "\"ifindex\":2,\"program\":\"filter\",\"mode\":\"native\",\"prog_id\":42,"
-			    "\"attached_at_unix\":1700000000,\"has_stats\":true},"
+			    "\"attached_at_unix\":1700000000,\"has_stats\":true,\"state\":\"ok\",\"enforces_rules\":true,\"last_event\":\"\",\"last_event_unix\":0},"
 			    "\"replaced\":\"pass (id 41)\"}]\n");
 	harness_free(&r);
 
@@ -158,7 +166,7 @@ static void test_attach_detach(void **state)
 	assert_string_equal(r.out,
 			    "[{\"host\":\"unix:/a.sock\",\"ok\":true,\"detached\":{\"ifname\":\"veth1\","
 			    "\"ifindex\":9,\"program\":\"objs/c.o:xdp_count\",\"mode\":\"skb\","
-			    "\"prog_id\":7,\"attached_at_unix\":0,\"has_stats\":false}}]\n");
+			    "\"prog_id\":7,\"attached_at_unix\":0,\"has_stats\":false,\"state\":\"lost\",\"enforces_rules\":false,\"last_event\":\"program 7 was removed behind the agent's back; left so (--no-reattach)\",\"last_event_unix\":1700000100}}]\n");
 	harness_free(&r);
 
 	fake_rpc_set(refused, 1);

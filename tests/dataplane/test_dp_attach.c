@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <net/if.h>
 
 #include <cmocka.h>
 
@@ -311,16 +312,109 @@ static void test_restart_without_pins(void **state)
 	assert_int_equal(s.exceptions[XDP_ABORTED], 30);
 }
 
-/* Someone else removes our program: the periodic sample notices and forgets it. */
-static void test_sample_forgets_removed(void **state)
+static struct dp_attachment only_attachment(struct ctx *c)
+{
+	struct dp_attachment *list = NULL, a;
+	size_t n = 0;
+
+	assert_int_equal(dataplane_list(c->dp, &list, &n), 0);
+	assert_int_equal(n, 1);
+	a = list[0];
+	free(list);
+	return a;
+}
+
+/* Someone else removes our program: the drift check attaches it again and says so; counting
+ * goes on in the same map. */
+static void test_drift_removed_reattached(void **state)
 {
 	struct ctx *c = *state;
-	struct dp_attachment att;
+	struct dp_attachment att, now;
+	struct loader_current cur;
 
 	assert_int_equal(attach(c, "pass", DP_MODE_SKB, false, &att, NULL), 0);
+	assert_int_equal(netns_fixture_send(&c->fx, 10, FRAME), 0);
 	assert_int_equal(bpf_xdp_detach(c->fx.ifindex0, XDP_FLAGS_SKB_MODE, NULL), 0);
-	dataplane_sample(c->dp);
+	dataplane_check_drift(c->dp);
+	now = only_attachment(c);
+	assert_int_equal(now.state, DP_STATE_OK);
+	assert_int_not_equal(now.prog_id, att.prog_id);
+	assert_non_null(strstr(now.last_event, "removed behind the agent's back; attached pass again"));
+	assert_int_equal(loader_query(c->fx.ifindex0, &cur), 0);
+	assert_int_equal(cur.prog_id, now.prog_id);
+	assert_int_equal(netns_fixture_send(&c->fx, 5, FRAME), 0);
+	assert_int_equal(read_veth0(c).actions[XDP_PASS].packets, 15);
+}
+
+/* A foreign program in our place is replaced by ours; with --no-reattach it is only reported,
+ * and detaching then forgets ours and leaves theirs. */
+static void test_drift_replaced(void **state)
+{
+	struct ctx *c = *state;
+	struct xdp_simple *foreign = xdp_simple__open_and_load();
+	struct dp_attachment att, now;
+	struct loader_current cur;
+	uint32_t foreign_id;
+
+	assert_non_null(foreign);
+	assert_int_equal(attach(c, "pass", DP_MODE_SKB, false, &att, NULL), 0);
+	assert_int_equal(bpf_xdp_attach(c->fx.ifindex0, bpf_program__fd(foreign->progs.xdp_drop),
+					XDP_FLAGS_SKB_MODE, NULL), 0);
+	assert_int_equal(loader_prog_id(bpf_program__fd(foreign->progs.xdp_drop), &foreign_id), 0);
+	dataplane_check_drift(c->dp);
+	now = only_attachment(c);
+	assert_int_equal(now.state, DP_STATE_OK);
+	assert_non_null(strstr(now.last_event, "replaced by"));
+	assert_int_equal(loader_query(c->fx.ifindex0, &cur), 0);
+	assert_int_equal(cur.prog_id, now.prog_id);
+
+	/* the same, reported only */
+	dataplane_close(c->dp);
+	c->opts.no_reattach = true;
+	assert_int_equal(dataplane_open(&c->dp, &c->opts, c->err, sizeof(c->err)), 0);
+	assert_int_equal(bpf_xdp_attach(c->fx.ifindex0, bpf_program__fd(foreign->progs.xdp_drop),
+					XDP_FLAGS_SKB_MODE, NULL), 0);
+	dataplane_check_drift(c->dp);
+	now = only_attachment(c);
+	assert_int_equal(now.state, DP_STATE_LOST);
+	assert_non_null(strstr(now.last_event, "--no-reattach"));
+	assert_int_equal(loader_query(c->fx.ifindex0, &cur), 0);
+	assert_int_equal(cur.prog_id, foreign_id);
+	assert_int_equal(dataplane_detach(c->dp, "veth0", false, &now, c->err, sizeof(c->err)), 0);
 	assert_int_equal(dataplane_n_attachments(c->dp), 0);
+	assert_int_equal(loader_query(c->fx.ifindex0, &cur), 0);
+	assert_int_equal(cur.prog_id, foreign_id); /* theirs stays */
+	bpf_xdp_detach(c->fx.ifindex0, XDP_FLAGS_SKB_MODE, NULL);
+	xdp_simple__destroy(foreign);
+}
+
+/* The interface is deleted (reported missing) and created again under the same name: the
+ * program is attached to the new one. */
+static void test_drift_interface_recreated(void **state)
+{
+	struct ctx *c = *state;
+	struct dp_attachment att, now;
+	struct loader_current cur;
+	unsigned int ifindex;
+
+	assert_int_equal(attach(c, "pass", DP_MODE_NATIVE, false, &att, NULL), 0);
+	assert_int_equal(netns_fixture_sh("ip link del veth0"), 0);
+	dataplane_check_drift(c->dp);
+	now = only_attachment(c);
+	assert_int_equal(now.state, DP_STATE_MISSING);
+	assert_int_equal(netns_fixture_sh("ip link add veth0 type veth peer name veth1 && "
+					  "ip link set veth0 up && ip link set veth1 up"), 0);
+	ifindex = if_nametoindex("veth0");
+	assert_int_not_equal(ifindex, att.ifindex);
+	dataplane_check_drift(c->dp);
+	now = only_attachment(c);
+	assert_int_equal(now.state, DP_STATE_OK);
+	assert_int_equal(now.ifindex, ifindex);
+	assert_non_null(strstr(now.last_event, "deleted and created again"));
+	assert_int_equal(loader_query(ifindex, &cur), 0);
+	assert_int_equal(cur.prog_id, now.prog_id);
+	c->fx.ifindex0 = ifindex;
+	c->fx.ifindex1 = if_nametoindex("veth1");
 }
 
 int main(void)
@@ -334,7 +428,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exceptions_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_without_pins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sample_forgets_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drift_removed_reattached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drift_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drift_interface_recreated, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
