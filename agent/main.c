@@ -13,6 +13,7 @@
 #include "dataplane.h"
 #include "policy.h"
 #include "log.h"
+#include "sd_notify.h"
 #include "version.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
@@ -25,6 +26,7 @@ static struct rpc_server *signal_target;
 static void on_stop_signal(int sig)
 {
 	(void)sig;
+	sd_notify_send("STOPPING=1");
 	if (signal_target)
 		rpc_server_stop(signal_target);
 }
@@ -336,6 +338,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < agent.opts.n_listeners; i++)
 		log_info("listening on %s", agent.opts.listeners[i].addr);
 	log_info("xdpfleetd %s ready", XDPFLEET_VERSION);
+	sd_notify_send("READY=1"); /* every listener is bound and serving: Type=notify units start now */
 	ret = rpc_server_run(agent.srv);
 	log_info("stopped");
 out:
