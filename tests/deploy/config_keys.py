@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# deploy/agent.conf uses only keys that are long options of the built xdpfleetd's --help, and
-# shows every option with a comment.
+# The example configs (deploy/agent.conf, the ConfigMap's agent.conf) use only keys that are long
+# options of the built xdpfleetd's --help, and deploy/agent.conf shows every option with a comment.
 import os
 import re
 import subprocess
 import sys
+
+import yaml
 
 src = os.environ["XF_SOURCE_DIR"]
 agent = os.environ["XDPFLEETD"]
@@ -62,4 +64,9 @@ for key, n, _ in keys(conf, "deploy/agent.conf", True):
     if i < 0 or not lines[i].startswith("#"):
         fail(f"deploy/agent.conf:{n}: no comment directly before '{key}'")
 
+with open(os.path.join(src, "deploy", "k8s", "configmap.yaml")) as f:
+    cm = yaml.safe_load(f)
+for key, n, _ in keys(cm["data"]["agent.conf"], "configmap agent.conf", True):
+    if key not in known:
+        fail(f"configmap agent.conf:{n}: '{key}' is not an option of xdpfleetd")
 print(f"config_keys: ok: {len(seen)} keys of deploy/agent.conf, all {len(options - NOT_IN_FILE)} options shown")
