@@ -12,7 +12,7 @@ install(TARGETS xdpfleet RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 include(cmake/manpages.cmake)
 install(FILES deploy/completion/xdpfleet.bash DESTINATION "${XDPFLEET_COMPLETIONSDIR}"
         RENAME xdpfleet)
-install(FILES README.md LICENSE docs/state.md docs/rpc.md docs/rules-engine.md
+install(FILES README.md LICENSE docs/deploy.md docs/state.md docs/rpc.md docs/rules-engine.md
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 
 # The unit and the files in etc name absolute paths, which depend on the prefix given when

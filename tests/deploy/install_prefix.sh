@@ -14,7 +14,7 @@ for f in sbin/xdpfleetd bin/xdpfleet; do
 done
 for f in lib/systemd/system/xdpfleetd.service etc/xdpfleet/agent.conf etc/default/xdpfleetd \
 	share/man/man8/xdpfleetd.8.gz share/man/man1/xdpfleet.1.gz \
-	share/bash-completion/completions/xdpfleet share/doc/xdpfleet/LICENSE; do
+	share/bash-completion/completions/xdpfleet share/doc/xdpfleet/LICENSE share/doc/xdpfleet/deploy.md; do
 	[[ -s $p/$f ]] || dt_fail "$f is not installed"
 done
 dt_same "installed xdpfleetd --version" "$("$p/sbin/xdpfleetd" --version)" "xdpfleetd $XF_VERSION"
