@@ -8,6 +8,7 @@
 #include "agent.h"
 #include "log.h"
 #include "options.h"
+#include "sd_notify.h"
 #include "version.h"
 
 #define SIGNAL_CHECK_MS 500
@@ -19,6 +20,7 @@ static volatile sig_atomic_t hup_seen;
 static void on_stop_signal(int sig)
 {
 	(void)sig;
+	sd_notify_send("STOPPING=1");
 	agent_stop(signal_target);
 }
 
@@ -104,6 +106,7 @@ int main(int argc, char **argv)
 				 l->addr);
 	}
 	log_info("xdpfleetd %s ready", XDPFLEET_VERSION);
+	sd_notify_send("READY=1"); /* every listener is bound and serving: Type=notify units start now */
 	ret = agent_run(agent);
 	log_info("stopped");
 out:
