@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "api_limits.h"
+#include "duration.h"
 #include "log.h"
 #include "options.h"
 #include "version.h"
@@ -151,6 +152,46 @@ static int set_log_level(struct parse *p, const char *v)
 	return 0;
 }
 
+static int set_max_streams(struct parse *p, const char *v)
+{
+	unsigned long long n;
+
+	if (parse_uint(v, 1, 1000000, &n, 10))
+		return bad(p, "--%s: '%s' is not a number from 1 to 1000000", "max-streams", v);
+	p->o->agent.max_streams = n;
+	return 0;
+}
+
+static int set_max_streams_per_peer(struct parse *p, const char *v)
+{
+	unsigned long long n;
+
+	if (parse_uint(v, 1, 1000000, &n, 10))
+		return bad(p, "--%s: '%s' is not a number from 1 to 1000000", "max-streams-per-peer", v);
+	p->o->agent.max_streams_per_peer = n;
+	return 0;
+}
+
+static int set_min_watch_interval(struct parse *p, const char *v)
+{
+	uint64_t ms;
+
+	if (duration_parse_ms(v, &ms) || ms < API_WATCH_INTERVAL_MIN_MS || ms > API_WATCH_INTERVAL_MAX_MS)
+		return bad(p, "--%s: '%s' is not a duration from 100ms to 1h (e.g. 250ms, 1s)", "min-watch-interval", v);
+	p->o->agent.min_watch_interval_ms = (unsigned int)ms;
+	return 0;
+}
+
+static int set_max_rules_per_request(struct parse *p, const char *v)
+{
+	unsigned long long n;
+
+	if (parse_uint(v, 1, API_RULES_PER_REQUEST_MAX, &n, 10))
+		return bad(p, "--%s: '%s' is not a number from 1 to 1000000", "max-rules-per-request", v);
+	p->o->agent.max_rules_per_request = n;
+	return 0;
+}
+
 static int set_no_reattach(struct parse *p, const char *v)
 {
 	return parse_bool(v, &p->o->agent.no_reattach) ? bad(p, "--%s: '%s' is not true or false", "no-reattach", v)
@@ -193,6 +234,14 @@ static const struct option_def defs[] = {
 	{ "protect", "PREFIX", "refuse drop/limit rules matching this prefix unless forced; repeatable\n"
 			       "(rules matching the caller's own connection always need force)", NULL, LIST_PROTECT },
 	{ "max-rules", "N", "rule capacity (default 1048576)", set_max_rules, -1 },
+	{ "max-rules-per-request", "N", "rules one AddRules may carry (default and most 1000000)",
+	  set_max_rules_per_request, -1 },
+	{ "max-streams", "N", "server streams (stats watches, listings) open at once (default 1024)",
+	  set_max_streams, -1 },
+	{ "max-streams-per-peer", "N", "of those, from one client address or unix socket (default 256)",
+	  set_max_streams_per_peer, -1 },
+	{ "min-watch-interval", "DURATION", "the shortest WatchStats interval allowed (default 100ms)",
+	  set_min_watch_interval, -1 },
 	{ "log-level", "LEVEL", "error, warning, info (default) or debug", set_log_level, -1 },
 };
 

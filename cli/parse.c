@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "parse.h"
 
 int parse_getopt(const struct cli_ctx *ctx, const char *cmd, int argc, char **argv,
@@ -34,23 +35,14 @@ int parse_getopt(const struct cli_ctx *ctx, const char *cmd, int argc, char **ar
 
 int parse_duration_ms(const char *s, unsigned int min_ms, unsigned int max_ms, unsigned int *ms)
 {
-	double v, scale = 1000.0;
-	char *end;
+	uint64_t v;
+	int ret = duration_parse_ms(s, &v);
 
-	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s)
-		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		scale = 1.0;
-	else if (*end && strcmp(end, "s"))
-		return -EINVAL;
-	v *= scale;
-	if (!isfinite(v) || v < min_ms || v > max_ms)
+	if (ret)
+		return ret;
+	if (v < min_ms || v > max_ms)
 		return -ERANGE;
-	*ms = (unsigned int)llround(v);
+	*ms = (unsigned int)v;
 	return 0;
 }
 

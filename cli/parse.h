@@ -16,7 +16,7 @@
 int parse_getopt(const struct cli_ctx *ctx, const char *cmd, int argc, char **argv,
 		 const char *shortopts, const struct option *longopts);
 
-/* Seconds as "5", "0.5" or "250ms" into milliseconds, within [min_ms, max_ms]. */
+/* A duration (lib/util/duration.h: "250ms", "5", "1m30s") in milliseconds, within [min_ms, max_ms]. */
 int parse_duration_ms(const char *s, unsigned int min_ms, unsigned int max_ms, unsigned int *ms);
 /* A decimal integer within [min, max]; no sign, no trailing garbage. */
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *v);

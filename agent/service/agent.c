@@ -91,6 +91,8 @@ int agent_listen(struct agent *a, char *err, size_t errlen)
 		.identities = a->opts.identities,
 		.n_identities = a->opts.n_identities,
 		.max_message_bytes = a->opts.max_message_bytes,
+		.max_streams = a->opts.max_streams,
+		.max_streams_per_peer = a->opts.max_streams_per_peer,
 	};
 	struct rpc_service svc;
 	int ret;

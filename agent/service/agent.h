@@ -27,6 +27,9 @@ struct agent_opts {
 	const char *program_dir; /* where Attach may load custom objects from */
 	uint32_t max_rules;      /* 0: the rule engine's default */
 	bool no_reattach;        /* leave programs others removed or replaced (report only) */
+	size_t max_streams, max_streams_per_peer; /* 0: the RPC layer's defaults */
+	unsigned int min_watch_interval_ms;       /* 0: API_WATCH_INTERVAL_MIN_MS */
+	size_t max_rules_per_request;             /* 0: API_RULES_PER_REQUEST_MAX */
 	struct lockout lockout;  /* --protect prefixes */
 };
 

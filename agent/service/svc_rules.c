@@ -9,6 +9,7 @@
 
 #include "api_limits.h"
 #include "dataplane.h"
+#include "htab.h"
 #include "agent.h"
 #include "lockout.h"
 #include "policy.h"
@@ -77,16 +78,18 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 	struct cidr peer, *peerp = NULL;
 	grpc_status_code code = GRPC_STATUS_OK;
 	struct policy_add_result res;
+	size_t most = agent->opts.max_rules_per_request ? agent->opts.max_rules_per_request : API_RULES_PER_REQUEST_MAX;
 	char why[256];
 	int ret;
 
 	if (!agent->policy)
 		return no_rules(call);
-	if (req->n_rules > API_RULES_PER_REQUEST_MAX)
-		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules: %zu rules in one request; at most %d",
-				     req->n_rules, API_RULES_PER_REQUEST_MAX);
+	if (req->n_rules > most)
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+				     "rules: %zu rules in one request; at most %zu (--max-rules-per-request)", req->n_rules,
+				     most);
 	if (!req->n_rules)
-		return GRPC_STATUS_OK;
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules: empty: nothing to add");
 	items = calloc(req->n_rules, sizeof(*items));
 	out->ids = rpc_call_alloc(call, req->n_rules * sizeof(*out->ids));
 	if (!items || !out->ids) {
@@ -149,6 +152,28 @@ out:
 	return code;
 }
 
+/* An id named twice is a mistake in the request, not something to delete twice. */
+static grpc_status_code check_unique_ids(struct rpc_call *call, const uint64_t *ids, size_t n)
+{
+	grpc_status_code code = GRPC_STATUS_OK;
+	struct htab seen;
+	uint64_t *first;
+
+	if (n < 2)
+		return GRPC_STATUS_OK;
+	if (htab_init(&seen, sizeof(uint64_t), n))
+		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	for (size_t i = 0; i < n && code == GRPC_STATUS_OK; i++) {
+		if ((first = htab_get(&seen, &ids[i])))
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "ids[%zu]: %llu is already ids[%llu]", i,
+					     (unsigned long long)ids[i], (unsigned long long)*first);
+		else if (htab_put(&seen, &ids[i], i))
+			code = rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	}
+	htab_free(&seen);
+	return code;
+}
+
 grpc_status_code svc_delete_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
 {
 	const Xdpfleet__V1__DeleteRulesRequest *req = (const Xdpfleet__V1__DeleteRulesRequest *)msg;
@@ -161,6 +186,14 @@ grpc_status_code svc_delete_rules(struct rpc_call *call, const ProtobufCMessage 
 
 	if (!agent->policy)
 		return no_rules(call);
+	if (!req->n_ids && !req->n_matches)
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "ids, matches: empty: nothing to delete");
+	if (req->n_ids + req->n_matches > API_RULES_PER_REQUEST_MAX)
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "ids, matches: %zu in one request; at most %d",
+				     req->n_ids + req->n_matches, API_RULES_PER_REQUEST_MAX);
+	code = check_unique_ids(call, req->ids, req->n_ids);
+	if (code != GRPC_STATUS_OK)
+		return code;
 	if (req->n_matches && !(matches = calloc(req->n_matches, sizeof(*matches))))
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	for (size_t k = 0; k < req->n_matches; k++) {

@@ -272,10 +272,13 @@ grpc_status_code svc_watch_stats_open(struct rpc_call *call, const ProtobufCMess
 	struct watch *w;
 	int ret;
 
-	if (interval < API_WATCH_INTERVAL_MIN_MS)
+	unsigned int floor = agent->opts.min_watch_interval_ms ? agent->opts.min_watch_interval_ms
+							      : API_WATCH_INTERVAL_MIN_MS;
+
+	if (interval < floor || interval > API_WATCH_INTERVAL_MAX_MS)
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
-				     "interval_ms: %u is below the minimum of %d (0 means %d)", in->interval_ms,
-				     API_WATCH_INTERVAL_MIN_MS, API_WATCH_INTERVAL_DEFAULT_MS);
+				     "interval_ms: %u is not from %u to %d (0 means %d)", in->interval_ms, floor,
+				     API_WATCH_INTERVAL_MAX_MS, API_WATCH_INTERVAL_DEFAULT_MS);
 	w = calloc(1, sizeof(*w));
 	if (w)
 		w->ifname = strdup(in->ifname ? in->ifname : "");
@@ -322,5 +325,6 @@ enum rpc_stream_step svc_watch_stats_next(struct rpc_call *call, ProtobufCMessag
 	w->prev = stats;
 	w->n_prev = n;
 	w->sent++;
+	((Xdpfleet__V1__GetStatsResponse *)resp)->skipped = rpc_call_skipped(call);
 	return w->count && w->sent >= w->count ? RPC_STREAM_LAST : RPC_STREAM_MORE;
 }

@@ -6,6 +6,7 @@
 
 #include "api_limits.h"
 #include "blocklist.h"
+#include "duration.h"
 #include "parse.h"
 #include "rules_args.h"
 
@@ -73,40 +74,15 @@ int rules_args_parse_proto(const char *s, Xdpfleet__V1__Protocol *p)
 
 int rules_args_parse_duration(const char *s, uint64_t *seconds)
 {
-	uint64_t total = 0, v, unit;
-	const char *p = s;
+	uint64_t ms;
+	int ret = duration_parse_ms(s, &ms);
 
-	if (!s || !*s)
-		return -EINVAL;
-	if (!parse_uint(s, 0, UINT64_MAX, &v)) {
-		if (!v || v > API_TTL_MAX_SECONDS)
-			return -ERANGE;
-		*seconds = v;
-		return 0;
-	}
-	while (*p) {
-		if (!isdigit((unsigned char)*p))
-			return -EINVAL;
-		for (v = 0; isdigit((unsigned char)*p); p++) {
-			v = v * 10 + (uint64_t)(*p - '0');
-			if (v > API_TTL_MAX_SECONDS)
-				return -ERANGE;
-		}
-		switch (*p++) {
-		case 's': unit = 1; break;
-		case 'm': unit = 60; break;
-		case 'h': unit = 3600; break;
-		case 'd': unit = 86400; break;
-		case 'w': unit = 7 * 86400; break;
-		default: return -EINVAL;
-		}
-		total += v * unit;
-		if (total > API_TTL_MAX_SECONDS)
-			return -ERANGE;
-	}
-	if (!total)
-		return -ERANGE;
-	*seconds = total;
+	if (ret)
+		return ret;
+	/* TTLs are whole seconds: "1500ms" is refused rather than cut */
+	if (!ms || ms % 1000 || ms / 1000 > API_TTL_MAX_SECONDS)
+		return ms % 1000 ? -EINVAL : -ERANGE;
+	*seconds = ms / 1000;
 	return 0;
 }
 

@@ -129,7 +129,13 @@ struct rpc_server_opts {
 	size_t n_identities;
 	size_t max_message_bytes; /* both directions; 0: RPC_DEFAULT_MAX_MESSAGE */
 	unsigned int shutdown_grace_ms; /* wait this long for calls to end on stop; 0: 2000 */
+	/* Server streams open at once, in all and from one peer address (unix: per socket); more
+	 * answer RESOURCE_EXHAUSTED. 0: RPC_DEFAULT_MAX_STREAMS, RPC_DEFAULT_MAX_STREAMS_PER_PEER. */
+	size_t max_streams, max_streams_per_peer;
 };
+
+#define RPC_DEFAULT_MAX_STREAMS 1024
+#define RPC_DEFAULT_MAX_STREAMS_PER_PEER 256
 
 /* Refuses a unix socket another server is listening on (gRPC would silently take it over):
  * callers may check before doing other start-up work. */
@@ -176,6 +182,10 @@ void rpc_call_audit(struct rpc_call *call, const char *fmt, ...) __attribute__((
 void rpc_call_set_state(struct rpc_call *call, void *state, void (*free_fn)(void *state));
 void *rpc_call_state(const struct rpc_call *call);
 void rpc_call_set_interval(struct rpc_call *call, unsigned int interval_ms);
+/* Paced streams: the intervals that passed without a message because the subscriber did not
+ * take the previous one (a slow or stalled client holds one message, never more); reset by
+ * the call. */
+uint32_t rpc_call_skipped(struct rpc_call *call);
 
 /* In process, without sockets (tests, fuzzers): the request bytes are decoded and checked as a
  * server would; a stream runs back to back for at most max_messages (0: 1000), then ends as if

@@ -17,12 +17,13 @@ static void server_channel_args(grpc_arg *args, size_t max_msg)
 	args[1] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, { .integer = (int)max_msg } };
 	/* Two agents must never share a TCP port silently. */
 	args[2] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_ALLOW_REUSEPORT, { .integer = 0 } };
-	/* Find dead collectors on long WatchStats streams. */
+	/* Find dead collectors on long WatchStats streams, and close connections idle for long. */
 	args[3] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_KEEPALIVE_TIME_MS, { .integer = 60000 } };
 	args[4] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, { .integer = 20000 } };
 	args[5] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
 			      { .integer = 10000 } };
 	args[6] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_MAX_PING_STRIKES, { .integer = 3 } };
+	args[7] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONNECTION_IDLE_MS, { .integer = 10 * 60000 } };
 }
 
 static const struct rpc_method_impl *find_impl(const struct rpc_service *svc, const char *name)
@@ -99,8 +100,8 @@ int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
 		      const struct rpc_server_opts *opts, char *err, size_t errlen)
 {
 	size_t max_msg = opts->max_message_bytes ? opts->max_message_bytes : RPC_DEFAULT_MAX_MESSAGE;
-	grpc_arg args[7];
-	grpc_channel_args chargs = { .num_args = 7, .args = args };
+	grpc_arg args[8];
+	grpc_channel_args chargs = { .num_args = 8, .args = args };
 	struct rpc_server *srv;
 	int ret;
 
@@ -117,6 +118,9 @@ int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
 		return -ENOMEM;
 	srv->svc = *svc;
 	srv->grace_ms = opts->shutdown_grace_ms ? opts->shutdown_grace_ms : 2000;
+	srv->max_streams = opts->max_streams ? opts->max_streams : RPC_DEFAULT_MAX_STREAMS;
+	srv->max_streams_per_peer = opts->max_streams_per_peer ? opts->max_streams_per_peer
+							       : RPC_DEFAULT_MAX_STREAMS_PER_PEER;
 	srv->t_shutdown.kind = RPC_TAG_SHUTDOWN;
 	server_channel_args(args, max_msg);
 	srv->cq = grpc_completion_queue_create_for_next(NULL);

@@ -49,6 +49,8 @@ void rpc_call_free_state(struct rpc_call *c)
 
 void rpc_call_free(struct rpc_call *c)
 {
+	if (c->is_stream && c->srv)
+		c->srv->n_streams--;
 	rpc_call_free_state(c);
 	rpc_call_arena_reset(c);
 	if (c->call)
@@ -156,6 +158,7 @@ static void send_response(struct rpc_call *c, ProtobufCMessage *resp, bool last)
 	size_t n = 0;
 
 	c->send_buf = rpc_codec_pack(resp);
+	c->sent_ms = rpc_now_ms();
 	rpc_call_arena_reset(c);
 	if (!c->md_sent) {
 		ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
@@ -288,6 +291,42 @@ bool rpc_call_allowed(struct rpc_call *c)
 	return ok;
 }
 
+/* The address part of a peer ("ipv4:198.18.0.1:4000" -> "ipv4:198.18.0.1"), or the listener
+ * for unix sockets, whose peers all look alike. */
+static size_t peer_key(const struct rpc_call *c, char *buf, size_t len)
+{
+	const char *p = rpc_call_peer(c), *colon = strrchr(p, ':');
+
+	if (!strncmp(p, "unix:", 5))
+		return (size_t)snprintf(buf, len, "%s", rpc_call_listener(c));
+	return (size_t)snprintf(buf, len, "%.*s", colon ? (int)(colon - p) : (int)strlen(p), p);
+}
+
+/* Limits on open streams, in all and per peer address. */
+static grpc_status_code stream_admit(struct rpc_call *c)
+{
+	struct rpc_server *srv = c->srv;
+	char key[128], other[128];
+	size_t same = 0;
+
+	if (srv->n_streams >= srv->max_streams)
+		return rpc_call_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "%zu streams are open, the most this agent "
+				     "serves (--max-streams)", srv->n_streams);
+	peer_key(c, key, sizeof(key));
+	for (const struct rpc_call *a = srv->active; a; a = a->next) {
+		if (a->is_stream && a != c && !a->closed) {
+			peer_key(a, other, sizeof(other));
+			same += !strcmp(key, other);
+		}
+	}
+	if (same >= srv->max_streams_per_peer)
+		return rpc_call_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "%s has %zu streams open, the most one peer "
+				     "may (--max-streams-per-peer)", key, same);
+	c->is_stream = true;
+	srv->n_streams++;
+	return GRPC_STATUS_OK;
+}
+
 static void dispatch(struct rpc_call *c)
 {
 	const struct rpc_method_impl *impl = c->method->impl;
@@ -328,7 +367,9 @@ static void dispatch(struct rpc_call *c)
 		resp = rpc_call_new_response(c);
 		code = resp ? impl->unary(c, req, resp) : rpc_call_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	} else {
-		code = impl->open(c, req);
+		code = stream_admit(c);
+		if (code == GRPC_STATUS_OK)
+			code = impl->open(c, req);
 		rpc_call_arena_reset(c);
 	}
 	if (impl->unary) {
@@ -395,10 +436,20 @@ void rpc_server_on_event(struct rpc_server *srv, struct rpc_tag *tag, bool ok)
 		c->send_buf = NULL;
 		if (!ok || c->closed || c->status_sent)
 			break;
-		if (c->ending || !c->interval_ms)
+		if (c->ending || !c->interval_ms) {
 			stream_step(c);
-		else
-			c->due_ms = rpc_now_ms() + c->interval_ms;
+		} else {
+			int64_t now = rpc_now_ms(), late = now - c->sent_ms - c->interval_ms;
+
+			/* A subscriber that took longer than an interval to take the message missed
+			 * the ticks meanwhile; it gets the latest state at once, counted as such. */
+			if (late >= 0) {
+				c->skipped += (uint32_t)(late / c->interval_ms) + 1;
+				c->due_ms = now;
+			} else {
+				c->due_ms = c->sent_ms + c->interval_ms;
+			}
+		}
 		break;
 	case RPC_TAG_STATUS:
 		break;
@@ -561,4 +612,12 @@ void *rpc_call_state(const struct rpc_call *call)
 void rpc_call_set_interval(struct rpc_call *call, unsigned int interval_ms)
 {
 	call->interval_ms = interval_ms;
+}
+
+uint32_t rpc_call_skipped(struct rpc_call *call)
+{
+	uint32_t n = call->skipped;
+
+	call->skipped = 0;
+	return n;
 }

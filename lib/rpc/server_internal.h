@@ -74,6 +74,9 @@ struct rpc_call {
 	void (*state_free)(void *state);
 	unsigned int interval_ms;
 	int64_t due_ms; /* when next() runs again; -1: not scheduled */
+	int64_t sent_ms;  /* when the message in flight went out */
+	uint32_t skipped; /* intervals missed while it was in flight */
+	bool is_stream;   /* counted against the stream limits */
 	struct rpc_call *prev, *next; /* active calls */
 };
 
@@ -91,6 +94,7 @@ struct rpc_server {
 	size_t n_eps;
 	struct rpc_identity_role *identities;
 	size_t n_identities;
+	size_t max_streams, max_streams_per_peer, n_streams;
 	struct rpc_timer *timers;
 	size_t n_timers;
 	struct rpc_call *active;

@@ -30,7 +30,7 @@ static grpc_status_code echo(struct rpc_call *call, const ProtobufCMessage *req,
 }
 
 struct count_state {
-	uint32_t seq, n;
+	uint32_t seq, n, pad;
 	struct test_counters *counters;
 };
 
@@ -50,6 +50,7 @@ static grpc_status_code count_open(struct rpc_call *call, const ProtobufCMessage
 	if (!st)
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	st->n = in->n;
+	st->pad = in->pad_bytes;
 	st->counters = rpc_call_data(call);
 	atomic_fetch_add(&st->counters->streams_opened, 1);
 	rpc_call_set_state(call, st, count_free);
@@ -60,8 +61,14 @@ static grpc_status_code count_open(struct rpc_call *call, const ProtobufCMessage
 static enum rpc_stream_step count_next(struct rpc_call *call, ProtobufCMessage *resp)
 {
 	struct count_state *st = rpc_call_state(call);
+	Xdpfleet__Test__CountReply *out = (Xdpfleet__Test__CountReply *)resp;
 
-	((Xdpfleet__Test__CountReply *)resp)->seq = ++st->seq;
+	out->seq = ++st->seq;
+	out->skipped = rpc_call_skipped(call);
+	if (st->pad) {
+		out->pad.data = rpc_call_alloc(call, st->pad);
+		out->pad.len = out->pad.data ? st->pad : 0;
+	}
 	return st->n && st->seq == st->n ? RPC_STREAM_LAST : RPC_STREAM_MORE;
 }
 
@@ -99,6 +106,8 @@ int test_server_start(struct test_server *ts, const struct test_server_opts *opt
 		.n_listeners = 1,
 		.max_message_bytes = opts->max_message_bytes,
 		.shutdown_grace_ms = 500,
+		.max_streams = opts->max_streams,
+		.max_streams_per_peer = opts->max_streams_per_peer,
 	};
 	char err[RPC_ERR_MAX];
 	int ret;

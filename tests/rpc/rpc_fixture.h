@@ -28,6 +28,7 @@ struct test_server_opts {
 	const char *tls_client_ca;
 	size_t max_message_bytes;
 	mode_t unix_mode;
+	size_t max_streams, max_streams_per_peer;
 };
 
 int test_server_start(struct test_server *ts, const struct test_server_opts *opts);

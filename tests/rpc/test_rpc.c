@@ -32,7 +32,7 @@ struct fixture {
 static int setup_unix(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct test_server_opts o = { .max_message_bytes = 64 * 1024, .unix_mode = 0600 };
+	struct test_server_opts o = { .max_message_bytes = 64 * 1024, .unix_mode = 0600, .max_streams_per_peer = 3 };
 	char err[RPC_ERR_MAX];
 
 	strcpy(f->dir, "/tmp/xf-rpc-test.XXXXXX");
@@ -142,6 +142,81 @@ static void test_stream_in_order(void **state)
 	assert_int_equal(st.code, GRPC_STATUS_OK);
 	assert_int_equal(expect, 101);
 	rpc_stream_close(s);
+}
+
+/* Streams beyond the limit of one peer are refused with RESOURCE_EXHAUSTED naming the limit;
+ * when one ends, another may start. */
+static void test_stream_limit(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__Test__CountRequest req = XDPFLEET__TEST__COUNT_REQUEST__INIT;
+	struct rpc_stream *s[4];
+	ProtobufCMessage *msg;
+	struct rpc_status st;
+
+	req.interval_ms = 100;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(rpc_stream_open(&s[i], f->ch, svc, "Count", &req.base, 0, &st), 0);
+		assert_int_equal(rpc_stream_read(s[i], &msg, &st), 1);
+		protobuf_c_message_free_unpacked(msg, NULL);
+	}
+	assert_int_equal(rpc_stream_open(&s[3], f->ch, svc, "Count", &req.base, 0, &st), 0);
+	assert_int_equal(rpc_stream_read(s[3], &msg, &st), -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_RESOURCE_EXHAUSTED);
+	assert_non_null(strstr(st.message, "--max-streams-per-peer"));
+	rpc_stream_close(s[3]);
+	rpc_stream_cancel(s[0]);
+	rpc_stream_close(s[0]);
+	usleep(200000);
+	assert_int_equal(rpc_stream_open(&s[0], f->ch, svc, "Count", &req.base, 0, &st), 0);
+	assert_int_equal(rpc_stream_read(s[0], &msg, &st), 1);
+	protobuf_c_message_free_unpacked(msg, NULL);
+	for (int i = 0; i < 3; i++) {
+		rpc_stream_cancel(s[i]);
+		rpc_stream_close(s[i]);
+	}
+}
+
+/* A client that stops reading holds one message in flight, never a backlog: the ticks it
+ * missed are counted in the next message it gets, the latest state. Messages of 2 MiB fill
+ * the transport's window within a few ticks. */
+static void test_stalled_subscriber_skips(void **state)
+{
+	struct fixture *f = *state;
+	struct test_server_opts o = { .max_message_bytes = 8 << 20 };
+	struct rpc_client_opts co = { .max_message_bytes = 8 << 20 };
+	Xdpfleet__Test__CountRequest req = XDPFLEET__TEST__COUNT_REQUEST__INIT;
+	Xdpfleet__Test__CountReply *msg;
+	uint32_t seq = 0, skipped = 0;
+	struct test_server ts;
+	struct rpc_channel *ch;
+	struct rpc_stream *s;
+	struct rpc_status st;
+	char addr[160], err[RPC_ERR_MAX];
+
+	snprintf(addr, sizeof(addr), "unix:%s/stall.sock", f->dir);
+	o.listen = addr;
+	assert_int_equal(test_server_start(&ts, &o), 0);
+	assert_int_equal(rpc_channel_open(&ch, ts.addr, &co, err, sizeof(err)), 0);
+	req.interval_ms = 50;
+	req.pad_bytes = 2 << 20;
+	assert_int_equal(rpc_stream_open(&s, ch, svc, "Count", &req.base, 0, &st), 0);
+	assert_int_equal(rpc_stream_read(s, (ProtobufCMessage **)&msg, &st), 1);
+	protobuf_c_message_free_unpacked(&msg->base, NULL);
+	usleep(1500000); /* 30 intervals without reading */
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(rpc_stream_read(s, (ProtobufCMessage **)&msg, &st), 1);
+		skipped += msg->skipped;
+		seq = msg->seq;
+		protobuf_c_message_free_unpacked(&msg->base, NULL);
+	}
+	/* most of the 30 stalled intervals were skips, not queued messages */
+	assert_true(skipped >= 15);
+	assert_true(seq + skipped >= 30);
+	rpc_stream_cancel(s);
+	rpc_stream_close(s);
+	rpc_channel_close(ch);
+	test_server_stop(&ts);
 }
 
 static void test_cancel_noticed_within_a_tick(void **state)
@@ -497,6 +572,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unimplemented_and_unknown, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_deadline_exceeded, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_in_order, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_limit, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled_subscriber_skips, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_noticed_within_a_tick, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_fifty_concurrent_clients, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_oversized_refused, setup_unix, teardown),
