@@ -124,7 +124,7 @@ static void output_rules_widths(const Xdpfleet__V1__ListRulesResponse *resp, uin
 static void output_rules_row(FILE *f, const Xdpfleet__V1__Rule *r,
 			     const struct output_rules_widths *w, uint64_t now_ns)
 {
-	char action[OUTPUT_RULES_ACTION_MAX], src[OUTPUT_RULES_SRC_MAX + 1], port[16], last[32],
+	char action[OUTPUT_RULES_ACTION_MAX], src[OUTPUT_RULES_SRC_MAX + 1], port[24], last[32],
 		expires[32], comment[OUTPUT_SAFE_MAX];
 	const char *proto = rules_args_proto_name(r->match ? r->match->proto : 0);
 
@@ -185,7 +185,7 @@ int output_table_rules_list(FILE *f, const struct output_host *h, size_t n)
 
 static void output_rules_json_port(struct json_writer *w, const Xdpfleet__V1__RuleMatch *m)
 {
-	char buf[16];
+	char buf[24];
 
 	json_key(w, "port");
 	if (!m || !m->port_min)

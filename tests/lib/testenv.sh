@@ -582,6 +582,18 @@ tenv__check()
 # tenv_finish: the test's exit status, with the one closing line ctest logs show.
 tenv_finish()
 {
+	local log
+	# Agents built with ASan/UBSan report into their logs: a report is a failure, even when
+	# the behaviour checked looked right (agents still running are stopped first, so that
+	# leaks at exit are reported too).
+	for i in "${!TENV_AGENT_PID[@]}"; do tenv_stop_agent "$i"; done
+	for log in "$TENV_DIR"/h*/agent.log; do
+		[[ -f $log ]] || continue
+		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+			grep -E -A20 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log" | head -40 >&2
+			tenv_fail "a sanitizer reported an error in $log"
+		fi
+	done
 	if ((TENV_FAILS)); then
 		echo "RESULT: $TENV_FAILS check(s) failed"
 		exit 1
