@@ -51,6 +51,11 @@ int fs_lock(const char *path, int *fd_out, long *holder)
 	*fd_out = -1;
 	*holder = 0;
 	fd = dir ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* A read-only file system still takes a lock: it only cannot record who holds it. */
+	if (fd < 0 && errno == EROFS && !dir) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		dir = fd >= 0;
+	}
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {

@@ -7,7 +7,8 @@ int fs_mkdir_p(const char *path, unsigned int mode);
 
 /* Takes an exclusive lock (flock) on path, a file created 0600 that then holds our pid, or an
  * existing directory; the lock lives as long as *fd is open. -EWOULDBLOCK when another process
- * holds it: *holder then gets its pid (0 when unknown). */
+ * holds it: *holder then gets its pid (0 when unknown). On a read-only file system an existing
+ * lock file is locked without recording the pid. */
 int fs_lock(const char *path, int *fd, long *holder);
 
 #endif

@@ -132,11 +132,19 @@ tenv_add_host()
 	TENV_NS[i]=$ns TENV_HIF[i]=$hif
 	((i > TENV_NHOSTS)) && TENV_NHOSTS=$i
 	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	tenv__link "$i"
+	mkdir -p "$(tenv_hdir "$i")"/{state,programs,bpffs}
+}
+
+# The veth pair of host I with its addresses and neighbours.
+tenv__link()
+{
+	local i=$1 ns=${TENV_NS[$1]} hif=${TENV_HIF[$1]} tmp="xf${TENV_RID}n$1"
 	# Created under a unique temporary name, renamed once inside the namespace.
 	ip link add "$hif" type veth peer name "$tmp"
 	ip link set "$tmp" netns "$ns"
 	ip -n "$ns" link set "$tmp" name "$TENV_NS_IF"
-	ip -n "$ns" link set lo up
 	# No DAD: addresses are usable at once, and no ND probes cross the link.
 	ip addr add "$(tenv_host_ip "$i")/30" dev "$hif"
 	ip addr add "$(tenv_host_ip6 "$i")/64" dev "$hif" nodad
@@ -145,7 +153,14 @@ tenv_add_host()
 	ip link set "$hif" up
 	ip -n "$ns" link set "$TENV_NS_IF" up
 	tenv__static_neigh "$i"
-	mkdir -p "$(tenv_hdir "$i")"/{state,programs,bpffs}
+}
+
+# tenv_relink I: deletes host I's veth pair and creates it again (new interface indexes), as
+# when an interface is deleted and recreated under an agent.
+tenv_relink()
+{
+	ip -n "${TENV_NS[$1]}" link del "$TENV_NS_IF"
+	tenv__link "$1"
 }
 
 # Permanent neighbour entries both ways, so pings are never held back by ARP/ND (which an
