@@ -1,6 +1,9 @@
 /* Attach, Detach, ListAttachments, GetStats and WatchStats: request checks and conversion between
  * the proto messages and the data plane (dataplane.h), which does the work. */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,10 +76,30 @@ static Xdpfleet__V1__Attachment *attachment_to_proto(struct rpc_call *call, cons
 }
 
 /* Fills req from the proto request; returns a gRPC status. */
+/* An interface name the kernel could have: shorter than IF_NAMESIZE, no '/' or spaces. An
+ * empty one is refused when required, else it means every attachment. */
+static grpc_status_code check_ifname(struct rpc_call *call, const char *name, bool required)
+{
+	if (!*name)
+		return required ? rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "ifname: empty") : GRPC_STATUS_OK;
+	if (strlen(name) >= IF_NAMESIZE)
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "ifname: '%.20s...' is longer than %d characters",
+				     name, IF_NAMESIZE - 1);
+	for (const char *c = name; *c; c++)
+		if (*c == '/' || isspace((unsigned char)*c))
+			return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+					     "ifname: '%s' is not an interface name (no '/' or spaces)", name);
+	return GRPC_STATUS_OK;
+}
+
 static grpc_status_code attach_req_from_proto(struct rpc_call *call, const Xdpfleet__V1__AttachRequest *in,
 					      struct dp_attach_req *req)
 {
+	grpc_status_code code = check_ifname(call, in->ifname, true);
+
 	*req = (struct dp_attach_req){ .ifname = in->ifname, .force = in->force };
+	if (code != GRPC_STATUS_OK)
+		return code;
 	if (mode_from_proto(in->mode, &req->mode))
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "mode: unknown value %d", (int)in->mode);
 	switch (in->program_case) {
@@ -89,6 +112,12 @@ static grpc_status_code attach_req_from_proto(struct rpc_call *call, const Xdpfl
 	case XDPFLEET__V1__ATTACH_REQUEST__PROGRAM_OBJECT:
 		if (!in->object || !in->object->path || !*in->object->path)
 			return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "object.path: empty");
+		if (strlen(in->object->path) >= PATH_MAX)
+			return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "object.path: longer than %d bytes",
+					     PATH_MAX - 1);
+		if (strlen(in->object->program_name) > 255)
+			return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+					     "object.program_name: longer than 255 bytes");
 		req->object_path = in->object->path;
 		req->prog_name = in->object->program_name;
 		return GRPC_STATUS_OK;
@@ -132,6 +161,8 @@ grpc_status_code svc_detach(struct rpc_call *call, const ProtobufCMessage *req, 
 	struct dp_attachment att;
 	int ret;
 
+	if (check_ifname(call, in->ifname, true) != GRPC_STATUS_OK)
+		return GRPC_STATUS_INVALID_ARGUMENT;
 	ret = dataplane_detach(agent->dp, in->ifname, in->force, &att, err, sizeof(err));
 	if (ret)
 		return fail(call, ret, err);
@@ -237,6 +268,8 @@ grpc_status_code svc_get_stats(struct rpc_call *call, const ProtobufCMessage *re
 	size_t n;
 	int ret;
 
+	if (check_ifname(call, in->ifname, false) != GRPC_STATUS_OK)
+		return GRPC_STATUS_INVALID_ARGUMENT;
 	ret = dataplane_read_stats(agent->dp, in->ifname, NULL, 0, &stats, &n, err, sizeof(err));
 	if (ret)
 		return fail(call, ret, err);
@@ -275,6 +308,8 @@ grpc_status_code svc_watch_stats_open(struct rpc_call *call, const ProtobufCMess
 	unsigned int floor = agent->opts.min_watch_interval_ms ? agent->opts.min_watch_interval_ms
 							      : API_WATCH_INTERVAL_MIN_MS;
 
+	if (check_ifname(call, in->ifname, false) != GRPC_STATUS_OK)
+		return GRPC_STATUS_INVALID_ARGUMENT;
 	if (interval < floor || interval > API_WATCH_INTERVAL_MAX_MS)
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
 				     "interval_ms: %u is not from %u to %d (0 means %d)", in->interval_ms, floor,

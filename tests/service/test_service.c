@@ -164,6 +164,10 @@ static void test_attach_detach(void **state)
 	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "ifname");
 	att.ifname = "nope0";
 	expect_fail(f, "Attach", &att.base, GRPC_STATUS_NOT_FOUND, "nope0");
+	att.ifname = "an-interface-name-far-too-long";
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "longer than 15");
+	att.ifname = "../veth0";
+	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "not an interface name");
 	att.ifname = "veth0";
 	att.builtin = 99;
 	expect_fail(f, "Attach", &att.base, GRPC_STATUS_INVALID_ARGUMENT, "builtin");
@@ -191,6 +195,8 @@ static void test_attach_detach(void **state)
 	rpc_invoke_result_free(&r);
 	assert_int_equal(attachment_count(f), 1);
 
+	det.ifname = "";
+	expect_fail(f, "Detach", &det.base, GRPC_STATUS_INVALID_ARGUMENT, "ifname: empty");
 	det.ifname = "nope0";
 	expect_fail(f, "Detach", &det.base, GRPC_STATUS_NOT_FOUND, "nope0");
 	det.ifname = "veth1";
@@ -232,6 +238,8 @@ static void test_stats(void **state)
 	rpc_invoke_result_free(&r);
 	gs.ifname = "veth1";
 	expect_fail(f, "GetStats", &gs.base, GRPC_STATUS_NOT_FOUND, "veth1");
+	gs.ifname = "x y";
+	expect_fail(f, "GetStats", &gs.base, GRPC_STATUS_INVALID_ARGUMENT, "ifname");
 
 	ws.interval_ms = API_WATCH_INTERVAL_MIN_MS - 1;
 	expect_fail(f, "WatchStats", &ws.base, GRPC_STATUS_INVALID_ARGUMENT, "interval_ms");
