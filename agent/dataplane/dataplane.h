@@ -73,7 +73,8 @@ struct dp_counter {
 /* Counters of one attachment read at one instant, with rates against an earlier read. */
 struct dp_if_stats {
 	struct dp_attachment att;
-	uint64_t timestamp_ns; /* CLOCK_MONOTONIC of the read */
+	uint64_t timestamp_ns;      /* CLOCK_MONOTONIC of the read */
+	uint64_t timestamp_unix_ns; /* the same instant, CLOCK_REALTIME */
 	double period;         /* seconds since the baseline read; 0: no baseline yet */
 	struct dp_counter actions[DP_ACTIONS];
 	uint64_t exceptions[DP_ACTIONS];

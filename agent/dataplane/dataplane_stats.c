@@ -70,6 +70,7 @@ static int read_one(struct dataplane *dp, struct dp_iface *iface, const struct d
 	}
 	out->period = base ? stats_rates(base, &cur, rates) : 0.0;
 	out->timestamp_ns = cur.ts_ns;
+	out->timestamp_unix_ns = stats_now_unix_ns() - (stats_now_ns() - cur.ts_ns);
 	for (int a = 0; a < DP_ACTIONS; a++) {
 		out->actions[a].packets = cur.act[a].rx_packets;
 		out->actions[a].bytes = cur.act[a].rx_bytes;

@@ -36,6 +36,14 @@ uint64_t stats_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t stats_now_unix_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int stats_read(int map_fd, struct stats_record *rec)
 {
 	int ncpus = libbpf_num_possible_cpus();

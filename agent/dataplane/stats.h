@@ -29,5 +29,7 @@ int stats_read(int map_fd, struct stats_record *rec);
 double stats_rates(const struct stats_record *prev, const struct stats_record *cur,
 		   struct stats_rate rates[XDP_ACTION_MAX]);
 uint64_t stats_now_ns(void);
+/* The wall clock, for timestamps people and collectors read. */
+uint64_t stats_now_unix_ns(void);
 
 #endif

@@ -8,27 +8,14 @@
 
 #include "fs.h"
 #include "log.h"
-#include "policy_internal.h"
+#include "policy_txn.h"
 
 uint64_t policy_now_unix(void)
 {
 	return (uint64_t)time(NULL);
 }
 
-/* The first whole second not before now. Expiry times are whole seconds and a rule goes once
- * policy_now_unix() >= expires, so a TTL counted from the truncated now would cut it short by up
- * to 1 s (--ttl 2 added at x.9 went at x+2, after 1.1 s); counted from here it lives its TTL. */
-static uint64_t policy_now_unix_ceil(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts))
-		return policy_now_unix() + 1;
-	return (uint64_t)ts.tv_sec + (ts.tv_nsec != 0);
-}
-
-/* The index of tag, added if new; -ENOSPC when POLICY_TAGS_MAX are in use. */
-static int tag_index(struct policy *p, const char *tag, uint16_t *out)
+int policy_tag_index(struct policy *p, const char *tag, uint16_t *out)
 {
 	size_t i;
 
@@ -60,7 +47,7 @@ int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t creat
 	struct policy_meta *m = &p->meta[slot];
 	char *copy = comment && *comment ? strdup(comment) : NULL;
 	uint16_t t;
-	int ret = tag_index(p, tag, &t);
+	int ret = policy_tag_index(p, tag, &t);
 
 	if (!ret && ((comment && *comment && !copy) || htab_put(&p->by_id, &id, slot)))
 		ret = -ENOMEM;
@@ -170,205 +157,22 @@ size_t policy_count(const struct policy *p)
 	return rules_compile_count(p->engine);
 }
 
-/* Makes one batch durable; err says why it could not be. */
-static int commit(struct policy *p, const struct rules_store_rule *puts, size_t n_puts, const uint64_t *dels,
-		  size_t n_dels, struct rules_error *err)
-{
-	int ret;
-
-	if (!p->store)
-		return 0;
-	ret = rules_store_commit(p->store, puts, n_puts, dels, n_dels, p->next_id);
-	if (ret && err) {
-		err->field = "state";
-		snprintf(err->msg, sizeof(err->msg), "cannot save the rules in the state directory: %s", strerror(-ret));
-	}
-	if (!ret)
-		rules_store_compact(p->store, policy_store_next, p, p->next_id, false);
-	return ret;
-}
-
-/* The store's records of the rules in these slots (which must hold rules). */
-static int commit_slots(struct policy *p, const uint32_t *slots, size_t n, struct rules_error *err)
-{
-	struct rules_store_rule *puts;
-	struct rules_spec spec;
-	int ret;
-
-	if (!p->store || !n)
-		return 0;
-	puts = malloc(n * sizeof(*puts));
-	if (!puts)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		rules_compile_get(p->engine, slots[i], &spec);
-		policy_store_rule(p, slots[i], &spec, &puts[i]);
-	}
-	ret = commit(p, puts, n, NULL, 0, err);
-	free(puts);
-	return ret;
-}
-
-/* Forgets and deletes the rules a failed add had created (slots not known before first_id). */
-static void undo_add(struct policy *p, const uint32_t *slots, size_t n, uint64_t first_id)
-{
-	uint32_t *undo = calloc(n, sizeof(*undo));
-	size_t k = 0;
-
-	if (!undo)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		const struct policy_meta *m = &p->meta[slots[i]];
-		bool seen = false;
-
-		if (m->id && m->id < first_id)
-			continue;
-		/* a batch names a new rule once per equal item: keep each slot once */
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = undo[j] == slots[i];
-		if (!seen)
-			undo[k++] = slots[i];
-	}
-	if (rules_compile_delete(p->engine, undo, k, NULL))
-		goto out;
-	for (size_t i = 0; i < k; i++)
-		policy_meta_clear(p, undo[i]);
-	free(undo);
-	return;
-out:
-	log_err("rules: could not roll back a failed add; restart the agent to resync");
-	free(undo);
-}
-
-/* A rule's metadata as an add item asks for it; 0 or -errno. */
-static int meta_from_item(struct policy *p, const struct policy_add_item *it, uint64_t ttl_from,
-			  struct policy_meta *out)
-{
-	out->expires_unix = it->ttl_seconds ? ttl_from + it->ttl_seconds : 0;
-	out->comment = it->comment && *it->comment ? strdup(it->comment) : NULL;
-	if (it->comment && *it->comment && !out->comment)
-		return -ENOMEM;
-	return tag_index(p, it->tag, &out->tag);
-}
-
-static bool meta_same(const struct policy_meta *a, const struct policy_meta *b)
-{
-	return a->expires_unix == b->expires_unix && a->tag == b->tag &&
-	       !strcmp(a->comment ? a->comment : "", b->comment ? b->comment : "");
-}
-
-/* Puts a's expiry, comment and tag into m (taking a's comment), keeping m's old comment in *old. */
-static void meta_replace(struct policy *p, struct policy_meta *m, struct policy_meta *a, char **old)
-{
-	p->n_expiring += (a->expires_unix != 0) - (m->expires_unix != 0);
-	*old = m->comment;
-	m->comment = a->comment;
-	m->expires_unix = a->expires_unix;
-	m->tag = a->tag;
-	a->comment = NULL;
-}
-
-/* An earlier rule changed by this add, and how it was. */
-struct policy_undo {
-	uint32_t slot;
-	struct policy_meta was;
-};
-
 int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, uint64_t *ids,
 	       struct policy_add_result *res, struct rules_error *err)
 {
-	uint64_t now = policy_now_unix(), ttl_from = policy_now_unix_ceil(), first_id = p->next_id;
-	struct policy_undo *undo = NULL;
-	struct rules_spec *specs = NULL;
-	uint32_t *slots = NULL, *touched = NULL;
-	size_t n_undo = 0, n_touched = 0;
-	int ret = 0;
+	struct policy_txn t;
+	int ret;
 
-	memset(res, 0, sizeof(*res));
-	if (!n)
-		return 0;
-	specs = malloc(n * sizeof(*specs));
-	slots = malloc(n * sizeof(*slots));
-	touched = malloc(n * sizeof(*touched));
-	undo = malloc(n * sizeof(*undo));
-	if (!specs || !slots || !touched || !undo) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		specs[i] = items[i].spec;
-	ret = rules_compile_add(p->engine, specs, n, NULL, slots, NULL, err);
-	if (ret)
-		goto out;
-	for (size_t i = 0; i < n && !ret; i++) {
-		struct policy_meta *m = &p->meta[slots[i]], want = { 0 };
-		char *old = NULL;
-
-		ret = meta_from_item(p, &items[i], ttl_from, &want);
-		if (ret) {
-			free(want.comment);
-			break;
-		}
-		if (!m->id) {
-			ids[i] = p->next_id;
-			ret = policy_meta_set(p, slots[i], p->next_id, now, want.expires_unix, want.comment,
-					      policy_tag_name(p, want.tag));
-			free(want.comment);
-			res->added += !ret;
-			touched[n_touched++] = slots[i];
-			continue;
-		}
-		ids[i] = m->id;
-		/* Repeated within this batch: folded into the rule the batch added, last word wins. */
-		if (m->id >= first_id || meta_same(m, &want)) {
-			res->unchanged++;
-			if (meta_same(m, &want)) {
-				free(want.comment);
-				continue;
-			}
-		} else {
-			/* An earlier rule changes: keep how it was, in case the save fails. */
-			bool first_change = true;
-
-			for (size_t j = 0; j < n_undo && first_change; j++)
-				first_change = undo[j].slot != slots[i];
-			if (first_change) {
-				undo[n_undo].slot = slots[i];
-				undo[n_undo].was = *m;
-				undo[n_undo++].was.comment = m->comment ? strdup(m->comment) : NULL;
-				touched[n_touched++] = slots[i];
-				res->updated++;
-			}
-		}
-		meta_replace(p, m, &want, &old);
-		free(old);
-	}
+	policy_txn_begin(&t, p);
+	ret = policy_txn_add(&t, items, n, ids, res, err);
 	if (ret) {
-		err->index = 0;
-		err->field = "rules";
-		snprintf(err->msg, sizeof(err->msg), ret == -ENOSPC ? "more than %d distinct tags" : "out of memory",
-			 POLICY_TAGS_MAX);
-	} else {
-		ret = commit_slots(p, touched, n_touched, err);
-	}
-	if (ret) {
-		for (size_t j = 0; j < n_undo; j++) {
-			char *old = NULL;
-
-			meta_replace(p, &p->meta[undo[j].slot], &undo[j].was, &old);
-			free(old);
-		}
-		n_undo = 0;
-		undo_add(p, slots, n, first_id);
+		policy_txn_abort(&t);
 		memset(res, 0, sizeof(*res));
+		return ret;
 	}
-out:
-	for (size_t j = 0; undo && j < n_undo; j++)
-		free(undo[j].was.comment);
-	free(specs);
-	free(slots);
-	free(touched);
-	free(undo);
+	ret = policy_txn_commit(&t, err);
+	if (ret)
+		memset(res, 0, sizeof(*res));
 	return ret;
 }
 
@@ -393,55 +197,21 @@ static void match_key_of(const struct rules_spec *s, struct match_key *k)
 		k->src = s->src;
 }
 
-/* Deletes slots (no duplicates) from the engine and the books, then saves; on a failed save
- * the rules are put back in their slots. */
+/* Deletes slots (each once) from the engine and the books, durably, or not at all. */
 static int delete_slots(struct policy *p, uint32_t *slots, size_t n, struct rules_error *err)
 {
-	struct policy_meta *saved = NULL;
-	struct rules_spec *specs = NULL;
-	uint64_t *ids = NULL;
+	struct policy_txn t;
 	int ret;
 
 	if (!n)
 		return 0;
-	saved = calloc(n, sizeof(*saved));
-	specs = calloc(n, sizeof(*specs));
-	ids = malloc(n * sizeof(*ids));
-	if (!saved || !specs || !ids) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		rules_compile_get(p->engine, slots[i], &specs[i]);
-		saved[i] = p->meta[slots[i]];
-		ids[i] = saved[i].id;
-	}
-	ret = rules_compile_delete(p->engine, slots, n, err);
-	if (ret)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		p->meta[slots[i]].comment = NULL; /* kept in saved[] for a roll back */
-		policy_meta_clear(p, slots[i]);
-	}
-	ret = commit(p, NULL, 0, ids, n, err);
+	policy_txn_begin(&t, p);
+	ret = policy_txn_delete(&t, slots, n, err);
 	if (ret) {
-		struct rules_add_opts ao = { .slots = slots };
-		uint32_t *back = malloc(n * sizeof(*back));
-
-		if (!back || rules_compile_add(p->engine, specs, n, &ao, back, NULL, NULL))
-			log_err("rules: could not restore rules after a failed save");
-		for (size_t i = 0; back && i < n; i++)
-			policy_meta_set(p, slots[i], saved[i].id, saved[i].created_unix, saved[i].expires_unix,
-					saved[i].comment, policy_tag_name(p, saved[i].tag));
-		free(back);
+		policy_txn_abort(&t);
+		return ret;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(saved[i].comment);
-out:
-	free(saved);
-	free(specs);
-	free(ids);
-	return ret;
+	return policy_txn_commit(&t, err);
 }
 
 int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const struct rules_spec *matches,
@@ -568,19 +338,33 @@ void policy_expire(void *arg)
 		log_info("rules: %zu expired", n);
 }
 
-bool policy_next(const struct policy *p, uint32_t *cursor, struct policy_rule *out)
+static void rule_at(const struct policy *p, uint32_t slot, struct policy_rule *out)
 {
-	uint32_t slot;
-
-	if (!rules_compile_next(p->engine, cursor, &slot, &out->spec))
-		return false;
 	out->slot = slot;
 	out->id = p->meta[slot].id;
 	out->created_unix = p->meta[slot].created_unix;
 	out->expires_unix = p->meta[slot].expires_unix;
 	out->comment = p->meta[slot].comment ? p->meta[slot].comment : "";
 	out->tag = policy_tag_name(p, p->meta[slot].tag);
+}
+
+bool policy_next(const struct policy *p, uint32_t *cursor, struct policy_rule *out)
+{
+	uint32_t slot;
+
+	if (!rules_compile_next(p->engine, cursor, &slot, &out->spec))
+		return false;
+	rule_at(p, slot, out);
 	return true;
+}
+
+int policy_rule_at(const struct policy *p, uint32_t slot, struct policy_rule *out)
+{
+	int ret = rules_compile_get(p->engine, slot, &out->spec);
+
+	if (!ret)
+		rule_at(p, slot, out);
+	return ret;
 }
 
 int policy_rule_stats(const struct policy *p, const struct policy_rule *r, struct rules_stats *out)

@@ -59,6 +59,17 @@ size_t policy_count(const struct policy *p);
  * comment and tag become the item's, so re-adding refreshes a TTL. */
 int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, uint64_t *ids,
 	       struct policy_add_result *res, struct rules_error *err);
+/* Makes the rules of tag (non-empty) exactly items, in one step: rules of the tag not among
+ * them are deleted, the others added or refreshed as policy_add does. An item equal to a rule
+ * of another tag is left to its owner (counted in foreign; ids[i] gets its id). */
+struct policy_sync_result {
+	size_t added, updated, unchanged, deleted, foreign;
+};
+int policy_sync(struct policy *p, const char *tag, const struct policy_add_item *items, size_t n, uint64_t *ids,
+		struct policy_sync_result *res, struct rules_error *err);
+/* The rule that decides pkt, as the filter program would (rules_spec_precedes); false: none. */
+bool policy_decide(const struct policy *p, const struct rules_packet *pkt, struct policy_rule *out);
+
 /* Deletes the rules with these ids, and the rules whose match (source, protocol, ports) equals
  * one of matches (any action), all or none: -ENOENT with err->index naming an unknown id or a
  * match that selects nothing (index n_ids + k for matches[k]). */
@@ -71,6 +82,8 @@ void policy_expire(void *p);
 
 /* Iterates rules in slot order: *cursor = 0 first; false at the end. */
 bool policy_next(const struct policy *p, uint32_t *cursor, struct policy_rule *out);
+/* The rule in slot, or -ENOENT. */
+int policy_rule_at(const struct policy *p, uint32_t slot, struct policy_rule *out);
 int policy_rule_stats(const struct policy *p, const struct policy_rule *r, struct rules_stats *out);
 
 #endif

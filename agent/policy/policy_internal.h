@@ -41,6 +41,8 @@ bool policy_store_next(void *p, uint64_t *cursor, struct rules_store_rule *out);
 int policy_meta_set(struct policy *p, uint32_t slot, uint64_t id, uint64_t created, uint64_t expires,
 		    const char *comment, const char *tag);
 const char *policy_tag_name(const struct policy *p, uint16_t tag);
+/* The index of tag ("" or NULL: 0), added if new; -ENOSPC when POLICY_TAGS_MAX are in use. */
+int policy_tag_index(struct policy *p, const char *tag, uint16_t *out);
 void policy_meta_clear(struct policy *p, uint32_t slot);
 uint64_t policy_now_unix(void);
 

@@ -221,3 +221,31 @@ bool rules_spec_same(const struct rules_spec *a, const struct rules_spec *b)
 		return false;
 	return !a->has_ports || (a->port_min == b->port_min && a->port_max == b->port_max);
 }
+
+bool rules_spec_matches(const struct rules_spec *s, const struct rules_packet *p)
+{
+	if (s->has_src && !cidr_contains_addr(&s->src, (unsigned)p->family, p->src))
+		return false;
+	if (s->proto && s->proto != p->proto)
+		return false;
+	if (s->has_ports)
+		return p->has_ports && p->dport >= s->port_min && p->dport <= s->port_max;
+	return true;
+}
+
+bool rules_spec_precedes(const struct rules_spec *a, uint32_t slot_a, const struct rules_spec *b, uint32_t slot_b)
+{
+	int pa = a->has_src ? a->src.plen : 0, pb = b->has_src ? b->src.plen : 0;
+	int wa = a->has_ports ? a->port_max - a->port_min : 65536;
+	int wb = b->has_ports ? b->port_max - b->port_min : 65536;
+
+	if (a->action != b->action)
+		return a->action < b->action;
+	if (pa != pb)
+		return pa > pb;
+	if ((a->proto == 0) != (b->proto == 0))
+		return a->proto != 0;
+	if (wa != wb)
+		return wa < wb;
+	return slot_a < slot_b;
+}

@@ -56,6 +56,22 @@ int rules_action_from_wire(uint32_t wire, enum rules_action *out);
 uint32_t rules_action_to_wire(enum rules_action a);
 int rules_proto_from_wire(uint32_t wire, uint8_t *out);
 uint32_t rules_proto_to_wire(uint8_t proto);
+/* What a rule looks at in a packet. */
+struct rules_packet {
+	int family; /* 4 or 6 */
+	uint8_t src[16]; /* network order; IPv4 in the first 4 bytes */
+	uint8_t proto;
+	bool has_ports;
+	uint16_t dport;
+};
+
+/* True if the rule matches the packet. */
+bool rules_spec_matches(const struct rules_spec *s, const struct rules_packet *p);
+/* True if rule a (in slot_a) decides before rule b when both match: allow > drop > limit >
+ * monitor, then the longer prefix, a protocol over any, the narrower port range, the lower slot.
+ * The data plane implements the same order; the correctness oracle checks that it does. */
+bool rules_spec_precedes(const struct rules_spec *a, uint32_t slot_a, const struct rules_spec *b, uint32_t slot_b);
+
 /* True if both specs match the same traffic with the same action (limit: same budget too). */
 bool rules_spec_same(const struct rules_spec *a, const struct rules_spec *b);
 

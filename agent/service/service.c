@@ -16,6 +16,8 @@ const struct rpc_method_impl agent_methods[] = {
 	{ .name = "ListRules", .open = svc_list_rules_open, .next = svc_list_rules_next,
 	  .access = RPC_ACCESS_VIEWER },
 	{ .name = "FlushRules", .unary = svc_flush_rules },
+	{ .name = "SyncRules", .unary = svc_sync_rules },
+	{ .name = "TestRule", .unary = svc_test_rule, .access = RPC_ACCESS_VIEWER },
 };
 
 const size_t agent_n_methods = sizeof(agent_methods) / sizeof(agent_methods[0]);

@@ -23,6 +23,8 @@ enum rpc_stream_step svc_watch_stats_next(struct rpc_call *call, ProtobufCMessag
 /* svc_rules.c */
 grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
 grpc_status_code svc_delete_rules(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+grpc_status_code svc_sync_rules(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+grpc_status_code svc_test_rule(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
 grpc_status_code svc_flush_rules(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
 grpc_status_code svc_list_rules_open(struct rpc_call *call, const ProtobufCMessage *req);
 enum rpc_stream_step svc_list_rules_next(struct rpc_call *call, ProtobufCMessage *resp);

@@ -68,6 +68,66 @@ static bool tag_ok(const char *t)
 	return true;
 }
 
+/* The request's rules as policy items (malloc'd into *out), every field checked first, naming
+ * the bad one; nothing changes on an error. */
+static grpc_status_code items_from_wire(struct rpc_call *call, struct agent *agent, Xdpfleet__V1__Rule *const *rules,
+					size_t n, bool force, struct policy_add_item **out)
+{
+	size_t most = agent->opts.max_rules_per_request ? agent->opts.max_rules_per_request : API_RULES_PER_REQUEST_MAX;
+	struct policy_add_item *items;
+	struct rules_error err = { 0 };
+	struct cidr peer, *peerp = NULL;
+	char why[256];
+
+	*out = NULL;
+	if (n > most)
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+				     "rules: %zu rules in one request; at most %zu (--max-rules-per-request)", n, most);
+	items = calloc(n ? n : 1, sizeof(*items));
+	if (!items)
+		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	if (!lockout_peer_addr(rpc_call_peer(call), &peer))
+		peerp = &peer;
+	for (size_t i = 0; i < n; i++) {
+		const Xdpfleet__V1__Rule *r = rules[i];
+		grpc_status_code code = GRPC_STATUS_OK;
+
+		if (spec_from_match(r->match, r->action, r->limit_pps, &items[i].spec, &err))
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules[%zu].%s: %s", i,
+					     wire_field(err.field), err.msg);
+		else if (r->ttl_seconds > API_TTL_MAX_SECONDS)
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+					     "rules[%zu].ttl_seconds: %llu is more than ten years", i,
+					     (unsigned long long)r->ttl_seconds);
+		else if (!comment_ok(r->comment))
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+					     "rules[%zu].comment: longer than %d bytes or has control characters", i,
+					     API_COMMENT_MAX);
+		else if (!tag_ok(r->tag))
+			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+					     "rules[%zu].tag: longer than %d bytes or not letters, digits and . _ - :", i,
+					     API_TAG_MAX);
+		else if (!force && lockout_hits(&agent->opts.lockout, peerp, &items[i].spec, why, sizeof(why)))
+			code = rpc_call_fail(call, GRPC_STATUS_FAILED_PRECONDITION,
+					     "rules[%zu]: %s; set force (xdpfleet --force) to add it anyway", i, why);
+		if (code != GRPC_STATUS_OK) {
+			free(items);
+			return code;
+		}
+		items[i].ttl_seconds = r->ttl_seconds;
+		items[i].comment = r->comment;
+		items[i].tag = r->tag;
+	}
+	*out = items;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code policy_failure(struct rpc_call *call, int ret, const struct rules_error *err)
+{
+	return rpc_call_fail(call, rpc_status_from_errno(ret), "rules[%zu].%s: %s", err->index, wire_field(err->field),
+			     err->msg[0] ? err->msg : strerror(-ret));
+}
+
 grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
 {
 	const Xdpfleet__V1__AddRulesRequest *req = (const Xdpfleet__V1__AddRulesRequest *)msg;
@@ -75,70 +135,22 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 	struct agent *agent = rpc_call_data(call);
 	struct policy_add_item *items = NULL;
 	struct rules_error err = { 0 };
-	struct cidr peer, *peerp = NULL;
-	grpc_status_code code = GRPC_STATUS_OK;
 	struct policy_add_result res;
-	size_t most = agent->opts.max_rules_per_request ? agent->opts.max_rules_per_request : API_RULES_PER_REQUEST_MAX;
-	char why[256];
+	grpc_status_code code;
 	int ret;
 
 	if (!agent->policy)
 		return no_rules(call);
-	if (req->n_rules > most)
-		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
-				     "rules: %zu rules in one request; at most %zu (--max-rules-per-request)", req->n_rules,
-				     most);
 	if (!req->n_rules)
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules: empty: nothing to add");
-	items = calloc(req->n_rules, sizeof(*items));
+	code = items_from_wire(call, agent, req->rules, req->n_rules, req->force, &items);
+	if (code != GRPC_STATUS_OK)
+		return code;
 	out->ids = rpc_call_alloc(call, req->n_rules * sizeof(*out->ids));
-	if (!items || !out->ids) {
-		code = rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-		goto out;
-	}
-	if (!lockout_peer_addr(rpc_call_peer(call), &peer))
-		peerp = &peer;
-	for (size_t i = 0; i < req->n_rules; i++) {
-		const Xdpfleet__V1__Rule *r = req->rules[i];
-
-		if (spec_from_match(r->match, r->action, r->limit_pps, &items[i].spec, &err)) {
-			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules[%zu].%s: %s", i,
-					     wire_field(err.field), err.msg);
-			goto out;
-		}
-		if (r->ttl_seconds > API_TTL_MAX_SECONDS) {
-			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
-					     "rules[%zu].ttl_seconds: %llu is more than ten years", i,
-					     (unsigned long long)r->ttl_seconds);
-			goto out;
-		}
-		if (!comment_ok(r->comment)) {
-			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
-					     "rules[%zu].comment: longer than %d bytes or has control characters", i,
-					     API_COMMENT_MAX);
-			goto out;
-		}
-		if (!tag_ok(r->tag)) {
-			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
-					     "rules[%zu].tag: longer than %d bytes or not letters, digits and . _ - :", i,
-					     API_TAG_MAX);
-			goto out;
-		}
-		if (!req->force && lockout_hits(&agent->opts.lockout, peerp, &items[i].spec, why, sizeof(why))) {
-			code = rpc_call_fail(call, GRPC_STATUS_FAILED_PRECONDITION,
-					     "rules[%zu]: %s; set force (xdpfleet --force) to add it anyway", i, why);
-			goto out;
-		}
-		items[i].ttl_seconds = r->ttl_seconds;
-		items[i].comment = r->comment;
-		items[i].tag = r->tag;
-	}
-	ret = policy_add(agent->policy, items, req->n_rules, out->ids, &res, &err);
-	if (ret) {
-		code = rpc_call_fail(call, rpc_status_from_errno(ret), "rules[%zu].%s: %s", err.index, wire_field(err.field),
-				     err.msg[0] ? err.msg : strerror(-ret));
-		goto out;
-	}
+	ret = out->ids ? policy_add(agent->policy, items, req->n_rules, out->ids, &res, &err) : -ENOMEM;
+	free(items);
+	if (ret)
+		return policy_failure(call, ret, &err);
 	out->n_ids = req->n_rules;
 	rpc_call_audit(call, "rules=%zu added=%zu updated=%zu unchanged=%zu first_id=%llu force=%d%s%s",
 		       req->n_rules, res.added, res.updated, res.unchanged, (unsigned long long)out->ids[0], req->force,
@@ -147,9 +159,44 @@ grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *ms
 	out->duplicates = res.unchanged;
 	out->updated = res.updated;
 	out->enforced = dataplane_enforces_rules(agent->dp);
-out:
+	return GRPC_STATUS_OK;
+}
+
+grpc_status_code svc_sync_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
+{
+	const Xdpfleet__V1__SyncRulesRequest *req = (const Xdpfleet__V1__SyncRulesRequest *)msg;
+	Xdpfleet__V1__SyncRulesResponse *out = (Xdpfleet__V1__SyncRulesResponse *)resp;
+	struct agent *agent = rpc_call_data(call);
+	struct policy_add_item *items = NULL;
+	struct rules_error err = { 0 };
+	struct policy_sync_result res;
+	grpc_status_code code;
+	uint64_t *ids;
+	int ret;
+
+	if (!agent->policy)
+		return no_rules(call);
+	if (!*req->tag || !tag_ok(req->tag))
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
+				     "tag: %s (letters, digits and . _ - :, at most %d bytes)",
+				     *req->tag ? "not a tag" : "empty: the rules of which source?", API_TAG_MAX);
+	code = items_from_wire(call, agent, req->rules, req->n_rules, req->force, &items);
+	if (code != GRPC_STATUS_OK)
+		return code;
+	ids = malloc((req->n_rules ? req->n_rules : 1) * sizeof(*ids));
+	ret = ids ? policy_sync(agent->policy, req->tag, items, req->n_rules, ids, &res, &err) : -ENOMEM;
 	free(items);
-	return code;
+	free(ids);
+	if (ret)
+		return policy_failure(call, ret, &err);
+	rpc_call_audit(call, "tag=%s rules=%zu added=%zu updated=%zu unchanged=%zu deleted=%zu foreign=%zu force=%d",
+		       req->tag, req->n_rules, res.added, res.updated, res.unchanged, res.deleted, res.foreign, req->force);
+	out->added = res.added;
+	out->updated = res.updated;
+	out->unchanged = res.unchanged + res.foreign;
+	out->deleted = res.deleted;
+	out->enforced = dataplane_enforces_rules(agent->dp);
+	return GRPC_STATUS_OK;
 }
 
 /* An id named twice is a mistake in the request, not something to delete twice. */
@@ -327,6 +374,7 @@ static int fill_rule(struct rpc_call *call, const struct policy *p, const struct
 	if (!policy_rule_stats(p, r, &st)) {
 		out->hits = st.packets;
 		out->bytes = st.bytes;
+		out->dropped = st.dropped;
 		/* Counters carry CLOCK_MONOTONIC times; users want wall-clock ones. */
 		if (st.last_hit_ns && st.last_hit_ns <= mono_now)
 			out->last_hit_unix_ns = real_now - (mono_now - st.last_hit_ns);
@@ -365,4 +413,45 @@ enum rpc_stream_step svc_list_rules_next(struct rpc_call *call, ProtobufCMessage
 	if (!n)
 		return RPC_STREAM_DONE;
 	return more ? RPC_STREAM_MORE : RPC_STREAM_LAST;
+}
+
+grpc_status_code svc_test_rule(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
+{
+	const Xdpfleet__V1__TestRuleRequest *req = (const Xdpfleet__V1__TestRuleRequest *)msg;
+	Xdpfleet__V1__TestRuleResponse *out = (Xdpfleet__V1__TestRuleResponse *)resp;
+	struct agent *agent = rpc_call_data(call);
+	struct rules_packet pkt = { 0 };
+	struct policy_rule r;
+	const char *why = NULL;
+	struct cidr addr;
+	uint8_t proto;
+
+	if (!agent->policy)
+		return no_rules(call);
+	if (cidr_parse(req->src, NULL, &addr, &why) || addr.plen != (addr.family == 4 ? 32 : 128))
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "src: '%.64s' is not an address%s%s", req->src,
+				     why ? ": " : "", why ? why : "");
+	if (rules_proto_from_wire(req->proto, &proto))
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "proto: unknown protocol %u", req->proto);
+	if (req->port > 65535 || (req->port && proto != 6 && proto != 17))
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "port: %u needs proto tcp or udp and 1..65535",
+				     req->port);
+	pkt.family = addr.family;
+	memcpy(pkt.src, addr.addr, sizeof(pkt.src));
+	/* "any" asks about a packet of some other protocol: only rules of any protocol match it */
+	pkt.proto = proto ? proto : 253;
+	pkt.has_ports = req->port != 0;
+	pkt.dport = (uint16_t)req->port;
+	out->enforced = dataplane_enforces_rules(agent->dp);
+	out->verdict = XDPFLEET__V1__XDP_ACTION__XDP_PASS;
+	if (!policy_decide(agent->policy, &pkt, &r))
+		return GRPC_STATUS_OK;
+	out->matched = true;
+	out->rule = rpc_call_alloc(call, sizeof(*out->rule));
+	if (!out->rule ||
+	    fill_rule(call, agent->policy, &r, out->rule, clock_ns(CLOCK_MONOTONIC), clock_ns(CLOCK_REALTIME)))
+		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	if (r.spec.action == RULES_ACT_DROP)
+		out->verdict = XDPFLEET__V1__XDP_ACTION__XDP_DROP;
+	return GRPC_STATUS_OK;
 }

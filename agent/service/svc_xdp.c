@@ -222,6 +222,7 @@ static Xdpfleet__V1__InterfaceStats *if_stats_to_proto(struct rpc_call *call, co
 	is->mode = mode_to_proto(s->att.mode);
 	is->period = s->period;
 	is->timestamp_ns = s->timestamp_ns;
+	is->timestamp_unix_ns = s->timestamp_unix_ns;
 	/* Action numbers equal XdpAction values, so index a is action a. */
 	for (int a = 0; a < DP_ACTIONS; a++) {
 		xdpfleet__v1__action_stats__init(&acts[a]);

@@ -1,5 +1,6 @@
-/* Linear-scan reference: precedence allow > drop > limit > monitor, then the most specific rule
- * (longer prefix, a protocol over any, a narrower port range), then the lower slot. */
+/* Linear-scan reference of the filter program's choice, built on rules_spec_matches() and
+ * rules_spec_precedes(): the same two functions answer TestRule, so the oracle tests, which hold
+ * the program to this scan, hold TestRule's answers to the program too. */
 #include "rules_ref.h"
 
 #include <stdlib.h>
@@ -48,33 +49,25 @@ void rules_ref_free(struct rules_ref *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static struct rules_packet packet_of(const struct rules_pkt_meta *m)
+{
+	struct rules_packet p = { .family = m->family, .proto = m->proto, .has_ports = m->has_ports,
+				  .dport = m->dport };
+
+	memcpy(p.src, m->src, sizeof(p.src));
+	return p;
+}
+
 bool rules_ref_matches(const struct rules_spec *s, const struct rules_pkt_meta *m)
 {
-	if (s->has_src && !cidr_contains_addr(&s->src, (unsigned)m->family, m->src))
-		return false;
-	if (s->proto && s->proto != m->proto)
-		return false;
-	if (s->has_ports)
-		return m->has_ports && m->dport >= s->port_min && m->dport <= s->port_max;
-	return true;
+	struct rules_packet p = packet_of(m);
+
+	return rules_spec_matches(s, &p);
 }
 
 static bool better(const struct rules_ref_rule *a, const struct rules_ref_rule *b)
 {
-	const struct rules_spec *x = &a->spec, *y = &b->spec;
-	int px = x->has_src ? x->src.plen : 0, py = y->has_src ? y->src.plen : 0;
-	int wx = x->has_ports ? x->port_max - x->port_min : 65536;
-	int wy = y->has_ports ? y->port_max - y->port_min : 65536;
-
-	if (x->action != y->action)
-		return x->action < y->action;
-	if (px != py)
-		return px > py;
-	if ((x->proto == 0) != (y->proto == 0))
-		return x->proto != 0;
-	if (wx != wy)
-		return wx < wy;
-	return a->slot < b->slot;
+	return rules_spec_precedes(&a->spec, a->slot, &b->spec, b->slot);
 }
 
 long rules_ref_winner(const struct rules_ref *r, const struct rules_pkt_meta *m)

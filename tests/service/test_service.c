@@ -352,7 +352,8 @@ static void test_rules_lifecycle(void **state)
 	rpc_invoke_result_free(&res);
 	added = (Xdpfleet__V1__AddRulesResponse *)expect_ok(f, "AddRules", &add.base, &res);
 	assert_int_equal(added->added, 0);
-	assert_int_equal(added->duplicates, 3);
+	assert_int_equal(added->updated, 1); /* its TTL restarted */
+	assert_int_equal(added->duplicates, 2);
 	rpc_invoke_result_free(&res);
 
 	list.page_size = API_LIST_PAGE_MAX + 1;
@@ -404,6 +405,188 @@ static void test_rules_lifecycle(void **state)
 	assert_int_equal(rule_count(f), 0);
 }
 
+static Xdpfleet__V1__SyncRulesResponse *sync_tag(struct fixture *f, const char *tag, Xdpfleet__V1__Rule **rules,
+						size_t n, struct rpc_invoke_result *res)
+{
+	Xdpfleet__V1__SyncRulesRequest req = XDPFLEET__V1__SYNC_RULES_REQUEST__INIT;
+
+	req.tag = (char *)tag;
+	req.rules = rules;
+	req.n_rules = n;
+	return (Xdpfleet__V1__SyncRulesResponse *)expect_ok(f, "SyncRules", &req.base, res);
+}
+
+/* The tag of the rule whose source is src (as listed: with its length), "" when none has it, NULL when there is no such rule. */
+static char *tag_of(struct fixture *f, const char *src, char *buf, size_t len)
+{
+	Xdpfleet__V1__ListRulesRequest list = XDPFLEET__V1__LIST_RULES_REQUEST__INIT;
+	struct rpc_invoke_result res;
+	char *found = NULL;
+
+	call(f, "ListRules", &list.base, &res);
+	assert_int_equal(res.status.code, GRPC_STATUS_OK);
+	for (size_t i = 0; i < res.n_msgs; i++) {
+		Xdpfleet__V1__ListRulesResponse *page = (Xdpfleet__V1__ListRulesResponse *)res.msgs[i];
+
+		for (size_t k = 0; k < page->n_rules; k++)
+			if (page->rules[k]->match && !strcmp(page->rules[k]->match->src, src)) {
+				snprintf(buf, len, "%s", page->rules[k]->tag);
+				found = buf;
+			}
+	}
+	rpc_invoke_result_free(&res);
+	return found;
+}
+
+/* SyncRules makes one tag's rules exactly the list: new ones added, present ones refreshed,
+ * missing ones deleted; an operator's rule with the same match stays the operator's; a bad
+ * rule anywhere changes nothing. */
+static void test_sync_rules(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__SyncRulesRequest req = XDPFLEET__V1__SYNC_RULES_REQUEST__INIT;
+	Xdpfleet__V1__AddRulesRequest add = XDPFLEET__V1__ADD_RULES_REQUEST__INIT;
+	Xdpfleet__V1__Rule r[4], op;
+	Xdpfleet__V1__RuleMatch m[4], op_m;
+	Xdpfleet__V1__Rule *rules[4] = { make_rule(&r[0], &m[0], 1, "203.0.113.0/24"),
+					 make_rule(&r[1], &m[1], 1, "2001:db8:7::/48"),
+					 make_rule(&r[2], &m[2], 1, "198.51.100.9"),
+					 make_rule(&r[3], &m[3], 1, "198.51.100.10") };
+	Xdpfleet__V1__Rule *op_rules[1] = { make_rule(&op, &op_m, 1, "198.51.100.10") };
+	Xdpfleet__V1__SyncRulesResponse *out;
+	struct rpc_invoke_result res;
+	char tag[80];
+
+	req.tag = "";
+	expect_fail(f, "SyncRules", &req.base, GRPC_STATUS_INVALID_ARGUMENT, "tag");
+	req.tag = "feed one";
+	expect_fail(f, "SyncRules", &req.base, GRPC_STATUS_INVALID_ARGUMENT, "tag");
+
+	add.rules = op_rules;
+	add.n_rules = 1;
+	expect_ok(f, "AddRules", &add.base, &res);
+	rpc_invoke_result_free(&res);
+
+	r[0].ttl_seconds = 3600; /* with and without the optional fields */
+	r[1].comment = "v6 feed entry";
+	out = sync_tag(f, "feed:spamhaus", rules, 4, &res);
+	assert_int_equal(out->added, 3);
+	assert_int_equal(out->unchanged, 1); /* the operator's rule */
+	assert_int_equal(out->deleted, 0);
+	rpc_invoke_result_free(&res);
+	assert_int_equal(rule_count(f), 4);
+	assert_string_equal(tag_of(f, "203.0.113.0/24", tag, sizeof(tag)), "feed:spamhaus");
+	assert_string_equal(tag_of(f, "198.51.100.10/32", tag, sizeof(tag)), "");
+
+	/* The feed drops one entry and changes another's comment. */
+	r[0].comment = "renewed";
+	out = sync_tag(f, "feed:spamhaus", &rules[0], 2, &res);
+	assert_int_equal(out->added, 0);
+	assert_int_equal(out->updated, 1);
+	assert_int_equal(out->unchanged, 1);
+	assert_int_equal(out->deleted, 1);
+	rpc_invoke_result_free(&res);
+	assert_null(tag_of(f, "198.51.100.9/32", tag, sizeof(tag)));
+	assert_int_equal(rule_count(f), 3);
+
+	/* Another tag's sync leaves this one alone. */
+	out = sync_tag(f, "feed:other", &rules[2], 1, &res);
+	assert_int_equal(out->added, 1);
+	assert_int_equal(out->deleted, 0);
+	rpc_invoke_result_free(&res);
+	assert_int_equal(rule_count(f), 4);
+
+	/* One bad rule: nothing added, nothing deleted (the good list would delete the v6 one). */
+	m[1].src = "2001:db8:7::1/48";
+	r[2].ttl_seconds = 60;
+	req.tag = "feed:spamhaus";
+	req.rules = (Xdpfleet__V1__Rule *[]){ &r[0], &r[2], &r[1] };
+	req.n_rules = 3;
+	expect_fail(f, "SyncRules", &req.base, GRPC_STATUS_INVALID_ARGUMENT, "rules[2].match.src");
+	assert_int_equal(rule_count(f), 4);
+	assert_string_equal(tag_of(f, "2001:db8:7::/48", tag, sizeof(tag)), "feed:spamhaus");
+	assert_string_equal(tag_of(f, "198.51.100.9/32", tag, sizeof(tag)), "feed:other");
+	m[1].src = "2001:db8:7::/48";
+
+	/* An empty list empties the tag, and only the tag. */
+	out = sync_tag(f, "feed:spamhaus", NULL, 0, &res);
+	assert_int_equal(out->deleted, 2);
+	rpc_invoke_result_free(&res);
+	assert_int_equal(rule_count(f), 2);
+	assert_string_equal(tag_of(f, "198.51.100.10/32", tag, sizeof(tag)), "");
+	assert_string_equal(tag_of(f, "198.51.100.9/32", tag, sizeof(tag)), "feed:other");
+}
+
+static Xdpfleet__V1__TestRuleResponse *test_packet(struct fixture *f, const char *src, int proto, uint32_t port,
+						   struct rpc_invoke_result *res)
+{
+	Xdpfleet__V1__TestRuleRequest req = XDPFLEET__V1__TEST_RULE_REQUEST__INIT;
+
+	req.src = (char *)src;
+	req.proto = proto;
+	req.port = port;
+	return (Xdpfleet__V1__TestRuleResponse *)expect_ok(f, "TestRule", &req.base, res);
+}
+
+/* TestRule answers as the filter program decides: allow over drop over limit over monitor,
+ * the most specific prefix first, protocol and port only where the packet has them. */
+static void test_test_rule(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__TestRuleRequest req = XDPFLEET__V1__TEST_RULE_REQUEST__INIT;
+	Xdpfleet__V1__AddRulesRequest add = XDPFLEET__V1__ADD_RULES_REQUEST__INIT;
+	Xdpfleet__V1__Rule r[4];
+	Xdpfleet__V1__RuleMatch m[4];
+	Xdpfleet__V1__Rule *rules[4] = { make_rule(&r[0], &m[0], 1, "203.0.113.0/24"),
+					 make_rule(&r[1], &m[1], 2, "203.0.113.128/25"),
+					 make_rule(&r[2], &m[2], 3, "2001:db8:9::/48"),
+					 make_rule(&r[3], &m[3], 1, "2001:db8:9::/48") };
+	Xdpfleet__V1__TestRuleResponse *out;
+	struct rpc_invoke_result res;
+
+	r[0].comment = "flood";
+	r[2].limit_pps = 100;
+	m[3].proto = XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP;
+	m[3].port_min = 53;
+	add.rules = rules;
+	add.n_rules = 4;
+	expect_ok(f, "AddRules", &add.base, &res);
+	rpc_invoke_result_free(&res);
+
+	req.src = "203.0.113.0/24";
+	expect_fail(f, "TestRule", &req.base, GRPC_STATUS_INVALID_ARGUMENT, "src");
+	req.src = "203.0.113.1";
+	req.proto = 99;
+	expect_fail(f, "TestRule", &req.base, GRPC_STATUS_INVALID_ARGUMENT, "proto");
+	req.proto = XDPFLEET__V1__PROTOCOL__PROTOCOL_ICMP;
+	req.port = 80;
+	expect_fail(f, "TestRule", &req.base, GRPC_STATUS_INVALID_ARGUMENT, "port");
+
+	out = test_packet(f, "203.0.113.1", XDPFLEET__V1__PROTOCOL__PROTOCOL_TCP, 443, &res);
+	assert_true(out->matched);
+	assert_int_equal(out->verdict, XDPFLEET__V1__XDP_ACTION__XDP_DROP);
+	assert_string_equal(out->rule->comment, "flood");
+	assert_false(out->enforced); /* nothing attached */
+	rpc_invoke_result_free(&res);
+	out = test_packet(f, "203.0.113.200", 0, 0, &res);
+	assert_int_equal(out->rule->action, XDPFLEET__V1__RULE_ACTION__RULE_ACTION_ALLOW);
+	assert_int_equal(out->verdict, XDPFLEET__V1__XDP_ACTION__XDP_PASS);
+	rpc_invoke_result_free(&res);
+	out = test_packet(f, "2001:db8:9::5", XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP, 53, &res);
+	assert_int_equal(out->rule->action, XDPFLEET__V1__RULE_ACTION__RULE_ACTION_DROP);
+	rpc_invoke_result_free(&res);
+	out = test_packet(f, "2001:db8:9::5", XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP, 54, &res);
+	assert_int_equal(out->rule->action, XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT);
+	assert_int_equal(out->rule->limit_pps, 100);
+	assert_int_equal(out->verdict, XDPFLEET__V1__XDP_ACTION__XDP_PASS);
+	rpc_invoke_result_free(&res);
+	out = test_packet(f, "2001:db8:a::5", 0, 0, &res);
+	assert_false(out->matched);
+	assert_null(out->rule);
+	assert_int_equal(out->verdict, XDPFLEET__V1__XDP_ACTION__XDP_PASS);
+	rpc_invoke_result_free(&res);
+}
+
 /* A viewer reads and is refused every change, naming the role needed. */
 static void test_viewer_role(void **state)
 {
@@ -449,6 +632,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_rules_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_test_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_viewer_role, setup, teardown),
 	};
 
