@@ -11,14 +11,6 @@
 
 #include "server_internal.h"
 
-static const struct rpc_method_impl *find_impl(const struct rpc_service *svc, const char *name)
-{
-	for (size_t i = 0; i < svc->n_methods; i++)
-		if (!strcmp(svc->methods[i].name, name))
-			return &svc->methods[i];
-	return NULL;
-}
-
 /* A deep copy of resp out of the call's arena: packed and unpacked again. */
 static int keep(struct rpc_invoke_result *out, const ProtobufCMessage *resp)
 {
@@ -74,6 +66,7 @@ static void run(struct rpc_call *c, const ProtobufCMessage *req, size_t max_mess
 		rpc_call_arena_reset(c);
 		if (step == RPC_STREAM_FAIL)
 			return;
+		/* WAIT: nothing would change during an in-process call. */
 		if (step != RPC_STREAM_MORE)
 			break;
 	}
@@ -87,14 +80,14 @@ int rpc_invoke(const struct rpc_service *svc, const char *method, const void *re
 	       const struct rpc_invoke_opts *opts, struct rpc_invoke_result *out)
 {
 	const ProtobufCMethodDescriptor *md = protobuf_c_service_descriptor_get_method_by_name(svc->desc, method);
-	struct rpc_server srv = { .svc = *svc };
-	struct rpc_method_entry entry = { .desc = md };
+	struct rpc_server srv = { 0 };
+	struct rpc_method_entry entry = { .svc = svc, .desc = md };
 	char field_err[RPC_ERR_MAX - 32] = "";
 	ProtobufCMessage *req = NULL;
 	struct rpc_call *c;
 
 	memset(out, 0, sizeof(*out));
-	if (!md || !(entry.impl = find_impl(svc, method))) {
+	if (!md || !(entry.impl = rpc_service_find_impl(svc, method))) {
 		rpc_status_setf(&out->status, GRPC_STATUS_UNIMPLEMENTED, "unknown method %s", method);
 		return 0;
 	}

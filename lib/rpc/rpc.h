@@ -42,6 +42,7 @@ typedef grpc_status_code (*rpc_unary_fn)(struct rpc_call *call, const ProtobufCM
 enum rpc_stream_step {
 	RPC_STREAM_MORE, /* send resp, call next() again */
 	RPC_STREAM_LAST, /* send resp, then end the stream with OK */
+	RPC_STREAM_WAIT, /* send nothing now, call next() again after the interval (or 500 ms) */
 	RPC_STREAM_DONE, /* send nothing, end the stream with OK */
 	RPC_STREAM_FAIL, /* end the stream with the status set by rpc_call_fail() */
 };
@@ -113,6 +114,9 @@ struct rpc_listener {
 	uid_t unix_uid;         /* (uid_t)-1: keep */
 	gid_t unix_gid;         /* (gid_t)-1: keep */
 	enum rpc_role unix_role; /* RPC_ROLE_NONE: admin */
+	/* Plaintext TCP on which every caller has no role, so only grpc.health.v1 answers: for
+	 * probes that cannot present a certificate (Kubernetes' gRPC probes cannot do TLS). */
+	bool health_only;
 };
 
 /* A client certificate identity (SAN DNS name, SAN URI, or subject CN) and its role. */
@@ -146,11 +150,21 @@ int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
 int rpc_server_run(struct rpc_server *srv);
 /* Async-signal-safe and thread-safe: asks rpc_server_run() to return. */
 void rpc_server_stop(struct rpc_server *srv);
+/* Every listener also serves grpc.health.v1.Health (any caller that gets through the
+ * transport: Kubernetes probes, load balancers), for "" and the service's full name: SERVING
+ * from the start until rpc_server_run() begins to shut down, or as set here. */
+void rpc_server_set_serving(struct rpc_server *srv, bool serving);
 void rpc_server_destroy(struct rpc_server *srv);
 /* The port a listener bound ("127.0.0.1:0" picks one); 0 for unix sockets. */
 int rpc_server_port(const struct rpc_server *srv, size_t listener);
 /* Calls now in progress (for tests and GetInfo). */
 size_t rpc_server_active_calls(const struct rpc_server *srv);
+/* Calls that ended, per method and final status, summed over the listeners (streams count when
+ * they end; a call whose client left first counts as CANCELLED; method "" is a path no service
+ * has). Only from the serving thread: a timer. */
+typedef void (*rpc_count_fn)(void *data, const char *service, const char *method, grpc_status_code code,
+			     uint64_t calls);
+void rpc_server_foreach_count(const struct rpc_server *srv, rpc_count_fn fn, void *data);
 
 /* Periodic work run from the serving loop, between calls (stats sampling, rule expiry). */
 typedef void (*rpc_timer_fn)(void *data);

@@ -26,7 +26,7 @@ static void server_channel_args(grpc_arg *args, size_t max_msg)
 	args[7] = (grpc_arg){ GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONNECTION_IDLE_MS, { .integer = 10 * 60000 } };
 }
 
-static const struct rpc_method_impl *find_impl(const struct rpc_service *svc, const char *name)
+const struct rpc_method_impl *rpc_service_find_impl(const struct rpc_service *svc, const char *name)
 {
 	for (size_t i = 0; i < svc->n_methods; i++)
 		if (!strcmp(svc->methods[i].name, name))
@@ -51,27 +51,35 @@ static int check_methods(const struct rpc_service *svc, char *err, size_t errlen
 
 static int register_methods(struct rpc_server *srv, struct rpc_endpoint *ep, char *err, size_t errlen)
 {
-	const ProtobufCServiceDescriptor *desc = srv->svc.desc;
+	size_t n = 0;
 
 	/* Every descriptor method gets a slot (unimplemented ones answer UNIMPLEMENTED); the extra
-	 * generic slot answers calls to paths the descriptor does not know. */
-	ep->n_methods = desc->n_methods + 1;
+	 * generic slot answers calls to paths no descriptor knows. */
+	for (size_t s = 0; s < RPC_N_SVCS; s++)
+		n += srv->svcs[s].desc->n_methods;
+	ep->n_methods = n + 1;
 	ep->methods = calloc(ep->n_methods, sizeof(*ep->methods));
 	if (!ep->methods)
 		return -ENOMEM;
 	for (size_t i = 0; i < ep->n_methods; i++)
 		ep->methods[i].ep = ep;
-	for (size_t i = 0; i < desc->n_methods; i++) {
-		struct rpc_method_entry *m = &ep->methods[i];
+	n = 0;
+	for (size_t s = 0; s < RPC_N_SVCS; s++) {
+		const struct rpc_service *svc = &srv->svcs[s];
 
-		m->desc = &desc->methods[i];
-		m->impl = find_impl(&srv->svc, m->desc->name);
-		rpc_method_path(desc, m->desc->name, m->path, sizeof(m->path));
-		m->handle = grpc_server_register_method(ep->server, m->path, NULL,
-							GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
-		if (!m->handle) {
-			snprintf(err, errlen, "cannot register %s", m->path);
-			return -EINVAL;
+		for (size_t i = 0; i < svc->desc->n_methods; i++) {
+			struct rpc_method_entry *m = &ep->methods[n++];
+
+			m->svc = svc;
+			m->desc = &svc->desc->methods[i];
+			m->impl = rpc_service_find_impl(svc, m->desc->name);
+			rpc_method_path(svc->desc, m->desc->name, m->path, sizeof(m->path));
+			m->handle = grpc_server_register_method(ep->server, m->path, NULL,
+								GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+			if (!m->handle) {
+				snprintf(err, errlen, "cannot register %s", m->path);
+				return -EINVAL;
+			}
 		}
 	}
 	return 0;
@@ -84,8 +92,11 @@ static int open_endpoint(struct rpc_server *srv, struct rpc_endpoint *ep, const 
 	int ret;
 
 	ep->addr = l->addr;
-	ep->mtls = !is_unix && !l->insecure && l->tls_client_ca;
-	ep->role = is_unix && l->unix_role ? l->unix_role : RPC_ROLE_ADMIN;
+	ep->mtls = !is_unix && !l->insecure && !l->health_only && l->tls_client_ca;
+	if (l->health_only)
+		ep->role = RPC_ROLE_NONE;
+	else
+		ep->role = is_unix && l->unix_role ? l->unix_role : RPC_ROLE_ADMIN;
 	ep->server = grpc_server_create(chargs, NULL);
 	grpc_server_register_completion_queue(ep->server, srv->cq, NULL);
 	ret = register_methods(srv, ep, err, errlen);
@@ -116,7 +127,9 @@ int rpc_server_create(struct rpc_server **out, const struct rpc_service *svc,
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;
-	srv->svc = *svc;
+	srv->svcs[RPC_SVC_APP] = *svc;
+	rpc_health_service(srv, &srv->svcs[RPC_SVC_HEALTH]);
+	atomic_init(&srv->serving, true);
 	srv->grace_ms = opts->shutdown_grace_ms ? opts->shutdown_grace_ms : 2000;
 	srv->max_streams = opts->max_streams ? opts->max_streams : RPC_DEFAULT_MAX_STREAMS;
 	srv->max_streams_per_peer = opts->max_streams_per_peer ? opts->max_streams_per_peer
@@ -242,6 +255,7 @@ int rpc_server_run(struct rpc_server *srv)
 	}
 
 	/* Streams get a final status; new calls are refused; then wait for calls to finish. */
+	atomic_store(&srv->serving, false);
 	srv->shutting_down = true;
 	rpc_server_end_streams(srv);
 	shutdown_endpoints(srv);
@@ -263,6 +277,11 @@ int rpc_server_run(struct rpc_server *srv)
 void rpc_server_stop(struct rpc_server *srv)
 {
 	srv->stop = 1;
+}
+
+void rpc_server_set_serving(struct rpc_server *srv, bool serving)
+{
+	atomic_store(&srv->serving, serving);
 }
 
 void rpc_server_destroy(struct rpc_server *srv)
@@ -309,4 +328,22 @@ int rpc_server_port(const struct rpc_server *srv, size_t listener)
 size_t rpc_server_active_calls(const struct rpc_server *srv)
 {
 	return atomic_load(&srv->n_active);
+}
+
+void rpc_server_foreach_count(const struct rpc_server *srv, rpc_count_fn fn, void *data)
+{
+	/* Every endpoint lays its methods out alike: entry i is the same method everywhere. */
+	for (size_t i = 0; srv->n_eps && i < srv->eps[0].n_methods; i++) {
+		const struct rpc_method_entry *m = &srv->eps[0].methods[i];
+
+		for (int code = 0; code < RPC_N_CODES; code++) {
+			uint64_t calls = 0;
+
+			for (size_t e = 0; e < srv->n_eps; e++)
+				calls += srv->eps[e].methods[i].finished[code];
+			if (calls)
+				fn(data, m->svc ? m->svc->desc->name : "", m->desc ? m->desc->name : "",
+				   (grpc_status_code)code, calls);
+		}
+	}
 }

@@ -11,6 +11,9 @@
 
 #include "server_internal.h"
 
+/* How often a stream that has nothing to say asks again, when it set no interval. */
+#define RPC_STREAM_WAIT_MS 500
+
 struct rpc_call *rpc_call_new(struct rpc_server *srv, const struct rpc_method_entry *m)
 {
 	struct rpc_call *c = calloc(1, sizeof(*c));
@@ -108,9 +111,14 @@ static void active_remove(struct rpc_server *srv, struct rpc_call *c)
 
 static void call_maybe_release(struct rpc_call *c)
 {
+	grpc_status_code code;
+
 	/* The close batch completes last for every RPC, so closed + nothing pending means done. */
 	if (c->pending || !c->closed)
 		return;
+	/* A call the client left before its status went out counts as cancelled. */
+	code = c->status_sent && !c->cancelled ? c->sent_code : GRPC_STATUS_CANCELLED;
+	((struct rpc_method_entry *)c->method)->finished[code < RPC_N_CODES ? code : GRPC_STATUS_UNKNOWN]++;
 	active_remove(c->srv, c);
 	rpc_call_free(c);
 }
@@ -135,6 +143,7 @@ static void send_status(struct rpc_call *c, const struct rpc_status *st)
 	}
 	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
 	ops[n].data.send_status_from_server.status = st->code;
+	c->sent_code = st->code;
 	ops[n].data.send_status_from_server.status_details = st->code == GRPC_STATUS_OK ? NULL : &details;
 	n++;
 	c->status_sent = true;
@@ -170,6 +179,7 @@ static void send_response(struct rpc_call *c, ProtobufCMessage *resp, bool last)
 		ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
 		ops[n++].data.send_status_from_server.status = GRPC_STATUS_OK;
 		c->status_sent = true;
+		c->sent_code = GRPC_STATUS_OK;
 	}
 	c->send_busy = true;
 	if (start_batch(c, ops, n, &c->t_send)) {
@@ -208,6 +218,10 @@ static void stream_step(struct rpc_call *c)
 		break;
 	case RPC_STREAM_LAST:
 		send_response(c, resp, true);
+		break;
+	case RPC_STREAM_WAIT:
+		rpc_call_arena_reset(c);
+		c->due_ms = rpc_now_ms() + (c->interval_ms ? c->interval_ms : RPC_STREAM_WAIT_MS);
 		break;
 	case RPC_STREAM_DONE:
 		rpc_call_arena_reset(c);
@@ -496,7 +510,7 @@ void rpc_server_end_streams(struct rpc_server *srv)
 
 void *rpc_call_data(const struct rpc_call *call)
 {
-	return call->srv->svc.data;
+	return call->method->svc->data;
 }
 
 const char *rpc_call_method(const struct rpc_call *call)
@@ -580,7 +594,7 @@ void rpc_call_audit(struct rpc_call *call, const char *fmt, ...)
 
 void rpc_call_audit_done(struct rpc_call *c)
 {
-	const struct rpc_service *svc = &c->srv->svc;
+	const struct rpc_service *svc = c->method->svc;
 	struct rpc_audit_record r;
 
 	if (!svc->audit || !c->method->impl || c->method->impl->access != RPC_ACCESS_ADMIN)

@@ -6,6 +6,8 @@
 
 #include "rpc_internal.h"
 
+#define RPC_N_CODES (GRPC_STATUS_UNAUTHENTICATED + 1)
+
 enum rpc_tag_kind {
 	RPC_TAG_NEW_CALL, /* a request slot matched an incoming call */
 	RPC_TAG_CLOSE,    /* the RPC ended (finished, cancelled, deadline, network) */
@@ -22,11 +24,13 @@ struct rpc_tag {
 struct rpc_endpoint;
 
 struct rpc_method_entry {
+	const struct rpc_service *svc;      /* whose method: the application's, or health */
 	const ProtobufCMethodDescriptor *desc;
 	const struct rpc_method_impl *impl; /* NULL: UNIMPLEMENTED */
 	void *handle;                       /* from grpc_server_register_method; NULL: generic slot */
 	struct rpc_endpoint *ep;            /* NULL: called in process (rpc_invoke) */
 	char path[256];
+	uint64_t finished[RPC_N_CODES];     /* calls that ended, by status code */
 };
 
 /* One listener with a grpc_server of its own, so a call knows where it came in (a unix
@@ -62,6 +66,7 @@ struct rpc_call {
 	bool md_sent;      /* initial metadata went out */
 	bool send_busy;    /* a SEND_MESSAGE is in flight */
 	bool status_sent;  /* SEND_STATUS_FROM_SERVER started */
+	grpc_status_code sent_code; /* the status it sent */
 	bool ending;       /* shutting down: send the status instead of the next message */
 	struct rpc_status status;
 	char *peer;
@@ -87,9 +92,13 @@ struct rpc_timer {
 	void *data;
 };
 
+/* The services every endpoint serves: the application's, then grpc.health.v1.Health. */
+enum { RPC_SVC_APP, RPC_SVC_HEALTH, RPC_N_SVCS };
+
 struct rpc_server {
 	grpc_completion_queue *cq;
-	struct rpc_service svc;
+	struct rpc_service svcs[RPC_N_SVCS];
+	atomic_bool serving; /* what health checks answer; set from any thread */
 	struct rpc_endpoint *eps;
 	size_t n_eps;
 	struct rpc_identity_role *identities;
@@ -105,6 +114,12 @@ struct rpc_server {
 	unsigned int grace_ms;
 	struct rpc_tag t_shutdown;
 };
+
+/* server.c */
+const struct rpc_method_impl *rpc_service_find_impl(const struct rpc_service *svc, const char *name);
+
+/* health.c: grpc.health.v1.Health, answering for "" and the application service's name. */
+void rpc_health_service(struct rpc_server *srv, struct rpc_service *out);
 
 /* server_call.c */
 struct rpc_call *rpc_call_new(struct rpc_server *srv, const struct rpc_method_entry *m);

@@ -135,7 +135,7 @@ int rpc_listener_add(grpc_server *server, const struct rpc_listener *l, int *por
 	*port = 0;
 	if (!strncmp(l->addr, "unix:", 5))
 		return add_unix(server, l, err, errlen);
-	creds = l->insecure ? grpc_insecure_server_credentials_create() : tls_creds(l, err, errlen);
+	creds = l->insecure || l->health_only ? grpc_insecure_server_credentials_create() : tls_creds(l, err, errlen);
 	if (!creds)
 		return -EINVAL;
 	*port = grpc_server_add_http2_port(server, l->addr, creds);

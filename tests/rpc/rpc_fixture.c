@@ -108,6 +108,8 @@ int test_server_start(struct test_server *ts, const struct test_server_opts *opt
 		.shutdown_grace_ms = 500,
 		.max_streams = opts->max_streams,
 		.max_streams_per_peer = opts->max_streams_per_peer,
+		.identities = opts->identities,
+		.n_identities = opts->n_identities,
 	};
 	char err[RPC_ERR_MAX];
 	int ret;

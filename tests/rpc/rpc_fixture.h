@@ -29,6 +29,8 @@ struct test_server_opts {
 	size_t max_message_bytes;
 	mode_t unix_mode;
 	size_t max_streams, max_streams_per_peer;
+	const struct rpc_identity_role *identities; /* mTLS: roles by certificate; none: all admin */
+	size_t n_identities;
 };
 
 int test_server_start(struct test_server *ts, const struct test_server_opts *opts);

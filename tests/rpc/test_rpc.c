@@ -1,5 +1,5 @@
 /* Unit tests of the RPC layer: unary, errors, deadlines, streams, cancel, concurrency, limits,
- * malformed payloads, mTLS and fan-out, over unix sockets and TCP. */
+ * malformed payloads, mTLS, health checks and fan-out, over unix sockets and TCP. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +18,7 @@
 
 #include "rpc_fixture.h"
 #include "rpc/rpc_internal.h"
+#include "grpc/health/v1/health.pb-c.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
 static const ProtobufCServiceDescriptor *svc = &xdpfleet__test__test__descriptor;
@@ -480,6 +481,98 @@ static void test_mtls(void **state)
 	assert_int_equal(atomic_load(&f->ts.counters.echoes), 1);
 }
 
+/* ---- grpc.health.v1 ---- */
+
+#define SERVING GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
+#define NOT_SERVING GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING
+
+/* The status Check answers for service, or -1 with st set when the call failed. */
+static int health_check(struct rpc_channel *ch, const char *service, struct rpc_status *st)
+{
+	Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	ProtobufCMessage *resp;
+	int status;
+
+	req.service = (char *)service;
+	if (rpc_unary(ch, &grpc__health__v1__health__descriptor, "Check", &req.base, &resp, 3000, st))
+		return -1;
+	status = (int)((Grpc__Health__V1__HealthCheckResponse *)resp)->status;
+	protobuf_c_message_free_unpacked(resp, NULL);
+	return status;
+}
+
+static int health_read(struct rpc_stream *s, struct rpc_status *st)
+{
+	ProtobufCMessage *msg;
+	int status;
+
+	if (rpc_stream_read(s, &msg, st) != 1)
+		return -1;
+	status = (int)((Grpc__Health__V1__HealthCheckResponse *)msg)->status;
+	protobuf_c_message_free_unpacked(msg, NULL);
+	return status;
+}
+
+/* Check for the server and the service by name, NOT_FOUND for others; Watch sends the status,
+ * then each change, and ends when the server shuts down. */
+static void test_health(void **state)
+{
+	struct fixture *f = *state;
+	Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	struct rpc_stream *s;
+	struct rpc_status st;
+	int64_t t0;
+
+	assert_int_equal(health_check(f->ch, "", &st), SERVING);
+	assert_int_equal(health_check(f->ch, "xdpfleet.test.Test", &st), SERVING);
+	assert_int_equal(health_check(f->ch, "xdpfleet.test.Other", &st), -1);
+	assert_int_equal(st.code, GRPC_STATUS_NOT_FOUND);
+	assert_non_null(strstr(st.message, "xdpfleet.test.Other"));
+
+	assert_int_equal(rpc_stream_open(&s, f->ch, &grpc__health__v1__health__descriptor, "Watch", &req.base, 0, &st), 0);
+	assert_int_equal(health_read(s, &st), SERVING);
+	t0 = test_now_ms();
+	rpc_server_set_serving(f->ts.srv, false);
+	assert_int_equal(health_read(s, &st), NOT_SERVING);
+	assert_true(test_now_ms() - t0 < 2000);
+	assert_int_equal(health_check(f->ch, "", &st), NOT_SERVING);
+	rpc_server_set_serving(f->ts.srv, true);
+	assert_int_equal(health_read(s, &st), SERVING);
+	test_server_stop(&f->ts);
+	assert_int_equal(health_read(s, &st), -1);
+	assert_int_equal(st.code, GRPC_STATUS_UNAVAILABLE);
+	rpc_stream_close(s);
+}
+
+/* A client whose certificate gives it no role may check health, and nothing else. */
+static void test_health_without_role(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	static const struct rpc_identity_role roles[] = { { "somebody-else", RPC_ROLE_ADMIN } };
+	char cert[128], key[128], ca[128], err[RPC_ERR_MAX];
+	struct test_server_opts o = { .listen = "127.0.0.1:0", .tls_cert = cert, .tls_key = key, .tls_client_ca = ca,
+				      .identities = roles, .n_identities = 1 };
+	struct rpc_client_opts co = { .tls_ca = ca, .tls_cert = cert, .tls_key = key };
+	Xdpfleet__Test__EchoReply *reply;
+	struct rpc_status st;
+
+	*state = f;
+	strcpy(f->dir, "/tmp/xf-rpc-health.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(test_make_certs(f->dir), 0);
+	snprintf(cert, sizeof(cert), "%s/server.pem", f->dir);
+	snprintf(key, sizeof(key), "%s/server.key", f->dir);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", f->dir);
+	assert_int_equal(test_server_start(&f->ts, &o), 0);
+	snprintf(cert, sizeof(cert), "%s/client.pem", f->dir);
+	snprintf(key, sizeof(key), "%s/client.key", f->dir);
+	assert_int_equal(rpc_channel_open(&f->ch, f->ts.addr, &co, err, sizeof(err)), 0);
+	assert_int_equal(health_check(f->ch, "", &st), SERVING);
+	assert_int_equal(echo(f->ch, "x", 0, 0, 3000, &st, &reply), -EIO);
+	assert_int_equal(st.code, GRPC_STATUS_PERMISSION_DENIED);
+	assert_int_equal(atomic_load(&f->ts.counters.echoes), 0);
+}
+
 /* ---- fan-out ---- */
 
 #define FANOUT_SERVERS 18
@@ -581,6 +674,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_strings_checked, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_ends_streams, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_mtls, setup_tls, teardown),
+		cmocka_unit_test_setup_teardown(test_health, setup_unix, teardown),
+		cmocka_unit_test_teardown(test_health_without_role, teardown),
 		cmocka_unit_test(test_fanout_twenty_hosts),
 	};
 	int ret;
