@@ -224,6 +224,13 @@ static int parse_args(int argc, char **argv, struct agent_opts *opts, struct loc
 	return 0;
 }
 
+/* The rule engine replaced its maps (the rules outgrew them or shrank): filters must use the
+ * new ones before the engine lets the old ones go. */
+static int reload_filters(void *dp)
+{
+	return dataplane_reload_builtin(dp, "filter");
+}
+
 /* The rules live beside the data plane's pins and state; filter programs share their maps. */
 static int open_policy(struct agent *agent, char *err, size_t errlen)
 {
@@ -240,9 +247,11 @@ static int open_policy(struct agent *agent, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	dataplane_set_rules(agent->dp, policy_maps(agent->policy));
-	/* Filters still attached from an earlier run use maps whose pins are gone: give them ours. */
-	if (policy_maps_fresh(agent->policy))
-		dataplane_reload_builtin(agent->dp, "filter");
+	rules_maps_on_replace(policy_maps(agent->policy), reload_filters, agent->dp);
+	/* Filters still attached from an earlier run may use other maps than the pins name (pins
+	 * removed or of an older layout, or a restart between pinning new maps and switching
+	 * to them): give them ours. With the same maps this changes nothing for packets. */
+	dataplane_reload_builtin(agent->dp, "filter");
 	return 0;
 }
 

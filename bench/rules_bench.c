@@ -167,26 +167,9 @@ static int measure(struct rules_fixture *one, struct rules_fixture *many,
 	return err;
 }
 
-/* Kernel memory of the rule maps, as /proc/self/fdinfo reports it (memlock). */
 static double maps_mib(const struct rules_fixture *f)
 {
-	unsigned long long total = 0, v;
-	char path[64], line[256];
-
-	for (int i = 0; i < RULES_M_COUNT; i++) {
-		FILE *fp;
-
-		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", f->maps.fd[i]);
-		fp = fopen(path, "r");
-		if (!fp)
-			continue;
-		while (fgets(line, sizeof(line), fp)) {
-			if (sscanf(line, "memlock: %llu", &v) == 1)
-				total += v;
-		}
-		fclose(fp);
-	}
-	return (double)total / (1 << 20);
+	return (double)rules_fixture_map_bytes(f) / (1 << 20);
 }
 
 static int load(struct rules_fixture *f, const struct rules_spec *rules, size_t n, size_t batch,
@@ -234,8 +217,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 int main(int argc, char **argv)
 {
 	struct bench_opts o = { .rules = 1000000, .load = 100000, .repeat = 200000 };
-	struct rules_maps_opts mo = { .max_rules = 1 << 20, .max_v4_long = 1 << 22,
-				      .max_v6_blocks = 1 << 22 };
+	struct rules_maps_opts mo = { .max_rules = 1 << 20 };
 	struct rules_fixture f, one, many;
 	struct rules_spec *rules;
 	struct probe probes[16];

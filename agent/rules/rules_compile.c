@@ -1,15 +1,15 @@
-/* The rule compiler's public operations: validate, change the index, plan, apply, and either
- * commit or put the index back exactly as it was. */
+/* The rule compiler's life cycle and AddRules: validate, change the index, reconcile the tries
+ * in one transaction, and either commit or put the index back exactly as it was. */
+#define _GNU_SOURCE
 #include "rules_engine.h"
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int set_err(struct rules_error *err, size_t index, const char *field, const char *msg)
+int rules_set_err(struct rules_error *err, size_t index, const char *field, const char *msg)
 {
 	if (err) {
 		err->index = index;
@@ -19,9 +19,10 @@ static int set_err(struct rules_error *err, size_t index, const char *field, con
 	return -EINVAL;
 }
 
-static void kernel_err(struct rules_error *err, int ret)
+/* Too many rules on one address or a full engine already say why; the rest is the kernel's. */
+void rules_kernel_err(struct rules_error *err, int ret)
 {
-	if (!err)
+	if (!err || ret == -E2BIG || ret == -EINVAL || (ret == -ENOSPC && err->msg[0]))
 		return;
 	err->field = "rules";
 	snprintf(err->msg, sizeof(err->msg), "kernel map update failed (%s); nothing was applied",
@@ -31,35 +32,35 @@ static void kernel_err(struct rules_error *err, int ret)
 int rules_engine_new(struct rules_maps *maps, struct rules_engine **out)
 {
 	struct rules_engine *e = calloc(1, sizeof(*e));
-	int err = -ENOMEM;
+	int err;
 
 	if (!e)
 		return -ENOMEM;
 	e->maps = maps;
 	e->max_rules = maps->max_rules;
-	e->max_entries = maps->max_entries;
 	e->ncpus = libbpf_num_possible_cpus();
-	if (e->ncpus <= 0) {
-		err = e->ncpus ? e->ncpus : -EINVAL;
-		goto out;
+	vec_init(&e->free_slots, sizeof(uint32_t));
+	err = e->ncpus > 0 ? rules_store_init(&e->st) : (e->ncpus ? e->ncpus : -EINVAL);
+	if (!err)
+		err = rules_clock_init(&e->clock);
+	if (!err) {
+		e->unverified = calloc(2 * RULES_ROOT_SLOTS / 64, sizeof(uint64_t));
+		err = e->unverified ? 0 : -ENOMEM;
 	}
-	e->rules = calloc(e->max_rules, sizeof(*e->rules));
-	e->free_slots = malloc(e->max_rules * sizeof(*e->free_slots));
-	e->l1 = calloc(1u << 24, sizeof(*e->l1));
-	if (!e->rules || !e->free_slots || !e->l1)
-		goto out;
-	for (uint32_t s = e->max_rules; s-- > 0;)
-		e->free_slots[e->nfree++] = s;
-	err = htab_init(&e->pfx, sizeof(struct rules_pfx), 1024);
-	if (!err)
-		err = htab_init(&e->l2, sizeof(uint32_t), 1024);
-	if (!err)
-		err = htab_init(&e->v6, sizeof(struct rules_v6_key), 1024);
-	if (!err)
-		err = rules_entries_init(e);
-	if (!err && maps->reused)
+	if (!err && maps->reused) {
 		err = rules_adopt(e);
-out:
+		/* Pins this build cannot make sense of: start from fresh maps (the rules come back
+		 * from the agent's state file, and it gives its filters the new maps). */
+		if (err == -EUCLEAN) {
+			rules_store_free(&e->st);
+			memset(e->unverified, 0, 2 * RULES_ROOT_SLOTS / 8);
+			err = rules_store_init(&e->st);
+			if (!err)
+				err = rules_rebuild(e, true);
+			if (!err)
+				maps->reused = false;
+		}
+	}
 	if (err) {
 		rules_engine_free(e);
 		return err;
@@ -73,164 +74,397 @@ void rules_engine_free(struct rules_engine *e)
 	if (!e)
 		return;
 	free(e->rules);
-	free(e->free_slots);
-	free(e->l1);
-	htab_free(&e->pfx);
-	htab_free(&e->l2);
-	htab_free(&e->v6);
+	vec_free(&e->free_slots);
+	free(e->dirty_slots);
 	for (int f = 0; f < 3; f++)
 		free(e->sorted[f].v);
-	rules_entries_free(e);
+	rules_store_free(&e->st);
+	free(e->unverified);
 	free(e);
 }
 
-/* Free slots stay on the stack lazily when a restore claims them directly; skip those. */
-static int alloc_slot(struct rules_engine *e, uint32_t *slot)
-{
-	while (e->nfree) {
-		uint32_t s = e->free_slots[--e->nfree];
+/* Slot changes of one batch, undone in reverse on failure. */
+enum slot_op { SLOT_POP, SLOT_HW, SLOT_PUSH };
 
-		if (!e->rules[s].used) {
+struct slot_log_ent {
+	uint32_t op, slot;
+};
+
+static int slot_pop(struct rules_engine *e, struct vec *log, uint32_t *slot)
+{
+	struct slot_log_ent le;
+
+	/* Free slots stay on the stack lazily when a restore claims them directly; skip those. */
+	while (e->free_slots.n) {
+		uint32_t s = *(uint32_t *)vec_at(&e->free_slots, e->free_slots.n - 1);
+
+		le = (struct slot_log_ent){ SLOT_POP, s };
+		if (vec_push(log, &le))
+			return -ENOMEM;
+		e->free_slots.n--;
+		if (!(e->rules[s].flags & RULES_R_USED)) {
 			*slot = s;
 			return 0;
 		}
 	}
-	return -ENOSPC;
+	if (e->slot_hw >= e->max_rules)
+		return -ENOSPC;
+	le = (struct slot_log_ent){ SLOT_HW, e->slot_hw };
+	if (vec_push(log, &le))
+		return -ENOMEM;
+	*slot = e->slot_hw++;
+	return rules_slots_reserve(e, e->slot_hw);
 }
 
-static void free_slot(struct rules_engine *e, uint32_t slot)
+/* A restore names its slot: the ones skipped below it become free. */
+static int slot_claim(struct rules_engine *e, struct vec *log, uint32_t s)
 {
-	e->rules[slot].used = false;
-	e->nrules--;
-	/* The stack holds at most max_rules distinct free slots plus stale ones: compact. */
-	if (e->nfree == e->max_rules) {
-		size_t w = 0;
+	int err = rules_slots_reserve(e, s + 1);
 
-		for (size_t i = 0; i < e->nfree; i++) {
-			if (!e->rules[e->free_slots[i]].used)
-				e->free_slots[w++] = e->free_slots[i];
+	while (!err && e->slot_hw <= s) {
+		struct slot_log_ent le = { SLOT_HW, e->slot_hw };
+
+		err = vec_push(log, &le);
+		if (!err && e->slot_hw < s) {
+			le.op = SLOT_PUSH;
+			err = vec_push(&e->free_slots, &e->slot_hw);
+			if (!err)
+				err = vec_push(log, &le);
 		}
-		e->nfree = w;
+		if (!err)
+			e->slot_hw++;
 	}
-	e->free_slots[e->nfree++] = slot;
+	return err;
 }
 
-static int find_same(const struct rules_engine *e, const struct rules_spec *s, uint32_t *slot)
+static void slot_undo(struct rules_engine *e, const struct vec *log)
 {
-	struct rules_pfx p;
+	for (size_t i = log->n; i-- > 0;) {
+		const struct slot_log_ent *le = vec_at(log, i);
 
-	rules_pfx_of(s, &p);
-	for (uint32_t i = rules_index_head(e, &p); i != RULES_SLOT_NONE; i = e->rules[i].next) {
-		if (rules_spec_same(&e->rules[i].spec, s)) {
-			*slot = i;
-			return 0;
-		}
+		if (le->op == SLOT_POP)
+			vec_push(&e->free_slots, &le->slot);
+		else if (le->op == SLOT_PUSH)
+			e->free_slots.n--;
+		else
+			e->slot_hw = le->slot;
 	}
-	return -ENOENT;
 }
 
-int rules_compile_find(const struct rules_engine *e, const struct rules_spec *spec,
-		       uint32_t *slot)
+/* rules_info[slot] for the data plane. */
+int rules_write_info(struct rules_txn *t, uint32_t slot)
 {
-	return find_same(e, spec, slot);
+	const struct rules_rule *r = &t->e->rules[slot];
+	struct rules_info v = {
+		.action = r->action,
+		.proto = r->proto,
+		.flags = r->flags & RULES_R_PORTS ? RULES_F_PORTS : 0,
+		.plen = r->plen,
+		.port_min = r->port_min,
+		.port_max = r->port_max,
+		.limit_pps = r->limit_pps,
+	};
+	int err = rules_txn_ensure(t, RULES_M_INFO, slot);
+	void *p;
+
+	if (err)
+		return err;
+	if (rules_txn_is_live(t, RULES_M_INFO))
+		return rules_txn_put_record(t, RULES_M_INFO, slot, &v, sizeof(v));
+	p = rules_txn_elem(t, RULES_M_INFO, slot);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, &v, sizeof(v));
+	return 0;
 }
 
-/* Records a changed prefix once. */
-static int note_changed(struct htab *seen, struct vec *changed,
-			const struct rules_pfx *p)
-{
-	int err;
-
-	if (htab_get(seen, p))
-		return 0;
-	err = htab_put(seen, p, 0);
-	return err ? err : vec_push(changed, p);
-}
-
-struct txn {
-	struct vec slots;   /* u32: added or removed */
-	struct vec changed; /* rules_pfx */
-	struct vec pfxs;    /* rules_pfx: created or gone */
-	struct htab seen;
-	struct rules_plan plan;
+/* One AddRules batch. Rules are grouped by prefix (sorted), which finds duplicates and gives the
+ * new prefixes in the order the index merges them. */
+struct add {
+	struct rules_engine *e;
+	const struct rules_spec *specs;
+	size_t n;
+	const uint32_t *want;
+	struct rules_rule *recs;
+	uint32_t *ord;    /* batch indices sorted by prefix, then index */
+	long *dup_of;     /* -1, or -2 - an existing slot, or the batch index of an earlier twin */
+	int64_t *old_head; /* per rule: the chain head it was linked in front of (first in group) */
+	struct vec log;   /* slot_log_ent */
+	struct vec added; /* u32 slots */
+	struct vec newp;  /* rules_pfx created */
+	struct vec chg[3]; /* rules_pfx that got a rule, per family, in sorted order */
+	uint32_t top;     /* highest slot used + 1 */
 };
 
-static int txn_init(struct txn *t, struct rules_error *err)
+static int cmp_ord(const void *a, const void *b, void *arg)
 {
-	vec_init(&t->slots, sizeof(uint32_t));
-	vec_init(&t->changed, sizeof(struct rules_pfx));
-	vec_init(&t->pfxs, sizeof(struct rules_pfx));
-	rules_plan_init(&t->plan, err);
-	return htab_init(&t->seen, sizeof(struct rules_pfx), 64);
+	const struct rules_rule *r = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = (int)r[x].fam - (int)r[y].fam;
+
+	if (!c)
+		c = memcmp(r[x].addr, r[y].addr, 16);
+	if (!c)
+		c = (int)r[x].plen - (int)r[y].plen;
+	return c ? c : (x > y) - (x < y);
 }
 
-static void txn_free(struct txn *t)
+static bool same_pfx(const struct rules_rule *a, const struct rules_rule *b)
 {
-	vec_free(&t->slots);
-	vec_free(&t->changed);
-	vec_free(&t->pfxs);
-	htab_free(&t->seen);
-	rules_plan_free(&t->plan);
+	return a->fam == b->fam && a->plen == b->plen && !memcmp(a->addr, b->addr, 16);
 }
 
-/* Links one new rule into the index; the transaction remembers how to take it out again. */
-static int add_one(struct rules_engine *e, struct txn *t, const struct rules_spec *s,
-		   uint32_t slot)
+/* Twins in the batch and rules already there: the first occurrence wins. */
+static void find_dups(struct add *a)
 {
-	struct rules_pfx p;
-	bool created;
-	int err;
+	struct rules_engine *e = a->e;
 
-	e->rules[slot].spec = *s;
-	e->rules[slot].used = true;
-	e->nrules++;
-	err = vec_push(&t->slots, &slot);
-	if (err) {
-		e->rules[slot].used = false;
+	for (size_t g = 0; g < a->n;) {
+		size_t h = g;
+		struct rules_pfx k;
+		long at;
+
+		while (h < a->n && same_pfx(&a->recs[a->ord[g]], &a->recs[a->ord[h]]))
+			h++;
+		rules_pfx_of(&a->recs[a->ord[g]], &k);
+		at = rules_pfx_find(e, &k, NULL);
+		for (size_t i = g; i < h; i++) {
+			uint32_t bi = a->ord[i];
+
+			a->dup_of[bi] = -1;
+			for (uint32_t s = at >= 0 ? e->sorted[k.fam].v[at].head : RULES_SLOT_NONE;
+			     s != RULES_SLOT_NONE && a->dup_of[bi] == -1; s = e->rules[s].next) {
+				if (rules_rule_same(&e->rules[s], &a->recs[bi]))
+					a->dup_of[bi] = -2 - (long)s;
+			}
+			for (size_t j = g; j < i && a->dup_of[bi] == -1; j++) {
+				uint32_t bj = a->ord[j];
+
+				if (a->dup_of[bj] == -1 && rules_rule_same(&a->recs[bj], &a->recs[bi]))
+					a->dup_of[bi] = (long)bj;
+			}
+		}
+		g = h;
+	}
+}
+
+static int assign_slots(struct add *a, uint32_t *slots_out, bool *dup_out, struct rules_error *err)
+{
+	struct rules_engine *e = a->e;
+	int ret = 0;
+
+	for (size_t i = 0; i < a->n && !ret; i++) {
+		uint32_t s;
+
+		if (a->dup_of[i] != -1)
+			continue;
+		if (a->want) {
+			s = a->want[i];
+			if (s >= e->max_rules || (s < e->rules_cap && e->rules[s].flags & RULES_R_USED))
+				return rules_set_err(err, i, "slot", "restore slot out of range or in use");
+			ret = slot_claim(e, &a->log, s);
+		} else {
+			ret = slot_pop(e, &a->log, &s);
+			if (ret == -ENOSPC && err) {
+				err->index = i;
+				err->field = "rules";
+				snprintf(err->msg, sizeof(err->msg),
+					 "no free rule slots: this agent holds at most %u rules (--max-rules)",
+					 e->max_rules);
+			}
+		}
+		if (!ret) {
+			e->rules[s] = a->recs[i];
+			e->rules[s].flags |= RULES_R_USED;
+			e->nrules++;
+			slots_out[i] = s;
+			ret = vec_push(&a->added, &s);
+			if (s + 1 > a->top)
+				a->top = s + 1;
+		}
+	}
+	for (size_t i = 0; i < a->n && !ret; i++) {
+		long d = a->dup_of[i];
+
+		if (dup_out)
+			dup_out[i] = d != -1;
+		if (d <= -2)
+			slots_out[i] = (uint32_t)(-2 - d);
+		else if (d >= 0)
+			slots_out[i] = slots_out[d];
+	}
+	return ret;
+}
+
+/* Links the new rules into their prefixes' chains, creating the prefixes that are new; the
+ * changed set is every prefix that got a rule. */
+static int link_rules(struct add *a, const uint32_t *slots)
+{
+	struct rules_engine *e = a->e;
+	int err = 0;
+
+	for (size_t g = 0; g < a->n && !err;) {
+		size_t h = g;
+		struct rules_pfx k;
+		uint32_t head;
+		bool any = false;
+		long at;
+
+		while (h < a->n && same_pfx(&a->recs[a->ord[g]], &a->recs[a->ord[h]]))
+			h++;
+		rules_pfx_of(&a->recs[a->ord[g]], &k);
+		at = rules_pfx_find(e, &k, NULL);
+		head = at >= 0 ? e->sorted[k.fam].v[at].head : RULES_SLOT_NONE;
+		a->old_head[a->ord[g]] = at >= 0 ? (int64_t)head : -1;
+		for (size_t i = g; i < h; i++) {
+			uint32_t bi = a->ord[i];
+
+			if (a->dup_of[bi] != -1)
+				continue;
+			e->rules[slots[bi]].next = head;
+			head = slots[bi];
+			any = true;
+		}
+		if (any) {
+			k.head = head;
+			if (at >= 0)
+				e->sorted[k.fam].v[at].head = head;
+			else
+				err = vec_push(&a->newp, &k);
+			if (!err)
+				err = vec_push(&a->chg[k.fam], &k);
+		}
+		g = h;
+	}
+	return err ? err : rules_pfx_insert(e, a->newp.v, a->newp.n);
+}
+
+static void unlink_rules(struct add *a)
+{
+	struct rules_engine *e = a->e;
+
+	for (size_t g = 0; g < a->n;) {
+		size_t h = g;
+		struct rules_pfx k;
+		long at;
+
+		while (h < a->n && same_pfx(&a->recs[a->ord[g]], &a->recs[a->ord[h]]))
+			h++;
+		rules_pfx_of(&a->recs[a->ord[g]], &k);
+		at = rules_pfx_find(e, &k, NULL);
+		if (at >= 0)
+			e->sorted[k.fam].v[at].head = a->old_head[a->ord[g]] >= 0 ?
+							      (uint32_t)a->old_head[a->ord[g]] :
+							      RULES_SLOT_NONE;
+		g = h;
+	}
+	rules_pfx_compact(e);
+}
+
+static void undo_slots(struct add *a)
+{
+	struct rules_engine *e = a->e;
+
+	for (size_t i = 0; i < a->added.n; i++) {
+		uint32_t s = *(uint32_t *)vec_at(&a->added, i);
+
+		e->rules[s].flags = 0;
 		e->nrules--;
-		return err;
 	}
-	err = rules_index_link(e, slot, &created);
-	rules_pfx_of(s, &p);
-	if (!err && created)
-		err = vec_push(&t->pfxs, &p);
-	return err ? err : note_changed(&t->seen, &t->changed, &p);
+	slot_undo(e, &a->log);
 }
 
-static void undo_add(struct rules_engine *e, struct txn *t, size_t sorted_done)
+static void add_free(struct add *a)
 {
-	bool gone;
-
-	if (sorted_done)
-		rules_sorted_remove(e, &t->pfxs);
-	for (size_t i = t->slots.n; i-- > 0;) {
-		uint32_t slot = *(uint32_t *)vec_at(&t->slots, i);
-
-		rules_index_unlink(e, slot, &gone);
-		free_slot(e, slot);
-	}
+	free(a->recs);
+	free(a->ord);
+	free(a->dup_of);
+	free(a->old_head);
+	vec_free(&a->log);
+	vec_free(&a->added);
+	vec_free(&a->newp);
+	for (int f = 0; f < 3; f++)
+		vec_free(&a->chg[f]);
 }
 
-static int copy_slots(struct vec *dst, const struct vec *src)
+static int add_init(struct add *a, struct rules_engine *e, const struct rules_spec *specs, size_t n,
+		    const uint32_t *want)
 {
-	int err = vec_reserve(dst, src->n);
-
-	if (err || !src->n)
-		return err;
-	memcpy(dst->v, src->v, src->n * src->esz);
-	dst->n = src->n;
+	memset(a, 0, sizeof(*a));
+	a->e = e;
+	a->specs = specs;
+	a->n = n;
+	a->want = want;
+	vec_init(&a->log, sizeof(struct slot_log_ent));
+	vec_init(&a->added, sizeof(uint32_t));
+	vec_init(&a->newp, sizeof(struct rules_pfx));
+	for (int f = 0; f < 3; f++)
+		vec_init(&a->chg[f], sizeof(struct rules_pfx));
+	a->recs = malloc((n + 1) * sizeof(*a->recs));
+	a->ord = malloc((n + 1) * sizeof(*a->ord));
+	a->dup_of = malloc((n + 1) * sizeof(*a->dup_of));
+	a->old_head = malloc((n + 1) * sizeof(*a->old_head));
+	if (!a->recs || !a->ord || !a->dup_of || !a->old_head)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		rules_spec_to_rule(&specs[i], &a->recs[i]);
+		a->ord[i] = (uint32_t)i;
+	}
+	qsort_r(a->ord, n, sizeof(*a->ord), cmp_ord, a->recs);
 	return 0;
+}
+
+/* Writes what the data plane needs for the new rules, then the tries. */
+static int add_apply(struct add *a, struct rules_error *err)
+{
+	struct rules_engine *e = a->e;
+	struct rules_changes ch = { 0 };
+	struct vec zero;
+	struct rules_txn t;
+	int ret;
+
+	vec_init(&zero, sizeof(uint32_t));
+	for (int f = 0; f < 3; f++) {
+		ch.v[f] = a->chg[f].v;
+		ch.n[f] = a->chg[f].n;
+	}
+	rules_txn_begin(&t, e, err);
+	ret = a->top ? rules_txn_ensure(&t, RULES_M_COUNTERS, a->top - 1) : 0;
+	for (size_t i = 0; i < a->added.n && !ret; i++) {
+		uint32_t s = *(uint32_t *)vec_at(&a->added, i);
+
+		ret = rules_write_info(&t, s);
+		/* A restore keeps the counters the pins hold; a new rule starts from 0. */
+		if (!ret && !a->want && rules_slot_dirty(e, s))
+			ret = vec_push(&zero, &s);
+	}
+	if (!ret && zero.n)
+		ret = rules_txn_zero_counters(&t, zero.v, zero.n);
+	if (!ret)
+		ret = rules_trie_reconcile(&t, &ch);
+	if (ret) {
+		rules_txn_abort(&t);
+	} else {
+		ret = rules_txn_commit(&t);
+	}
+	if (!ret) {
+		for (size_t i = 0; i < a->added.n; i++)
+			rules_slot_set_dirty(e, *(uint32_t *)vec_at(&a->added, i), false);
+	}
+	vec_free(&zero);
+	return ret;
 }
 
 int rules_compile_add(struct rules_engine *e, const struct rules_spec *specs, size_t n,
 		      const struct rules_add_opts *opts, uint32_t *slots_out, bool *dup_out,
 		      struct rules_error *err)
 {
-	const uint32_t *want = opts ? opts->slots : NULL;
-	bool sorted = false;
-	struct txn t;
+	struct add a;
+	bool linked = false;
 	int ret;
 
+	if (err)
+		err->msg[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (rules_spec_validate(&specs[i], err)) {
 			if (err)
@@ -238,204 +472,23 @@ int rules_compile_add(struct rules_engine *e, const struct rules_spec *specs, si
 			return -EINVAL;
 		}
 	}
-	ret = txn_init(&t, err);
-	for (size_t i = 0; i < n && !ret; i++) {
-		uint32_t slot;
-		bool dup = !find_same(e, &specs[i], &slot);
-
-		if (!dup && want) {
-			slot = want[i];
-			if (slot >= e->max_rules || e->rules[slot].used)
-				ret = set_err(err, i, "slot", "restore slot out of range or in use");
-		} else if (!dup && alloc_slot(e, &slot)) {
-			ret = -ENOSPC;
-			set_err(err, i, "rules", "no free rule slots");
-		}
-		if (!ret && !dup)
-			ret = add_one(e, &t, &specs[i], slot);
-		slots_out[i] = slot;
-		if (dup_out)
-			dup_out[i] = dup;
-	}
-	if (!ret)
-		ret = rules_sorted_insert(e, &t.pfxs);
-	sorted = !ret;
-	if (!ret)
-		ret = rules_plan_build(e, &t.changed, &t.plan);
-	if (!ret)
-		ret = copy_slots(&t.plan.info_slots, &t.slots);
-	if (!ret && !want)
-		ret = copy_slots(&t.plan.zero_slots, &t.slots);
+	ret = add_init(&a, e, specs, n, opts ? opts->slots : NULL);
 	if (!ret) {
-		ret = rules_apply(e, &t.plan);
-		if (ret)
-			kernel_err(err, ret);
+		find_dups(&a);
+		ret = assign_slots(&a, slots_out, dup_out, err);
 	}
+	if (!ret) {
+		ret = link_rules(&a, slots_out);
+		linked = true;
+	}
+	if (!ret)
+		ret = add_apply(&a, err);
 	if (ret) {
-		rules_entries_discard(e, &t.plan.fresh);
-		undo_add(e, &t, sorted);
-	} else {
-		rules_commit(e, &t.plan);
+		rules_kernel_err(err, ret);
+		if (linked)
+			unlink_rules(&a);
+		undo_slots(&a);
 	}
-	txn_free(&t);
+	add_free(&a);
 	return ret;
-}
-
-static int check_delete(const struct rules_engine *e, const uint32_t *slots, size_t n,
-			struct rules_error *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (slots[i] >= e->max_rules || !e->rules[slots[i]].used) {
-			set_err(err, i, "id", "no such rule");
-			return -ENOENT;
-		}
-	}
-	return 0;
-}
-
-int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n,
-			 struct rules_error *err)
-{
-	struct txn t;
-	int ret = check_delete(e, slots, n, err);
-
-	if (ret)
-		return ret;
-	ret = txn_init(&t, err);
-	for (size_t i = 0; i < n && !ret; i++) {
-		struct rules_pfx p;
-		bool gone;
-
-		/* A slot listed twice is unlinked once. */
-		if (!e->rules[slots[i]].used)
-			continue;
-		rules_pfx_of(&e->rules[slots[i]].spec, &p);
-		rules_index_unlink(e, slots[i], &gone);
-		e->rules[slots[i]].used = false;
-		ret = vec_push(&t.slots, &slots[i]);
-		if (!ret && gone)
-			ret = vec_push(&t.pfxs, &p);
-		if (!ret)
-			ret = note_changed(&t.seen, &t.changed, &p);
-	}
-	if (!ret)
-		rules_sorted_remove(e, &t.pfxs);
-	if (!ret)
-		ret = rules_plan_build(e, &t.changed, &t.plan);
-	if (!ret) {
-		ret = rules_apply(e, &t.plan);
-		if (ret)
-			kernel_err(err, ret);
-	}
-	if (ret) {
-		bool created;
-
-		rules_entries_discard(e, &t.plan.fresh);
-		for (size_t i = 0; i < t.slots.n; i++) {
-			uint32_t s = *(uint32_t *)vec_at(&t.slots, i);
-
-			e->rules[s].used = true;
-			rules_index_link(e, s, &created);
-		}
-		rules_sorted_insert(e, &t.pfxs);
-	} else {
-		rules_commit(e, &t.plan);
-		rules_purge_buckets(e, &t.slots);
-		for (size_t i = 0; i < t.slots.n; i++) {
-			uint32_t s = *(uint32_t *)vec_at(&t.slots, i);
-
-			e->rules[s].used = true;
-			free_slot(e, s);
-		}
-	}
-	txn_free(&t);
-	return ret;
-}
-
-int rules_compile_prune(struct rules_engine *e, struct rules_error *err)
-{
-	struct rules_plan p;
-	int ret;
-
-	rules_plan_init(&p, err);
-	ret = rules_plan_build_all(e, &p);
-	if (!ret) {
-		ret = rules_apply(e, &p);
-		if (ret)
-			kernel_err(err, ret);
-	}
-	if (ret)
-		rules_entries_discard(e, &p.fresh);
-	else
-		rules_commit(e, &p);
-	rules_plan_free(&p);
-	return ret;
-}
-
-int rules_compile_flush(struct rules_engine *e, enum rules_action action, size_t *deleted)
-{
-	uint32_t *slots = malloc((e->nrules + 1) * sizeof(*slots));
-	size_t n = 0;
-	int err;
-
-	if (!slots)
-		return -ENOMEM;
-	for (uint32_t s = 0; s < e->max_rules; s++) {
-		if (e->rules[s].used && (action == RULES_ACT_NONE || e->rules[s].spec.action == action))
-			slots[n++] = s;
-	}
-	err = rules_compile_delete(e, slots, n, NULL);
-	if (deleted)
-		*deleted = err ? 0 : n;
-	free(slots);
-	return err;
-}
-
-int rules_compile_get(const struct rules_engine *e, uint32_t slot, struct rules_spec *out)
-{
-	if (slot >= e->max_rules || !e->rules[slot].used)
-		return -ENOENT;
-	*out = e->rules[slot].spec;
-	return 0;
-}
-
-bool rules_compile_next(const struct rules_engine *e, uint32_t *cursor, uint32_t *slot,
-			struct rules_spec *out)
-{
-	for (; *cursor < e->max_rules; (*cursor)++) {
-		if (e->rules[*cursor].used) {
-			*slot = *cursor;
-			*out = e->rules[*cursor].spec;
-			(*cursor)++;
-			return true;
-		}
-	}
-	return false;
-}
-
-size_t rules_compile_count(const struct rules_engine *e)
-{
-	return e->nrules;
-}
-
-int rules_compile_stats(const struct rules_engine *e, uint32_t slot, struct rules_stats *out)
-{
-	struct rules_counter *per = calloc((size_t)e->ncpus, sizeof(*per));
-	int err;
-
-	if (!per)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	err = slot < e->max_rules && e->rules[slot].used ? 0 : -ENOENT;
-	if (!err)
-		err = bpf_map_lookup_elem(e->maps->fd[RULES_M_COUNTERS], &slot, per);
-	for (int c = 0; !err && c < e->ncpus; c++) {
-		out->packets += per[c].packets;
-		out->bytes += per[c].bytes;
-		out->dropped += per[c].dropped;
-		if (per[c].last_hit_ns > out->last_hit_ns)
-			out->last_hit_ns = per[c].last_hit_ns;
-	}
-	free(per);
-	return err;
 }

@@ -1,5 +1,6 @@
-/* Loads the rule engine's test program (bpf/xdp_rules_test.bpf.c) on fresh maps with an engine
- * on top, and runs frames through it with BPF_PROG_TEST_RUN. Shared by tests and the bench. */
+/* Loads the rule engine's test program (bpf/xdp_rules_test.bpf.c) on the engine's maps, reloads
+ * it whenever the engine replaces them, and runs frames through it with BPF_PROG_TEST_RUN.
+ * Shared by tests and the bench. */
 #ifndef XDPFLEET_RULES_FIXTURE_H
 #define XDPFLEET_RULES_FIXTURE_H
 
@@ -16,6 +17,9 @@ struct rules_fixture {
 	struct rules_engine *eng;
 	struct xdp_rules_test *skel;
 	int prog_fd;
+	int stats_fd;      /* one per-action stats map across reloads */
+	int reloads;       /* times the engine had the program reloaded */
+	int fail_reloads;  /* > 0: the next reloads fail (counted down), to test rollback */
 };
 
 int rules_fixture_open(struct rules_fixture *f, const struct rules_maps_opts *opts);
@@ -28,5 +32,7 @@ int rules_fixture_bench(struct rules_fixture *f, const uint8_t *pkt, size_t len,
 			uint32_t *ns);
 /* Packets counted under an XDP action in the program's per-action stats. */
 int rules_fixture_action_count(struct rules_fixture *f, uint32_t action, uint64_t *packets);
+/* Kernel memory (memlock) of the engine's maps, in bytes. */
+uint64_t rules_fixture_map_bytes(const struct rules_fixture *f);
 
 #endif

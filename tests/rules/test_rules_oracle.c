@@ -331,8 +331,7 @@ static void check_counters(struct world *w)
 
 static void init_world(struct world *w, uint64_t seed)
 {
-	struct rules_maps_opts o = { .max_rules = 65536, .max_v4_long = 1 << 20,
-				     .max_v6_blocks = 1 << 20 };
+	struct rules_maps_opts o = { .max_rules = 65536 };
 
 	memset(w, 0, sizeof(*w));
 	w->rng = seed ? seed : 1;
