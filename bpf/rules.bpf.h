@@ -51,11 +51,16 @@ struct {
 } rules_info SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct rules_counter);
 	__uint(max_entries, 64);
+	__uint(map_flags, BPF_F_MMAPABLE);
 } rules_counters SEC(".maps");
+
+/* Slots per CPU region of rules_counters: set by the loader (rules_maps_use_in_obj()), which
+ * reloads the program whenever the map is replaced. */
+volatile const __u32 rules_cpu_stride = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -145,22 +150,49 @@ static __always_inline __u32 rules_scan(__u32 id, const struct rules_pkt *p,
 	return RULES_SLOT_NONE;
 }
 
-/* A leaf word: no rule, the one rule of a block (no list to read), or a list. */
-static __always_inline __u32 rules_leaf(__u32 w, const struct rules_pkt *p,
-					const struct rules_info **best)
-{
-	*best = 0;
-	if (RULES_W_TAG(w) == RULES_W_SLOT) {
-		__u32 slot = w & RULES_W_IDX_MASK;
-		const struct rules_info *ri = bpf_map_lookup_elem(&rules_info, &slot);
+/* The winner so far: its action, slot and (when read) rules_info. */
+struct rules_win {
+	__u32 action; /* RULES_ACT_NONE: no rule */
+	__u32 slot;
+	const struct rules_info *ri;
+};
 
-		if (ri && rules_match_one(ri, p)) {
-			*best = ri;
-			return slot;
+static __always_inline void rules_from_scan(struct rules_win *r, __u32 slot,
+					    const struct rules_info *ri)
+{
+	r->slot = slot;
+	r->ri = ri;
+	r->action = ri ? ri->action : RULES_ACT_NONE;
+}
+
+/* A leaf word: no rule, the one rule of a block (its action in the word: no list, and no
+ * rules_info unless it has conditions or a budget), or a list. */
+static __always_inline void rules_leaf(__u32 w, const struct rules_pkt *p, struct rules_win *r)
+{
+	const struct rules_info *ri;
+	__u32 slot;
+
+	r->action = RULES_ACT_NONE;
+	r->slot = RULES_SLOT_NONE;
+	r->ri = 0;
+	if (RULES_W_TAG(w) != RULES_W_SLOT) {
+		if (w) {
+			slot = rules_scan(w, p, &ri);
+			rules_from_scan(r, slot, ri);
 		}
-		return RULES_SLOT_NONE;
+		return;
 	}
-	return w ? rules_scan(w, p, best) : RULES_SLOT_NONE;
+	r->slot = w & RULES_W_SLOT_MASK;
+	if (w & RULES_W_SLOT_PLAIN) {
+		r->action = (w >> RULES_W_SLOT_ACT_SHIFT) & 7;
+		return;
+	}
+	slot = r->slot;
+	ri = bpf_map_lookup_elem(&rules_info, &slot);
+	if (ri && rules_match_one(ri, p)) {
+		r->ri = ri;
+		r->action = ri->action;
+	}
 }
 
 /* Token bucket per (rule, source): burst and refill are both limit_pps per second. */
@@ -202,44 +234,49 @@ static __always_inline int rules_limit_allows(__u32 slot, const struct rules_inf
  * (the filter program) counts the verdict in the per-action stats. */
 static __always_inline __u32 rules_eval(struct xdp_md *ctx, struct rules_result *res)
 {
-	const struct rules_info *a, *b;
+	const struct rules_info *bi;
+	struct rules_win a, b = {};
 	struct rules_counter *c;
 	struct rules_pkt p = {};
-	__u32 sa, sb, w, slot;
+	struct rules_list *any;
+	__u32 w, any_id, sb, ci;
 	int pass = 1;
 
 	res->verdict = XDP_PASS;
 	res->slot = RULES_SLOT_NONE;
 	if (rules_parse(ctx, &p))
 		return XDP_PASS;
-	if (p.family == 4)
-		w = rules_trie_lookup(RULES_ROOT_V4, bpf_ntohl(p.src[0]) >> 16, p.src[0], 0);
-	else
-		w = rules_trie_lookup(RULES_ROOT_V6, (__u32)p.src8[0] << 8 | p.src8[1], p.src64[0],
-				      p.src64[1]);
-	sa = rules_leaf(w, &p, &a);
-	/* An allow on the prefix cannot be beaten: skip the any-source list. */
-	if (a && a->action == RULES_ACT_ALLOW) {
-		slot = sa;
-	} else {
-		sb = rules_scan(p.family == 4 ? RULES_LIST_ANY_V4 : RULES_LIST_ANY_V6, &p, &b);
-		/* Equal actions: the prefix rule is the more specific one. */
-		if (b && (!a || b->action < a->action)) {
+	/* Read first: independent of the trie walk, so the two overlap. */
+	any_id = p.family == 4 ? RULES_LIST_ANY_V4 : RULES_LIST_ANY_V6;
+	any = bpf_map_lookup_elem(&rules_lists, &any_id);
+	/* One walk for both families (the verifier checks it once): IPv4 sits in the low bytes of
+	 * the first word, and src64[1] is zero for it. */
+	w = rules_trie_lookup(p.family == 4 ? RULES_ROOT_V4 : RULES_ROOT_V6,
+			      (__u32)p.src8[0] << 8 | p.src8[1], p.src64[0], p.src64[1]);
+	rules_leaf(w, &p, &a);
+	/* An allow on the prefix cannot be beaten: skip the any-source list. Equal actions: the
+	 * prefix rule is the more specific one. */
+	if (a.action != RULES_ACT_ALLOW && any && any->n) {
+		sb = rules_scan(any_id, &p, &bi);
+		rules_from_scan(&b, sb, bi);
+		if (b.action && (!a.action || b.action < a.action))
 			a = b;
-			slot = sb;
-		} else {
-			slot = sa;
-		}
 	}
-	if (!a)
+	if (!a.action)
 		return XDP_PASS;
-	/* Token buckets need a clock in ns; the coarse one (a few ms) is precise enough for a
-	 * budget and costs a fraction of the precise one. */
-	if (a->action == RULES_ACT_LIMIT)
-		pass = rules_limit_allows(slot, a, &p, bpf_ktime_get_coarse_ns());
-	else
-		pass = a->action != RULES_ACT_DROP;
-	c = bpf_map_lookup_elem(&rules_counters, &slot);
+	/* Token buckets refill by the ns: the precise clock (only limit rules pay for it). */
+	if (a.action == RULES_ACT_LIMIT) {
+		__u32 slot = a.slot;
+
+		if (!a.ri)
+			a.ri = bpf_map_lookup_elem(&rules_info, &slot);
+		pass = a.ri ? rules_limit_allows(a.slot, a.ri, &p, bpf_ktime_get_ns()) : 1;
+	} else {
+		pass = a.action != RULES_ACT_DROP;
+	}
+	/* Each CPU counts in its own region: no atomics, no shared cache lines. */
+	ci = bpf_get_smp_processor_id() * rules_cpu_stride + a.slot;
+	c = bpf_map_lookup_elem(&rules_counters, &ci);
 	if (c) {
 		c->packets++;
 		c->bytes += ctx->data_end - ctx->data;
@@ -248,7 +285,7 @@ static __always_inline __u32 rules_eval(struct xdp_md *ctx, struct rules_result 
 		if (!pass)
 			c->dropped++;
 	}
-	res->slot = slot;
+	res->slot = a.slot;
 	res->verdict = pass ? XDP_PASS : XDP_DROP;
 	return res->verdict;
 }

@@ -48,13 +48,23 @@ struct exc_key {
  * it is; a lookup follows node words until it reaches a leaf (a list or one rule). */
 #define RULES_W_TAG(w) ((w) >> 30)
 #define RULES_W_LIST 0u  /* low 30 bits: a rules_lists id (0: no rule applies) */
-#define RULES_W_SLOT 1u  /* low 30 bits: the slot of the only rule that applies */
+#define RULES_W_SLOT 1u  /* the only rule that applies: RULES_W_SLOT_* fields */
 #define RULES_W_BNODE 2u /* bits 29..26: address byte it indexes; 25..0: rules_bnodes index */
 #define RULES_W_CNODE 3u /* low 30 bits: rules_cnodes index */
 #define RULES_W_IDX_MASK 0x3fffffffu
 #define RULES_W_BNODE_MASK 0x03ffffffu
 #define RULES_W_BYTE_SHIFT 26
 #define RULES_W_MAKE(tag, v) (((__u32)(tag) << 30) | (__u32)(v))
+/* A one-rule leaf carries the rule's action, and whether it matches every packet (no protocol
+ * or ports): then the packet needs no rules_info read unless the rule is a limit. */
+#define RULES_W_SLOT_MASK 0x03ffffffu
+#define RULES_W_SLOT_PLAIN (1u << 26)
+#define RULES_W_SLOT_ACT_SHIFT 27
+#define RULES_W_SLOT_MAKE(slot, action, plain)                                         \
+	(((__u32)RULES_W_SLOT << 30) | ((__u32)(action) << RULES_W_SLOT_ACT_SHIFT) |    \
+	 ((plain) ? RULES_W_SLOT_PLAIN : 0) | (__u32)(slot))
+/* Rule slots fit the one-rule leaf. */
+#define RULES_SLOTS_MAX (RULES_W_SLOT_MASK + 1)
 #define RULES_W_BNODE_MAKE(byte, idx) \
 	(((__u32)RULES_W_BNODE << 30) | ((__u32)(byte) << RULES_W_BYTE_SHIFT) | (__u32)(idx))
 
@@ -116,7 +126,11 @@ struct rules_list {
 	__u32 slot[RULES_MAX_PER_ENTRY];
 };
 
-/* rules_counters[slot], one per CPU: user space sums packets and bytes and takes the max time. */
+/* rules_counters[cpu * stride + slot]: one region per CPU (a plain array: a per-CPU array
+ * allocates each element on its own, a second per million); the program gets the stride, the
+ * slots each region holds, as the constant RULES_CPU_STRIDE_VAR. User space sums packets and
+ * bytes over the CPUs and takes the latest time. */
+#define RULES_CPU_STRIDE_VAR "rules_cpu_stride"
 struct rules_counter {
 	__u64 packets;
 	__u64 bytes;
@@ -133,7 +147,7 @@ struct rules_limit_key {
 
 struct rules_bucket {
 	__u64 tokens;  /* in 1e-9 packets, so refills need no division */
-	__u64 last_ns; /* CLOCK_MONOTONIC (coarse) */
+	__u64 last_ns; /* CLOCK_MONOTONIC */
 };
 
 /* ==== end of rules ==== */

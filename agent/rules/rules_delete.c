@@ -25,9 +25,10 @@ static void chain_remove(struct rules_engine *e, struct rules_pfx *p, uint32_t s
 	for (uint32_t *link = &p->head; *link != RULES_SLOT_NONE; link = &e->rules[*link].next) {
 		if (*link == slot) {
 			*link = e->rules[slot].next;
-			return;
+			break;
 		}
 	}
+	rules_pfx_note(e, p);
 }
 
 static int relink(struct rules_engine *e, uint32_t slot)
@@ -42,6 +43,7 @@ static int relink(struct rules_engine *e, uint32_t slot)
 	e->rules[slot].next = e->sorted[k.fam].v[at].head;
 	e->sorted[k.fam].v[at].head = slot;
 	e->rules[slot].flags |= RULES_R_USED;
+	rules_pfx_note(e, &e->sorted[k.fam].v[at]);
 	return 0;
 }
 
@@ -268,6 +270,80 @@ static void shrink(struct rules_engine *e)
 	malloc_trim(0);
 }
 
+static bool at_min_size(const struct rules_maps *m)
+{
+	for (int i = 0; i < RULES_M_COUNT; i++) {
+		if (i != RULES_M_LIMITS && m->cap[i] > rules_maps_min_cap(i))
+			return false;
+	}
+	return true;
+}
+
+static void free_slots(struct rules_engine *e, const struct vec *slots)
+{
+	purge_buckets(e, slots);
+	for (size_t i = 0; i < slots->n; i++) {
+		uint32_t s = *(uint32_t *)vec_at(slots, i);
+
+		e->nrules--;
+		rules_slot_set_dirty(e, s, true);
+		vec_push(&e->free_slots, &s);
+	}
+}
+
+/* Every rule goes: no need to find each one's prefix. The index is emptied and the maps are
+ * rebuilt small; on failure the index comes back as it was. */
+static int delete_everything(struct rules_engine *e, const struct vec *slots)
+{
+	struct rules_pfxv saved[3];
+	uint32_t use[3][129];
+	int err;
+
+	memcpy(saved, e->sorted, sizeof(saved));
+	memcpy(use, e->plen_use, sizeof(use));
+	memset(e->sorted, 0, sizeof(e->sorted));
+	memset(e->plen_use, 0, sizeof(e->plen_use));
+	for (size_t i = 0; i < slots->n; i++)
+		e->rules[*(uint32_t *)vec_at(slots, i)].flags &= (uint8_t)~RULES_R_USED;
+	err = rules_rebuild(e, true);
+	if (err) {
+		memcpy(e->sorted, saved, sizeof(saved));
+		memcpy(e->plen_use, use, sizeof(use));
+		for (size_t i = 0; i < slots->n; i++)
+			e->rules[*(uint32_t *)vec_at(slots, i)].flags |= RULES_R_USED;
+		return err;
+	}
+	for (int f = 0; f < 3; f++)
+		free(saved[f].v);
+	free_slots(e, slots);
+	return 0;
+}
+
+/* The slots, each once, if they are all the rules there are. */
+static int all_rules(const struct rules_engine *e, const uint32_t *slots, size_t n, struct vec *out)
+{
+	uint64_t *seen;
+	int err = 0;
+
+	if (n < e->nrules || !e->nrules)
+		return 0;
+	seen = calloc(e->rules_cap / 64 + 1, sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !err; i++) {
+		uint32_t s = slots[i];
+
+		if (seen[s / 64] >> (s % 64) & 1)
+			continue;
+		seen[s / 64] |= 1ULL << (s % 64);
+		err = vec_push(out, &s);
+	}
+	free(seen);
+	if (!err && out->n != e->nrules)
+		out->n = 0;
+	return err;
+}
+
 int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n,
 			 struct rules_error *err)
 {
@@ -278,13 +354,19 @@ int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n
 	if (ret)
 		return ret;
 	vec_init(&d.slots, sizeof(uint32_t));
+	ret = all_rules(e, slots, n, &d.slots);
+	/* Big tries are cheaper to drop than to take apart; small ones are not worth new maps. */
+	if (!ret && d.slots.n && !at_min_size(e->maps) && !delete_everything(e, &d.slots)) {
+		vec_free(&d.slots);
+		shrink(e);
+		return 0;
+	}
+	vec_free(&d.slots);
+	vec_init(&d.slots, sizeof(uint32_t));
 	vec_init(&d.chg, sizeof(struct rules_pfx));
 	vec_init(&d.gone, sizeof(struct rules_pfx));
 	ret = unlink_all(e, &d, slots, n);
 	changes_of(&d.chg, &ch);
-	/* Everything goes: fresh small maps are cheaper than taking the tries apart. */
-	if (!ret && e->nrules == d.slots.n && rules_rebuild(e, true) == 0)
-		goto done;
 	if (!ret)
 		ret = reconcile(e, &ch, err);
 	if (ret) {
@@ -293,15 +375,7 @@ int rules_compile_delete(struct rules_engine *e, const uint32_t *slots, size_t n
 		del_free(&d);
 		return ret;
 	}
-done:
-	purge_buckets(e, &d.slots);
-	for (size_t i = 0; i < d.slots.n; i++) {
-		uint32_t s = *(uint32_t *)vec_at(&d.slots, i);
-
-		e->nrules--;
-		rules_slot_set_dirty(e, s, true);
-		vec_push(&e->free_slots, &s);
-	}
+	free_slots(e, &d.slots);
 	del_free(&d);
 	shrink(e);
 	return 0;

@@ -33,9 +33,16 @@ struct rules_rule {
 struct rules_pfx {
 	uint8_t addr[16];
 	uint8_t fam, plen;
-	uint8_t pad[2];
+	/* RULES_LONE_* when the chain holds exactly one rule, so building tries does not have
+	 * to read the rule (a cache miss per prefix on big sets); 0 otherwise. */
+	uint8_t lone;
+	uint8_t pad;
 	uint32_t head;
 };
+
+#define RULES_LONE 0x80
+#define RULES_LONE_PLAIN 0x08 /* no protocol or ports: matches every packet of the prefix */
+#define RULES_LONE_ACT 0x07
 
 /* The prefixes of one family sorted by (addr, plen): those inside P are one run starting at P. */
 struct rules_pfxv {
@@ -88,6 +95,7 @@ struct rules_engine {
 /* rules_index.c */
 void rules_pfx_of(const struct rules_rule *r, struct rules_pfx *out);
 int rules_pfx_cmp(const struct rules_pfx *a, const struct rules_pfx *b);
+int rules_addr_cmp(const uint8_t *a, const uint8_t *b);
 /* Index of p in its family's sorted array, or -1; *at gets the insertion point either way. */
 long rules_pfx_find(const struct rules_engine *e, const struct rules_pfx *p, size_t *at);
 /* [*lo, *hi) of the sorted prefixes of fam whose address lies in the block (addr, plen) and
@@ -98,6 +106,8 @@ void rules_pfx_inside(const struct rules_pfx *v, size_t n, const uint8_t *addr, 
 int rules_pfx_insert(struct rules_engine *e, const struct rules_pfx *add, size_t n);
 /* Drops prefixes whose chains became empty. */
 void rules_pfx_compact(struct rules_engine *e);
+/* Updates p->lone after its chain changed. */
+void rules_pfx_note(const struct rules_engine *e, struct rules_pfx *p);
 int rules_slots_reserve(struct rules_engine *e, uint32_t need);
 void rules_spec_to_rule(const struct rules_spec *s, struct rules_rule *r);
 void rules_rule_to_spec(const struct rules_rule *r, struct rules_spec *s);
@@ -159,6 +169,8 @@ int rules_txn_begin_rebuild(struct rules_txn *t, struct rules_engine *e, struct 
 			    uint32_t slots);
 /* Pointer to element idx of a working array (mapped on first use). */
 void *rules_txn_elem(struct rules_txn *t, enum rules_map_id id, uint32_t idx);
+/* The counters of slot on one CPU in the working counters map. */
+struct rules_counter *rules_txn_counter(struct rules_txn *t, int cpu, uint32_t slot);
 /* Element idx exists in the working map, growing it (a bigger copy) if needed. */
 int rules_txn_ensure(struct rules_txn *t, enum rules_map_id id, uint32_t idx);
 bool rules_txn_is_live(const struct rules_txn *t, enum rules_map_id id);
@@ -210,9 +222,13 @@ int rules_rebuild(struct rules_engine *e, bool shrink_slots);
 
 /* rules_adopt.c */
 int rules_adopt(struct rules_engine *e);
+/* Tests: -EUCLEAN (why says what) if the tries and the engine's bookkeeping disagree. */
+int rules_engine_check(struct rules_engine *e, char *why, size_t len);
 
 /* rules_maps.c (for the engine) */
 int rules_maps_create(enum rules_map_id id, uint32_t cap, int *fd_out);
+/* Map entries for cap elements (counters: cap slots per CPU). */
+uint64_t rules_maps_entries(enum rules_map_id id, uint32_t cap);
 uint32_t rules_maps_min_cap(enum rules_map_id id);
 size_t rules_maps_stride(enum rules_map_id id);
 /* Swaps in nfd[i] >= 0, re-pins, has the hook reload the programs; old fds to close in old_fd. */

@@ -55,6 +55,16 @@ bool rules_rule_same(const struct rules_rule *a, const struct rules_rule *b)
 	return !(a->flags & RULES_R_PORTS) || (a->port_min == b->port_min && a->port_max == b->port_max);
 }
 
+void rules_pfx_note(const struct rules_engine *e, struct rules_pfx *p)
+{
+	const struct rules_rule *r = p->head != RULES_SLOT_NONE ? &e->rules[p->head] : NULL;
+
+	p->lone = 0;
+	if (r && r->next == RULES_SLOT_NONE)
+		p->lone = (uint8_t)(RULES_LONE | (r->action & RULES_LONE_ACT) |
+				    (!r->proto && !(r->flags & RULES_R_PORTS) ? RULES_LONE_PLAIN : 0));
+}
+
 void rules_pfx_of(const struct rules_rule *r, struct rules_pfx *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -64,13 +74,31 @@ void rules_pfx_of(const struct rules_rule *r, struct rules_pfx *out)
 	out->head = RULES_SLOT_NONE;
 }
 
+/* Addresses compare as two big-endian words: no memcmp call in the hot searches. */
+static inline uint64_t be64_at(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+
+int rules_addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x = be64_at(a), y = be64_at(b);
+
+	if (x == y) {
+		x = be64_at(a + 8);
+		y = be64_at(b + 8);
+	}
+	return (x > y) - (x < y);
+}
+
 int rules_pfx_cmp(const struct rules_pfx *a, const struct rules_pfx *b)
 {
-	int c = memcmp(a->addr, b->addr, 16);
+	int c = rules_addr_cmp(a->addr, b->addr);
 
-	if (c)
-		return c;
-	return (int)a->plen - (int)b->plen;
+	return c ? c : (int)a->plen - (int)b->plen;
 }
 
 static size_t lower_bound(const struct rules_pfx *v, size_t n, const struct rules_pfx *p)
@@ -98,29 +126,51 @@ long rules_pfx_find(const struct rules_engine *e, const struct rules_pfx *p, siz
 	return i < s->n && !rules_pfx_cmp(&s->v[i], p) ? (long)i : -1;
 }
 
+/* The first index in [from, n) whose element is not below k (before(elem) false): galloping
+ * from `from`, so walking blocks in address order costs O(log distance) per block. */
+static size_t gallop(const struct rules_pfx *v, size_t from, size_t n, const void *k,
+		     bool (*before)(const struct rules_pfx *, const void *))
+{
+	size_t lo = from, step = 1, hi;
+
+	while (lo + step < n && before(&v[lo + step], k)) {
+		lo += step;
+		step *= 2;
+	}
+	hi = lo + step < n ? lo + step + 1 : n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (before(&v[mid], k))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool below_pfx(const struct rules_pfx *e, const void *k)
+{
+	return rules_pfx_cmp(e, k) < 0;
+}
+
+static bool not_after(const struct rules_pfx *e, const void *last)
+{
+	return rules_addr_cmp(e->addr, last) <= 0;
+}
+
 void rules_pfx_inside(const struct rules_pfx *v, size_t n, const uint8_t *addr, unsigned plen,
 		      unsigned width, size_t *lo, size_t *hi)
 {
 	struct rules_pfx k = { .plen = (uint8_t)(plen + 1) };
 	uint8_t last[16];
-	size_t a, b;
 
 	memcpy(k.addr, addr, 16);
-	a = lower_bound(v, n, &k);
 	memcpy(last, addr, 16);
 	for (unsigned bit = plen; bit < width; bit++)
 		last[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
-	b = n;
-	for (size_t l = a; l < b;) {
-		size_t mid = l + (b - l) / 2;
-
-		if (memcmp(v[mid].addr, last, 16) <= 0)
-			l = mid + 1;
-		else
-			b = mid;
-	}
-	*lo = a;
-	*hi = b;
+	*lo = gallop(v, 0, n, &k, below_pfx);
+	*hi = gallop(v, *lo, n, last, not_after);
 }
 
 /* Merges from the back so it works in place after one realloc. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* Names only the earlier layout used, and the ones it kept at the top of the pin directory. */
@@ -82,22 +83,20 @@ static int read_all(int fd, uint32_t n, int ncpus, struct rules_counter *buf)
 	return err;
 }
 
-static int write_range(int fd, uint32_t n, int ncpus, const struct rules_counter *buf)
+/* From the old per-CPU layout (slot-major) to one region of cap slots per CPU. */
+static int write_range(int fd, uint32_t n, uint32_t cap, int ncpus, const struct rules_counter *buf)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(CHUNK * sizeof(*keys));
-	int err = keys ? 0 : -ENOMEM;
+	size_t len = rules_maps_entries(RULES_M_COUNTERS, cap) * sizeof(*buf);
+	struct rules_counter *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
-	for (uint32_t done = 0; !err && done < n;) {
-		uint32_t cnt = n - done < CHUNK ? n - done : CHUNK;
-
-		for (uint32_t i = 0; i < cnt; i++)
-			keys[i] = done + i;
-		err = bpf_map_update_batch(fd, keys, buf + (size_t)done * ncpus, &cnt, &o);
-		done += cnt;
+	if (m == MAP_FAILED)
+		return -errno;
+	for (uint32_t s = 0; s < n; s++) {
+		for (int c = 0; c < ncpus; c++)
+			m[(size_t)c * cap + s] = buf[(size_t)s * ncpus + c];
 	}
-	free(keys);
-	return err;
+	munmap(m, len);
+	return 0;
 }
 
 int rules_legacy_counters(const char *pin_dir, int *fd_out, uint32_t *cap_out)
@@ -138,7 +137,7 @@ int rules_legacy_counters(const char *pin_dir, int *fd_out, uint32_t *cap_out)
 	if (!err && top)
 		err = rules_maps_create(RULES_M_COUNTERS, cap, &nfd);
 	if (!err && top)
-		err = write_range(nfd, top, ncpus, buf);
+		err = write_range(nfd, top, cap, ncpus, buf);
 	if (!err && top) {
 		*fd_out = nfd;
 		*cap_out = cap;

@@ -92,7 +92,9 @@ int rules_leaf_word(struct rules_txn *t, uint32_t *slots, uint32_t n, uint32_t *
 	int err;
 
 	if (n <= 1) {
-		*w = n ? RULES_W_MAKE(RULES_W_SLOT, slots[0]) : 0;
+		const struct rules_rule *r = n ? &t->e->rules[slots[0]] : NULL;
+
+		*w = r ? RULES_W_SLOT_MAKE(slots[0], r->action, !r->proto && !(r->flags & RULES_R_PORTS)) : 0;
 		return 0;
 	}
 	rules_sort_slots(t->e, slots, n);
@@ -148,8 +150,12 @@ int rules_word_drop(struct rules_txn *t, uint32_t w)
 static void forget(struct rules_txn *t, uint32_t id)
 {
 	const struct rules_list *l = rules_txn_elem(t, RULES_M_LISTS, id);
-	uint64_t h = content_hash(l->slot, l->n > RULES_MAX_PER_ENTRY ? 0 : l->n);
-	uint64_t *hit = htab_get(&t->st->intern, &h);
+	uint64_t h, *hit;
+
+	if (!l)
+		return;
+	h = content_hash(l->slot, l->n > RULES_MAX_PER_ENTRY ? 0 : l->n);
+	hit = htab_get(&t->st->intern, &h);
 
 	if (hit && *hit == id)
 		htab_del(&t->st->intern, &h);

@@ -5,6 +5,7 @@
 #include "rules_engine.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
@@ -39,8 +40,8 @@ static const struct map_def defs[RULES_M_COUNT] = {
 			    BPF_F_MMAPABLE, 256 },
 	[RULES_M_INFO] = { RULES_MAP_INFO, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct rules_info),
 			   BPF_F_MMAPABLE, 256 },
-	[RULES_M_COUNTERS] = { RULES_MAP_COUNTERS, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-			       sizeof(struct rules_counter), 0, 256 },
+	[RULES_M_COUNTERS] = { RULES_MAP_COUNTERS, BPF_MAP_TYPE_ARRAY, 4,
+			       sizeof(struct rules_counter), BPF_F_MMAPABLE, 256 },
 	[RULES_M_LIMITS] = { RULES_MAP_LIMITS, BPF_MAP_TYPE_LRU_HASH, sizeof(struct rules_limit_key),
 			     sizeof(struct rules_bucket), 0, 0 },
 };
@@ -60,11 +61,24 @@ size_t rules_maps_stride(enum rules_map_id id)
 	return (defs[id].value_size + 7) & ~(size_t)7;
 }
 
+/* Counters hold one region of cap slots per CPU. */
+uint64_t rules_maps_entries(enum rules_map_id id, uint32_t cap)
+{
+	int ncpus = libbpf_num_possible_cpus();
+
+	return id == RULES_M_COUNTERS ? (uint64_t)cap * (uint64_t)(ncpus > 0 ? ncpus : 1) : cap;
+}
+
 int rules_maps_create(enum rules_map_id id, uint32_t cap, int *fd_out)
 {
 	const struct map_def *d = &defs[id];
 	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = d->flags);
-	int fd = bpf_map_create(d->type, d->name, d->key_size, d->value_size, cap, &copts);
+	uint64_t n = rules_maps_entries(id, cap);
+	int fd;
+
+	if (n > UINT32_MAX)
+		return -E2BIG;
+	fd = bpf_map_create(d->type, d->name, d->key_size, d->value_size, (uint32_t)n, &copts);
 
 	if (fd < 0)
 		return -errno;
@@ -85,6 +99,13 @@ static int check_layout(int fd, enum rules_map_id id, uint32_t *cap)
 	    info.value_size != d->value_size || (info.map_flags & d->flags) != d->flags)
 		return -EBADF;
 	*cap = info.max_entries;
+	if (id == RULES_M_COUNTERS) {
+		uint32_t per = (uint32_t)(rules_maps_entries(id, 1));
+
+		if (info.max_entries % per)
+			return -EBADF;
+		*cap = info.max_entries / per;
+	}
 	return 0;
 }
 
@@ -279,8 +300,8 @@ static void set_limits(const struct rules_maps_opts *o, struct rules_maps *m)
 	uint64_t nodes;
 
 	m->max_rules = o->max_rules ? o->max_rules : 1u << 20;
-	if (m->max_rules > RULES_W_IDX_MASK)
-		m->max_rules = RULES_W_IDX_MASK;
+	if (m->max_rules > RULES_SLOTS_MAX)
+		m->max_rules = RULES_SLOTS_MAX;
 	m->max_entries = o->max_entries ? o->max_entries : m->max_rules + 16;
 	if (m->max_entries > RULES_W_IDX_MASK)
 		m->max_entries = RULES_W_IDX_MASK;
@@ -337,8 +358,49 @@ void rules_maps_close(struct rules_maps *m)
 	m->hook = NULL;
 }
 
+/* The program's constant rules_cpu_stride, if it has one, in its .rodata before load. */
+static int set_stride(struct bpf_object *obj, uint32_t stride)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct bpf_map *map;
+	int id;
+
+	if (!btf || (id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC)) < 0)
+		return 0;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+		size_t size;
+		char *data;
+
+		if (strcmp(btf__name_by_offset(btf, var->name_off), RULES_CPU_STRIDE_VAR) ||
+		    vs->size != sizeof(stride))
+			continue;
+		bpf_object__for_each_map(map, obj) {
+			const char *name = bpf_map__name(map);
+			size_t len = strlen(name);
+
+			if (!bpf_map__is_internal(map) || len < 7 || strcmp(name + len - 7, ".rodata"))
+				continue;
+			data = (char *)bpf_map__initial_value(map, &size);
+			if (!data || vs->offset + sizeof(stride) > size)
+				return -EINVAL;
+			memcpy(data + vs->offset, &stride, sizeof(stride));
+			return 0;
+		}
+	}
+	return 0;
+}
+
 int rules_maps_use_in_obj(const struct rules_maps *m, struct bpf_object *obj)
 {
+	int err = set_stride(obj, m->cap[RULES_M_COUNTERS]);
+
+	if (err)
+		return err;
 	for (int i = 0; i < RULES_M_COUNT; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, defs[i].name);
 		int err;

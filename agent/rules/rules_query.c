@@ -65,8 +65,11 @@ int rules_compile_stats(const struct rules_engine *e, uint32_t slot, struct rule
 	memset(out, 0, sizeof(*out));
 	err = slot < e->rules_cap && e->rules[slot].flags & RULES_R_USED ? 0 : -ENOENT;
 	/* Beyond the counters map: the rule was never hit since the map was sized. */
-	if (!err && slot < e->maps->cap[RULES_M_COUNTERS])
-		err = bpf_map_lookup_elem(e->maps->fd[RULES_M_COUNTERS], &slot, per);
+	for (int c = 0; !err && slot < e->maps->cap[RULES_M_COUNTERS] && c < e->ncpus; c++) {
+		uint32_t idx = (uint32_t)c * e->maps->cap[RULES_M_COUNTERS] + slot;
+
+		err = bpf_map_lookup_elem(e->maps->fd[RULES_M_COUNTERS], &idx, &per[c]);
+	}
 	for (int c = 0; !err && c < e->ncpus; c++) {
 		out->packets += per[c].packets;
 		out->bytes += per[c].bytes;

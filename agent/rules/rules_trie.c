@@ -23,6 +23,7 @@ struct cover {
 	uint32_t slot[RULES_MAX_PER_ENTRY];
 	bool leaf_ok;
 	uint32_t leaf;
+	uint32_t lone_w; /* n == 1: the leaf word, known without reading the rule */
 };
 
 struct rc {
@@ -53,6 +54,16 @@ static int too_many(struct rc *c, const uint8_t *addr, unsigned plen)
 static int cover_add(struct rc *c, struct cover *cov, const struct rules_pfx *p)
 {
 	cov->leaf_ok = false;
+	if (p->lone) {
+		if (cov->n == RULES_MAX_PER_ENTRY)
+			return too_many(c, p->addr, p->plen);
+		if (!cov->n)
+			cov->lone_w = RULES_W_SLOT_MAKE(p->head, p->lone & RULES_LONE_ACT,
+							 p->lone & RULES_LONE_PLAIN);
+		cov->slot[cov->n++] = p->head;
+		return 0;
+	}
+	cov->lone_w = 0;
 	for (uint32_t s = p->head; s != RULES_SLOT_NONE; s = c->e->rules[s].next) {
 		if (cov->n == RULES_MAX_PER_ENTRY)
 			return too_many(c, p->addr, p->plen);
@@ -68,6 +79,11 @@ static int cover_leaf(struct rc *c, struct cover *cov, uint32_t *w)
 
 	if (cov->leaf_ok) {
 		*w = cov->leaf;
+		return 0;
+	}
+	if (cov->n == 1 && cov->lone_w) {
+		*w = cov->leaf = cov->lone_w;
+		cov->leaf_ok = true;
 		return 0;
 	}
 	memcpy(tmp, cov->slot, cov->n * sizeof(*tmp));
@@ -342,6 +358,43 @@ static int bnode(struct rc *c, uint32_t old, const uint8_t *base, unsigned k, st
 			ci++;
 		for (cj = ci; cj < chi && c->cv[cj].addr[k] == v; cj++)
 			;
+		/* Nothing below these slots up to the next prefix, change or end of a covering
+		 * prefix: they all get the cover's leaf. Unchanged slots of a kept node stay as
+		 * they are; reconciled ones compare their word (a restore usually finds it equal). */
+		if (i == j && ci == cj) {
+			bool keep = reuse && !dirty && !(dmap[v / 64] >> (v % 64) & 1);
+			unsigned next = depth ? st[depth].end : RULES_BNODE_SLOTS;
+			struct rules_bnode *n = NULL;
+			uint32_t lw = 0;
+
+			if (i < hi && c->pv[i].addr[k] < next)
+				next = c->pv[i].addr[k];
+			if (ci < chi && c->cv[ci].addr[k] < next)
+				next = c->cv[ci].addr[k];
+			for (unsigned x = v + 1; reuse && x < next; x++) {
+				if ((dmap[x / 64] >> (x % 64) & 1) != (dmap[v / 64] >> (v % 64) & 1))
+					next = x;
+			}
+			if (!keep)
+				err = cover_leaf(c, &st[depth].cov, &lw);
+			if (!keep && reuse && !err && !(n = rules_txn_elem(c->t, RULES_M_BNODES, idx)))
+				err = -ENOMEM;
+			for (unsigned x = v; !keep && !err && x < next; x++) {
+				uint32_t ow = reuse ? n->slot[x] : 0;
+
+				words[x] = lw;
+				if (!reuse || ow == lw)
+					continue;
+				/* A node where a leaf belongs: free it (this may remap). */
+				err = free_nodes(c->t, ow);
+				if (!err)
+					err = set_loc(c, RULES_M_BNODES, idx, x * 4, ow, lw);
+				if (!err && !(n = rules_txn_elem(c->t, RULES_M_BNODES, idx)))
+					err = -ENOMEM;
+			}
+			v = next - 1;
+			continue;
+		}
 		memcpy(cb, base, 16);
 		cb[k] = (uint8_t)v;
 		if (reuse) {
@@ -450,7 +503,8 @@ static int root_cover(struct rc *c, const uint8_t *base, struct cover *D)
 	return err;
 }
 
-static int root_slot(struct rc *c, uint32_t r, bool dirty)
+/* Root slots are visited in order: each search starts where the last one ended. */
+static int root_slot(struct rc *c, uint32_t r, bool dirty, size_t *pfrom, size_t *cfrom)
 {
 	uint32_t node = c->root + r / RULES_BNODE_SLOTS, off = r % RULES_BNODE_SLOTS * 4, ow, w;
 	uint8_t base[16] = { (uint8_t)(r >> 8), (uint8_t)r };
@@ -461,8 +515,10 @@ static int root_slot(struct rc *c, uint32_t r, bool dirty)
 
 	if (err)
 		return err;
-	rules_pfx_inside(c->pv, c->pn, base, 16, c->width, &lo, &hi);
-	rules_pfx_inside(c->cv, c->cn, base, 16, c->width, &clo, &chi);
+	range_inside(c->pv, *pfrom, c->pn, base, 16, c->width, &lo, &hi);
+	range_inside(c->cv, *cfrom, c->cn, base, 16, c->width, &clo, &chi);
+	*pfrom = hi;
+	*cfrom = chi;
 	n = rules_txn_elem(c->t, RULES_M_BNODES, node);
 	if (!n)
 		return -ENOMEM;
@@ -511,6 +567,7 @@ static int reconcile_family(struct rules_txn *t, const struct rules_changes *ch,
 			.root = fam == RULES_FAM_V4 ? RULES_ROOT_V4 : RULES_ROOT_V6,
 			.pv = e->sorted[fam].v, .pn = e->sorted[fam].n, .cv = ch->v[fam],
 			.cn = ch->n[fam] };
+	size_t pfrom = 0, cfrom = 0;
 	int err = touch ? 0 : -ENOMEM;
 
 	if (err)
@@ -523,7 +580,7 @@ static int reconcile_family(struct rules_txn *t, const struct rules_changes *ch,
 		for (uint64_t m = touch[w]; m && !err; m &= m - 1) {
 			uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(m);
 
-			err = root_slot(&c, r, ch->all || bit(cover, r) || bit(unv, r));
+			err = root_slot(&c, r, ch->all || bit(cover, r) || bit(unv, r), &pfrom, &cfrom);
 			if (!err)
 				unv[w] &= ~(1ULL << (r % 64));
 		}

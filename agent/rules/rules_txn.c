@@ -84,7 +84,8 @@ int rules_txn_begin(struct rules_txn *t, struct rules_engine *e, struct rules_er
 static int map_fd(int fd, enum rules_map_id id, uint32_t cap, void **mm, size_t *len)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t l = ((size_t)cap * rules_maps_stride(id) + (size_t)page - 1) & ~((size_t)page - 1);
+	size_t l = ((size_t)rules_maps_entries(id, cap) * rules_maps_stride(id) + (size_t)page - 1) &
+		   ~((size_t)page - 1);
 	void *p = mmap(NULL, l, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	if (p == MAP_FAILED)
@@ -100,6 +101,11 @@ void *rules_txn_elem(struct rules_txn *t, enum rules_map_id id, uint32_t idx)
 	if (!t->mm[id] && map_fd(t->fd[id], id, t->cap[id], &t->mm[id], &t->mm_len[id]))
 		return NULL;
 	return (char *)t->mm[id] + (size_t)idx * rules_maps_stride(id);
+}
+
+struct rules_counter *rules_txn_counter(struct rules_txn *t, int cpu, uint32_t slot)
+{
+	return rules_txn_elem(t, RULES_M_COUNTERS, (uint32_t)cpu * t->cap[RULES_M_COUNTERS] + slot);
 }
 
 bool rules_txn_is_live(const struct rules_txn *t, enum rules_map_id id)
@@ -123,9 +129,13 @@ static void retire_working(struct rules_txn *t, enum rules_map_id id)
 	t->mm_len[id] = 0;
 }
 
+/* Doubling while small; big maps grow by half, so the last step does not leave as much unused
+ * as the rules use. */
 static int grow(struct rules_txn *t, enum rules_map_id id, uint32_t need)
 {
-	uint64_t cap = (uint64_t)t->cap[id] * 2;
+	uint64_t bytes = rules_maps_entries(id, t->cap[id]) * rules_maps_stride(id);
+	uint64_t cap = (uint64_t)t->cap[id] * (bytes < (64u << 20) ? 2 : 1) +
+		       (bytes < (64u << 20) ? 0 : t->cap[id] / 2);
 	size_t len = 0;
 	void *nm = NULL;
 	int fd, err;
@@ -135,26 +145,19 @@ static int grow(struct rules_txn *t, enum rules_map_id id, uint32_t need)
 	if (cap > RULES_W_IDX_MASK)
 		cap = RULES_W_IDX_MASK;
 	err = rules_maps_create(id, (uint32_t)cap, &fd);
-	/* Counters are carried over once the programs use the new map (rules_txn_commit). */
-	if (!err && id != RULES_M_COUNTERS) {
+	if (!err)
 		err = rules_txn_elem(t, id, 0) ? 0 : -ENOMEM;
-		if (!err)
-			err = map_fd(fd, id, (uint32_t)cap, &nm, &len);
-		if (!err)
-			memcpy(nm, t->mm[id], (size_t)t->cap[id] * rules_maps_stride(id));
-		if (err)
-			close(fd);
-	}
-	if (err)
+	if (!err)
+		err = map_fd(fd, id, (uint32_t)cap, &nm, &len);
+	/* Counters start at 0 and are carried over once the programs count in the new map
+	 * (rules_txn_commit); nothing reads them meanwhile. */
+	if (!err && id != RULES_M_COUNTERS)
+		memcpy(nm, t->mm[id], (size_t)t->cap[id] * rules_maps_stride(id));
+	if (err) {
+		close(fd);
 		return err;
-	if (id == RULES_M_COUNTERS) {
-		if (t->replaced[id])
-			close(t->fd[id]);
-		else
-			t->live_cap[id] = t->cap[id];
-	} else {
-		retire_working(t, id);
 	}
+	retire_working(t, id);
 	t->fd[id] = fd;
 	t->cap[id] = (uint32_t)cap;
 	t->mm[id] = nm;
@@ -249,20 +252,20 @@ int rules_txn_put_record(struct rules_txn *t, enum rules_map_id id, uint32_t idx
 
 int rules_txn_zero_counters(struct rules_txn *t, const uint32_t *slots, size_t n)
 {
-	size_t per = (size_t)t->e->ncpus * sizeof(struct rules_counter);
-	size_t chunk = n < CHUNK ? n : CHUNK;
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	void *zeros = calloc(chunk + 1, per);
-	int err = zeros ? vec_reserve(&t->zeroed, t->zeroed.n + n) : -ENOMEM;
+	int err = vec_reserve(&t->zeroed, t->zeroed.n + n);
 
-	for (size_t done = 0; !err && done < n; done += chunk) {
-		uint32_t cnt = (uint32_t)(n - done < chunk ? n - done : chunk);
+	for (size_t i = 0; !err && i < n; i++) {
+		for (int c = 0; !err && c < t->e->ncpus; c++) {
+			struct rules_counter *p = rules_txn_counter(t, c, slots[i]);
 
-		err = bpf_map_update_batch(t->fd[RULES_M_COUNTERS], slots + done, zeros, &cnt, &o);
+			if (p)
+				memset(p, 0, sizeof(*p));
+			else
+				err = -ENOMEM;
+		}
+		if (!err)
+			vec_push(&t->zeroed, &slots[i]);
 	}
-	for (size_t i = 0; !err && i < n; i++)
-		vec_push(&t->zeroed, &slots[i]);
-	free(zeros);
 	return err;
 }
 
@@ -298,80 +301,59 @@ void rules_txn_abort(struct rules_txn *t)
 		if (p)
 			__atomic_store_n((uint32_t *)(p + u->off), u->old, __ATOMIC_RELEASE);
 	}
+	/* The lists' contents are still needed to forget the new ones. */
+	rules_lists_rollback(t);
 	for (int i = 0; i < RULES_M_COUNT; i++) {
 		unmap(&t->mm[i], &t->mm_len[i]);
 		unmap(&t->live_mm[i], &t->live_len[i]);
 		if (t->replaced[i])
 			close(t->fd[i]);
 	}
-	rules_lists_rollback(t);
 	rules_pool_rollback(&t->st->bnodes);
 	rules_pool_rollback(&t->st->cnodes);
 	rules_pool_rollback(&t->st->lists);
 	free_vecs(t);
 }
 
-static bool was_zeroed(const struct rules_txn *t, const uint8_t *bits, uint32_t slot)
-{
-	(void)t;
-	return bits && (bits[slot / 8] >> (slot % 8) & 1);
-}
-
 /* The programs now count in the new map; once the last run on the old one is over, its counts
  * are added (slots this batch reset excepted). A packet counted between our read and write of
- * a chunk is lost: microseconds, once per replacement. */
+ * one counter is lost: nanoseconds, once per replacement. */
 static void carry_counters(struct rules_txn *t, int old_fd, uint32_t old_cap)
 {
-	int ncpus = t->e->ncpus, fd = t->fd[RULES_M_COUNTERS];
-	size_t per = (size_t)ncpus;
-	struct rules_counter *a = calloc(CHUNK * per, sizeof(*a)), *b = calloc(CHUNK * per, sizeof(*b));
-	uint32_t *keys = malloc(CHUNK * sizeof(*keys)), n = old_cap < t->cap[RULES_M_COUNTERS] ?
-				old_cap : t->cap[RULES_M_COUNTERS];
-	uint8_t *bits = t->zeroed.n ? calloc(n / 8 + 1, 1) : NULL;
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	size_t sz = sizeof(struct rules_counter), len = 0;
+	uint32_t cap = t->cap[RULES_M_COUNTERS], n = old_cap < cap ? old_cap : cap;
+	uint8_t *skip = calloc(n / 8 + 1, 1);
+	struct rules_counter *nw;
+	void *old = NULL;
 
-	if (!a || !b || !keys || (t->zeroed.n && !bits))
+	if (!skip || map_fd(old_fd, RULES_M_COUNTERS, old_cap, &old, &len) ||
+	    !(nw = rules_txn_elem(t, RULES_M_COUNTERS, 0)))
 		goto out;
 	for (size_t i = 0; i < t->zeroed.n; i++) {
 		uint32_t s = *(uint32_t *)vec_at(&t->zeroed, i);
 
 		if (s < n)
-			bits[s / 8] |= (uint8_t)(1u << (s % 8));
+			skip[s / 8] |= (uint8_t)(1u << (s % 8));
 	}
 	grace_period();
-	for (uint32_t done = 0; done < n; done += CHUNK) {
-		uint32_t cnt = n - done < CHUNK ? n - done : CHUNK, c1 = cnt, c2 = cnt, prev = done - 1;
+	for (int c = 0; c < t->e->ncpus; c++) {
+		const struct rules_counter *o = (const void *)((char *)old + (size_t)c * old_cap * sz);
+		struct rules_counter *x = nw + (size_t)c * cap;
 
-		if (bpf_map_lookup_batch(old_fd, done ? &prev : NULL, &prev, keys, a, &c1, &o) &&
-		    errno != ENOENT)
-			break;
-		prev = done - 1;
-		if (bpf_map_lookup_batch(fd, done ? &prev : NULL, &prev, keys, b, &c2, &o) &&
-		    errno != ENOENT)
-			break;
-		for (uint32_t i = 0; i < cnt && i < c1 && i < c2; i++) {
-			if (was_zeroed(t, bits, done + i))
+		for (uint32_t s = 0; s < n; s++) {
+			if (skip[s / 8] >> (s % 8) & 1 || !o[s].packets)
 				continue;
-			for (size_t c = 0; c < per; c++) {
-				struct rules_counter *x = &b[i * per + c], *y = &a[i * per + c];
-
-				x->packets += y->packets;
-				x->bytes += y->bytes;
-				x->dropped += y->dropped;
-				if (y->last_hit > x->last_hit)
-					x->last_hit = y->last_hit;
-			}
+			x[s].packets += o[s].packets;
+			x[s].bytes += o[s].bytes;
+			x[s].dropped += o[s].dropped;
+			if (o[s].last_hit > x[s].last_hit)
+				x[s].last_hit = o[s].last_hit;
 		}
-		for (uint32_t i = 0; i < cnt; i++)
-			keys[i] = done + i;
-		if (bpf_map_update_batch(fd, keys, b, &cnt, &o))
-			break;
 	}
 out:
-	free(a);
-	free(b);
-	free(keys);
-	free(bits);
+	if (old)
+		munmap(old, len);
+	free(skip);
 }
 
 static int make_live(struct rules_txn *t)
@@ -410,12 +392,12 @@ int rules_txn_commit(struct rules_txn *t)
 		rules_txn_abort(t);
 		return err;
 	}
+	/* The kernel side is live; what remains is bookkeeping that cannot fail the batch. */
+	rules_lists_commit(t);
 	for (int i = 0; i < RULES_M_COUNT; i++) {
 		unmap(&t->mm[i], &t->mm_len[i]);
 		unmap(&t->live_mm[i], &t->live_len[i]);
 	}
-	/* The kernel side is live; what remains is bookkeeping that cannot fail the batch. */
-	rules_lists_commit(t);
 	if (t->st->bnodes.pending.n || t->st->cnodes.pending.n || t->st->lists.pending.n)
 		t->e->quarantine_ns = mono_ns();
 	rules_pool_commit(&t->st->bnodes);
