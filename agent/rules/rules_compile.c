@@ -280,20 +280,29 @@ static bool same_pfx(const struct rules_rule *a, const struct rules_rule *b)
 	return a->fam == b->fam && a->plen == b->plen && !rules_addr_cmp(a->addr, b->addr);
 }
 
+/* The batch's rules with the prefix of ord[g] are ord[g, returned index); k gets the prefix and
+ * *at its index in the index (or -1). */
+static size_t group(const struct add *a, size_t g, struct rules_pfx *k, long *at)
+{
+	size_t h = g;
+
+	while (h < a->n && same_pfx(&a->recs[a->ord[g]], &a->recs[a->ord[h]]))
+		h++;
+	rules_pfx_of(&a->recs[a->ord[g]], k);
+	*at = rules_pfx_find(a->e, k, NULL);
+	return h;
+}
+
 /* Twins in the batch and rules already there: the first occurrence wins. */
 static void find_dups(struct add *a)
 {
 	struct rules_engine *e = a->e;
 
-	for (size_t g = 0; g < a->n;) {
-		size_t h = g;
+	for (size_t g = 0, h; g < a->n; g = h) {
 		struct rules_pfx k;
 		long at;
 
-		while (h < a->n && same_pfx(&a->recs[a->ord[g]], &a->recs[a->ord[h]]))
-			h++;
-		rules_pfx_of(&a->recs[a->ord[g]], &k);
-		at = rules_pfx_find(e, &k, NULL);
+		h = group(a, g, &k, &at);
 		for (size_t i = g; i < h; i++) {
 			uint32_t bi = a->ord[i];
 
@@ -310,7 +319,6 @@ static void find_dups(struct add *a)
 					a->dup_of[bi] = (long)bj;
 			}
 		}
-		g = h;
 	}
 }
 
@@ -369,17 +377,13 @@ static int link_rules(struct add *a, const uint32_t *slots)
 	struct rules_engine *e = a->e;
 	int err = 0;
 
-	for (size_t g = 0; g < a->n && !err;) {
-		size_t h = g;
+	for (size_t g = 0, h; g < a->n && !err; g = h) {
 		struct rules_pfx k;
 		uint32_t head;
 		bool any = false;
 		long at;
 
-		while (h < a->n && same_pfx(&a->recs[a->ord[g]], &a->recs[a->ord[h]]))
-			h++;
-		rules_pfx_of(&a->recs[a->ord[g]], &k);
-		at = rules_pfx_find(e, &k, NULL);
+		h = group(a, g, &k, &at);
 		head = at >= 0 ? e->sorted[k.fam].v[at].head : RULES_SLOT_NONE;
 		a->old_head[a->ord[g]] = at >= 0 ? (int64_t)head : -1;
 		for (size_t i = g; i < h; i++) {
@@ -401,7 +405,6 @@ static int link_rules(struct add *a, const uint32_t *slots)
 			if (!err && !a->all)
 				err = vec_push(&a->chg[k.fam], &k);
 		}
-		g = h;
 	}
 	return err ? err : rules_pfx_insert(e, a->newp.v, a->newp.n);
 }
@@ -410,15 +413,11 @@ static void unlink_rules(struct add *a)
 {
 	struct rules_engine *e = a->e;
 
-	for (size_t g = 0; g < a->n;) {
-		size_t h = g;
+	for (size_t g = 0, h; g < a->n; g = h) {
 		struct rules_pfx k;
 		long at;
 
-		while (h < a->n && same_pfx(&a->recs[a->ord[g]], &a->recs[a->ord[h]]))
-			h++;
-		rules_pfx_of(&a->recs[a->ord[g]], &k);
-		at = rules_pfx_find(e, &k, NULL);
+		h = group(a, g, &k, &at);
 		if (at >= 0) {
 			struct rules_pfx *p = &e->sorted[k.fam].v[at];
 
@@ -426,7 +425,6 @@ static void unlink_rules(struct add *a)
 								RULES_SLOT_NONE;
 			rules_pfx_note(e, p);
 		}
-		g = h;
 	}
 	rules_pfx_compact(e);
 }
