@@ -47,7 +47,7 @@ struct world {
 	struct rules_fixture one, small, mid, big;
 	struct xdp_simple *simple;
 	struct xdp_lpm_bench *lpm_mid, *lpm_big;
-	struct frame fr[8];
+	struct frame fr[10];
 	size_t nfr;
 	char pin_dir[64];
 	double t_mid, t_big, t_restore[2][3];
@@ -112,16 +112,39 @@ static void build_frame(struct frame *f, const uint8_t *src)
 	f->len = rules_pkt_build(&s, f->buf, &m);
 }
 
+/* An address of the family inside the generated range that no rule of the big set covers: a
+ * miss the LPM trie has to walk for. */
+static void near_miss(const struct world *w, int fam, uint64_t *s, uint8_t *a)
+{
+	for (;;) {
+		struct rules_spec cand;
+		bool hit = false;
+
+		/* The first byte of a generated address is in range; the rest is random. */
+		gen_rule(s, fam == 4 ? 1 : 7, &cand);
+		memcpy(a, cand.src.addr, 16);
+		for (int i = 1; i < (fam == 4 ? 4 : 16); i++)
+			a[i] = (uint8_t)rnd(s);
+		for (size_t i = 0; i < w->o.big && !hit; i++)
+			hit = w->rules[i].src.family == fam &&
+			      cidr_contains_addr(&w->rules[i].src, (unsigned)fam, a);
+		if (!hit)
+			return;
+	}
+}
+
 /* Hits aim at a drop rule of each length among the first rules (present at every size but 1);
- * misses at space no generated prefix covers (IPv4 from 224, IPv6 from 4000::). */
+ * misses at space no generated prefix covers (IPv4 from 224, IPv6 from 4000::: the cheapest
+ * miss, the conservative base of the IPv6 target), near misses inside the generated range. */
 static int make_frames(struct world *w)
 {
 	static const struct {
 		const char *name;
 		int fam, plen;
-	} want[] = { { "v4 miss", 4, 0 },      { "v4 /24 hit", 4, 24 }, { "v4 /32 hit", 4, 32 },
-		     { "v6 miss", 6, 0 },      { "v6 /32 hit", 6, 32 }, { "v6 /48 hit", 6, 48 },
-		     { "v6 /64 hit", 6, 64 },  { "v6 /128 hit", 6, 128 } };
+	} want[] = { { "v4 miss", 4, 0 },      { "v4 near miss", 4, -1 }, { "v4 /24 hit", 4, 24 },
+		     { "v4 /32 hit", 4, 32 },  { "v6 miss", 6, 0 },       { "v6 near miss", 6, -1 },
+		     { "v6 /32 hit", 6, 32 },  { "v6 /48 hit", 6, 48 },   { "v6 /64 hit", 6, 64 },
+		     { "v6 /128 hit", 6, 128 } };
 	uint64_t s = 0xabcdef;
 
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
@@ -132,6 +155,11 @@ static int make_frames(struct world *w)
 		f->fam = want[k].fam;
 		f->plen = want[k].plen;
 		f->target = -1;
+		if (f->plen < 0) {
+			near_miss(w, f->fam, &s, a);
+			build_frame(f, a);
+			continue;
+		}
 		if (!f->plen) {
 			uint64_t x = rnd(&s), y = rnd(&s);
 
