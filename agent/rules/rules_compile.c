@@ -178,6 +178,13 @@ int rules_write_info(struct rules_txn *t, uint32_t slot)
 	return 0;
 }
 
+/* Sort keys: (family, address, length, batch index) as integers. */
+struct ord_key {
+	uint64_t a0, a1;
+	uint32_t fl; /* family << 8 | plen */
+	uint32_t idx;
+};
+
 /* One AddRules batch. Rules are grouped by prefix (sorted), which finds duplicates and gives the
  * new prefixes in the order the index merges them. */
 struct add {
@@ -187,6 +194,8 @@ struct add {
 	const uint32_t *want;
 	struct rules_rule *recs;
 	uint32_t *ord;    /* batch indices sorted by prefix, then index */
+	struct ord_key *keys; /* the sort keys in that order: groups are found without reading
+			       * the records out of order */
 	long *dup_of;     /* -1, or -2 - an existing slot, or the batch index of an earlier twin */
 	int64_t *old_head; /* per rule: the chain head it was linked in front of (first in group) */
 	struct vec log;   /* slot_log_ent */
@@ -195,13 +204,6 @@ struct add {
 	struct vec chg[3]; /* rules_pfx that got a rule, per family, in sorted order */
 	bool all;         /* the index was empty: every prefix is new, reconcile them all */
 	uint32_t top;     /* highest slot used + 1 */
-};
-
-/* Sort keys: (family, address, length, batch index) as integers. */
-struct ord_key {
-	uint64_t a0, a1;
-	uint32_t fl; /* family << 8 | plen */
-	uint32_t idx;
 };
 
 static int cmp_key(const void *a, const void *b)
@@ -219,11 +221,43 @@ static int cmp_key(const void *a, const void *b)
 	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-#define SORT_BUCKETS (1u << 16)
+#define SORT_BUCKETS (3u << 16)
 
-static uint32_t bucket_of(const struct ord_key *k)
+/* Per family, the span of leading address words in the batch, shifted to 16 bits: random
+ * addresses fill the buckets evenly even where their first bits are all alike. */
+struct spread {
+	uint64_t min[3];
+	unsigned shift[3];
+};
+
+static void spread_of(const struct ord_key *k, size_t n, struct spread *sp)
 {
-	return (k->fl >> 8) << 14 | (uint32_t)(k->a0 >> 50);
+	uint64_t max[3] = { 0 };
+
+	for (int f = 0; f < 3; f++)
+		sp->min[f] = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		unsigned f = k[i].fl >> 8;
+
+		if (k[i].a0 < sp->min[f])
+			sp->min[f] = k[i].a0;
+		if (k[i].a0 > max[f])
+			max[f] = k[i].a0;
+	}
+	for (int f = 0; f < 3; f++) {
+		uint64_t span = max[f] >= sp->min[f] ? max[f] - sp->min[f] : 0;
+
+		sp->shift[f] = 0;
+		while (span >> sp->shift[f] >= (1u << 16))
+			sp->shift[f]++;
+	}
+}
+
+static uint32_t bucket_of(const struct ord_key *k, const struct spread *sp)
+{
+	unsigned f = k->fl >> 8;
+
+	return f << 16 | (uint32_t)((k->a0 - sp->min[f]) >> sp->shift[f]);
 }
 
 static void insertion_sort(struct ord_key *k, size_t n)
@@ -238,13 +272,14 @@ static void insertion_sort(struct ord_key *k, size_t n)
 	}
 }
 
-/* Buckets on the family and the top 14 address bits, then each bucket on its own: big random
+/* Buckets on the family and the leading address bits, then each bucket on its own: big random
  * batches sort in two passes over the keys. */
 static int sort_batch(struct add *a)
 {
 	struct ord_key *k = malloc((a->n + 1) * sizeof(*k)), *out = malloc((a->n + 1) * sizeof(*out));
 	uint32_t *start = calloc(SORT_BUCKETS + 1, sizeof(*start));
 	int err = k && out && start ? 0 : -ENOMEM;
+	struct spread sp;
 
 	for (size_t i = 0; !err && i < a->n; i++) {
 		const struct rules_rule *r = &a->recs[i];
@@ -253,12 +288,15 @@ static int sort_batch(struct add *a)
 		memcpy(w, r->addr, 16);
 		k[i] = (struct ord_key){ __builtin_bswap64(w[0]), __builtin_bswap64(w[1]),
 					 (uint32_t)r->fam << 8 | r->plen, (uint32_t)i };
-		start[bucket_of(&k[i]) + 1]++;
 	}
+	if (!err)
+		spread_of(k, a->n, &sp);
+	for (size_t i = 0; !err && i < a->n; i++)
+		start[bucket_of(&k[i], &sp) + 1]++;
 	for (uint32_t b = 0; !err && b < SORT_BUCKETS; b++)
 		start[b + 1] += start[b];
 	for (size_t i = 0; !err && i < a->n; i++)
-		out[start[bucket_of(&k[i])]++] = k[i];
+		out[start[bucket_of(&k[i], &sp)]++] = k[i];
 	for (uint32_t b = 0, from = 0; !err && b < SORT_BUCKETS; from = start[b++]) {
 		size_t n = start[b] - from;
 
@@ -270,25 +308,31 @@ static int sort_batch(struct add *a)
 	for (size_t i = 0; !err && i < a->n; i++)
 		a->ord[i] = out[i].idx;
 	free(k);
-	free(out);
 	free(start);
+	a->keys = out;
 	return err;
 }
 
-static bool same_pfx(const struct rules_rule *a, const struct rules_rule *b)
+static bool same_key(const struct ord_key *x, const struct ord_key *y)
 {
-	return a->fam == b->fam && a->plen == b->plen && !rules_addr_cmp(a->addr, b->addr);
+	return x->a0 == y->a0 && x->a1 == y->a1 && x->fl == y->fl;
 }
 
 /* The batch's rules with the prefix of ord[g] are ord[g, returned index); k gets the prefix and
  * *at its index in the index (or -1). */
 static size_t group(const struct add *a, size_t g, struct rules_pfx *k, long *at)
 {
-	size_t h = g;
+	const struct ord_key *key = &a->keys[g];
+	uint64_t w[2] = { __builtin_bswap64(key->a0), __builtin_bswap64(key->a1) };
+	size_t h = g + 1;
 
-	while (h < a->n && same_pfx(&a->recs[a->ord[g]], &a->recs[a->ord[h]]))
+	while (h < a->n && same_key(key, &a->keys[h]))
 		h++;
-	rules_pfx_of(&a->recs[a->ord[g]], k);
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr, w, 16);
+	k->fam = (uint8_t)(key->fl >> 8);
+	k->plen = (uint8_t)key->fl;
+	k->head = RULES_SLOT_NONE;
 	*at = rules_pfx_find(a->e, k, NULL);
 	return h;
 }
@@ -303,10 +347,12 @@ static void find_dups(struct add *a)
 		long at;
 
 		h = group(a, g, &k, &at);
+		/* A prefix new to the index with one rule in the batch: nothing to compare. */
+		if (h == g + 1 && at < 0)
+			continue;
 		for (size_t i = g; i < h; i++) {
 			uint32_t bi = a->ord[i];
 
-			a->dup_of[bi] = -1;
 			for (uint32_t s = at >= 0 ? e->sorted[k.fam].v[at].head : RULES_SLOT_NONE;
 			     s != RULES_SLOT_NONE && a->dup_of[bi] == -1; s = e->rules[s].next) {
 				if (rules_rule_same(&e->rules[s], &a->recs[bi]))
@@ -378,8 +424,8 @@ static int link_rules(struct add *a, const uint32_t *slots)
 	int err = 0;
 
 	for (size_t g = 0, h; g < a->n && !err; g = h) {
+		uint32_t head, last = 0, added = 0;
 		struct rules_pfx k;
-		uint32_t head;
 		bool any = false;
 		long at;
 
@@ -391,13 +437,21 @@ static int link_rules(struct add *a, const uint32_t *slots)
 
 			if (a->dup_of[bi] != -1)
 				continue;
-			e->rules[slots[bi]].next = head;
+			/* Records start with no next: only links to a head need a write. */
+			if (head != RULES_SLOT_NONE)
+				e->rules[slots[bi]].next = head;
 			head = slots[bi];
 			any = true;
+			last = bi;
+			added++;
 		}
 		if (any) {
 			k.head = head;
-			rules_pfx_note(e, &k);
+			/* A new prefix with one rule: that rule's record is at hand, in cache. */
+			if (at < 0 && added == 1)
+				rules_pfx_note_one(&k, &a->recs[last]);
+			else
+				rules_pfx_note(e, &k);
 			if (at >= 0)
 				e->sorted[k.fam].v[at] = k;
 			else
@@ -446,6 +500,7 @@ static void add_free(struct add *a)
 {
 	free(a->recs);
 	free(a->ord);
+	free(a->keys);
 	free(a->dup_of);
 	free(a->old_head);
 	vec_free(&a->log);
@@ -478,6 +533,7 @@ static int add_init(struct add *a, struct rules_engine *e, const struct rules_sp
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		rules_spec_to_rule(&specs[i], &a->recs[i]);
+	memset(a->dup_of, 0xff, (n + 1) * sizeof(*a->dup_of));
 	return sort_batch(a);
 }
 

@@ -108,6 +108,8 @@ int rules_pfx_insert(struct rules_engine *e, const struct rules_pfx *add, size_t
 void rules_pfx_compact(struct rules_engine *e);
 /* Updates p->lone after its chain changed. */
 void rules_pfx_note(const struct rules_engine *e, struct rules_pfx *p);
+/* p->lone for a chain of the one rule r. */
+void rules_pfx_note_one(struct rules_pfx *p, const struct rules_rule *r);
 int rules_slots_reserve(struct rules_engine *e, uint32_t need);
 void rules_spec_to_rule(const struct rules_spec *s, struct rules_rule *r);
 void rules_rule_to_spec(const struct rules_rule *r, struct rules_spec *s);
@@ -140,6 +142,7 @@ struct rules_txn {
 	int fd[RULES_M_COUNT];      /* working maps: the live ones or their replacements */
 	uint32_t cap[RULES_M_COUNT];
 	bool replaced[RULES_M_COUNT];
+	size_t stride[RULES_M_COUNT]; /* bytes per element of each array */
 	void *mm[RULES_M_COUNT];    /* working maps, mapped while the batch runs */
 	size_t mm_len[RULES_M_COUNT];
 	void *live_mm[RULES_M_COUNT]; /* live maps that got replaced, kept mapped for undo */

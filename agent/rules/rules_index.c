@@ -55,14 +55,19 @@ bool rules_rule_same(const struct rules_rule *a, const struct rules_rule *b)
 	return !(a->flags & RULES_R_PORTS) || (a->port_min == b->port_min && a->port_max == b->port_max);
 }
 
+void rules_pfx_note_one(struct rules_pfx *p, const struct rules_rule *r)
+{
+	p->lone = (uint8_t)(RULES_LONE | (r->action & RULES_LONE_ACT) |
+			    (!r->proto && !(r->flags & RULES_R_PORTS) ? RULES_LONE_PLAIN : 0));
+}
+
 void rules_pfx_note(const struct rules_engine *e, struct rules_pfx *p)
 {
 	const struct rules_rule *r = p->head != RULES_SLOT_NONE ? &e->rules[p->head] : NULL;
 
 	p->lone = 0;
 	if (r && r->next == RULES_SLOT_NONE)
-		p->lone = (uint8_t)(RULES_LONE | (r->action & RULES_LONE_ACT) |
-				    (!r->proto && !(r->flags & RULES_R_PORTS) ? RULES_LONE_PLAIN : 0));
+		rules_pfx_note_one(p, r);
 }
 
 void rules_pfx_of(const struct rules_rule *r, struct rules_pfx *out)

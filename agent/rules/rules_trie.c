@@ -181,10 +181,25 @@ static unsigned lcp_bits(const uint8_t *a, const uint8_t *b, unsigned width)
 	return width;
 }
 
+/* The first `bits` bits of an address as two words in memory order (big-endian masks). */
+static void mask_words(uint64_t m[2], unsigned bits)
+{
+	uint64_t hi = bits >= 64 ? ~0ULL : bits ? ~0ULL << (64 - bits) : 0;
+	uint64_t lo = bits >= 128 ? ~0ULL : bits > 64 ? ~0ULL << (128 - bits) : 0;
+
+	m[0] = __builtin_bswap64(hi);
+	m[1] = __builtin_bswap64(lo);
+}
+
 static void masked(uint8_t *dst, const uint8_t *src, unsigned bits)
 {
-	memcpy(dst, src, 16);
-	cidr_mask(dst, bits);
+	uint64_t w[2], m[2];
+
+	mask_words(m, bits);
+	memcpy(w, src, 16);
+	w[0] &= m[0];
+	w[1] &= m[1];
+	memcpy(dst, w, 16);
 }
 
 static void range_inside(const struct rules_pfx *v, size_t lo, size_t hi, const uint8_t *addr,
@@ -234,14 +249,15 @@ static int leaf_block(struct rc *c, uint32_t old, struct cover *D, uint32_t *out
 
 static void cnode_key(struct rules_cnode *n, const uint8_t *addr, unsigned mlen)
 {
-	uint8_t key[16], mask[16];
+	uint64_t m[2], k[2];
 
 	memset(n, 0, sizeof(*n));
-	masked(key, addr, mlen);
-	memset(mask, 0xff, 16);
-	cidr_mask(mask, mlen);
-	memcpy(n->key, key, 16);
-	memcpy(n->mask, mask, 16);
+	mask_words(m, mlen);
+	memcpy(k, addr, 16);
+	k[0] &= m[0];
+	k[1] &= m[1];
+	memcpy(n->key, k, 16);
+	memcpy(n->mask, m, 16);
 }
 
 /* A compare node for the first mlen bits of key; its hit is the block (key, mlen) holding the

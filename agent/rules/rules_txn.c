@@ -59,6 +59,7 @@ static void txn_init(struct rules_txn *t, struct rules_engine *e, struct rules_s
 	for (int i = 0; i < RULES_M_COUNT; i++) {
 		t->fd[i] = e->maps->fd[i];
 		t->cap[i] = e->maps->cap[i];
+		t->stride[i] = rules_maps_stride(i);
 	}
 	vec_init(&t->undo_w, sizeof(struct rules_undo_w));
 	vec_init(&t->undo_b, sizeof(struct rules_undo_b));
@@ -100,7 +101,7 @@ void *rules_txn_elem(struct rules_txn *t, enum rules_map_id id, uint32_t idx)
 	/* Mapping a map we created fails only without address space; ensure() maps first. */
 	if (!t->mm[id] && map_fd(t->fd[id], id, t->cap[id], &t->mm[id], &t->mm_len[id]))
 		return NULL;
-	return (char *)t->mm[id] + (size_t)idx * rules_maps_stride(id);
+	return (char *)t->mm[id] + (size_t)idx * t->stride[id];
 }
 
 struct rules_counter *rules_txn_counter(struct rules_txn *t, int cpu, uint32_t slot)
