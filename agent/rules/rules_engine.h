@@ -92,6 +92,15 @@ struct rules_engine {
 	uint64_t quarantine_ns; /* when ids last went into quarantine */
 };
 
+/* rules_sort.c: an AddRules batch in (family, address bits, length, position) order. */
+struct rules_key {
+	uint64_t a0, a1; /* the address as big-endian words */
+	uint32_t fl;     /* family << 8 | plen */
+	uint32_t idx;    /* the rule's position in the batch */
+};
+
+int rules_sort_batch(const struct rules_rule *recs, size_t n, struct rules_key **sorted);
+
 /* rules_index.c */
 void rules_pfx_of(const struct rules_rule *r, struct rules_pfx *out);
 int rules_pfx_cmp(const struct rules_pfx *a, const struct rules_pfx *b);
@@ -236,6 +245,14 @@ uint32_t rules_maps_min_cap(enum rules_map_id id);
 size_t rules_maps_stride(enum rules_map_id id);
 /* Swaps in nfd[i] >= 0, re-pins, has the hook reload the programs; old fds to close in old_fd. */
 int rules_maps_replace(struct rules_maps *m, const int *nfd, const uint32_t *ncap, int *old_fd);
+
+/* rules_pins.c: gen 0 is the top of the pin directory (rules_limits). */
+int rules_pins_path(char *buf, size_t len, const char *pin_dir, uint32_t gen, enum rules_map_id id);
+uint32_t rules_pins_current(const char *pin_dir);
+int rules_pins_add(const char *pin_dir, const int *fd, uint32_t gen);
+int rules_pins_link(const char *pin_dir, uint32_t gen);
+void rules_pins_remove(const char *pin_dir, uint32_t gen);
+void rules_pins_remove_others(const char *pin_dir, uint32_t keep);
 
 /* rules_legacy.c */
 bool rules_legacy_present(const char *pin_dir);

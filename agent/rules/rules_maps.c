@@ -1,13 +1,12 @@
 /* Map creation mirrors the declarations in bpf/rules.bpf.h. The hot maps start small and are
- * replaced by copies of another size as the rules change; pins of one map set live in a
- * generation directory named by a symlink, so a restart always finds a consistent set. */
+ * replaced by copies of another size as the rules change (rules_maps_replace()); the pins are
+ * rules_pins.c's. */
 #define _GNU_SOURCE
 #include "rules_engine.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,8 +16,6 @@
 #include <unistd.h>
 
 #include "xdpfleet_abi.h"
-
-#define GEN_LINK "rules_gen"
 
 struct rules_maps_hook {
 	rules_maps_reload_fn fn;
@@ -109,112 +106,6 @@ static int check_layout(int fd, enum rules_map_id id, uint32_t *cap)
 	return 0;
 }
 
-static int path_of(char *buf, size_t len, const char *dir, const char *sub, const char *name)
-{
-	int n = sub ? snprintf(buf, len, "%s/%s/%s", dir, sub, name) :
-		      snprintf(buf, len, "%s/%s", dir, name);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-static void gen_name(char *buf, size_t len, uint32_t gen)
-{
-	snprintf(buf, len, "g%u", gen);
-}
-
-/* The generation the symlink names, or 0. */
-static uint32_t current_gen(const char *pin_dir)
-{
-	char path[PATH_MAX], target[64];
-	unsigned int gen;
-	char extra;
-	ssize_t n;
-
-	if (path_of(path, sizeof(path), pin_dir, NULL, GEN_LINK))
-		return 0;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return 0;
-	target[n] = '\0';
-	return sscanf(target, "g%u%c", &gen, &extra) == 1 ? gen : 0;
-}
-
-static void remove_gen_dir(const char *pin_dir, uint32_t gen)
-{
-	char sub[32], path[PATH_MAX];
-
-	gen_name(sub, sizeof(sub), gen);
-	for (int i = 0; i < RULES_M_COUNT; i++) {
-		if (i != RULES_M_LIMITS && !path_of(path, sizeof(path), pin_dir, sub, defs[i].name))
-			unlink(path);
-	}
-	if (!path_of(path, sizeof(path), pin_dir, NULL, sub))
-		rmdir(path);
-}
-
-/* Generation directories other than keep (0: all) are leftovers of an interrupted swap. */
-static void remove_other_gens(const char *pin_dir, uint32_t keep)
-{
-	DIR *d = opendir(pin_dir);
-	struct dirent *de;
-	uint32_t gens[64];
-	size_t n = 0;
-	unsigned int g;
-	char extra;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)) && n < 64) {
-		if (sscanf(de->d_name, "g%u%c", &g, &extra) == 1 && g != keep)
-			gens[n++] = g;
-	}
-	closedir(d);
-	for (size_t i = 0; i < n; i++)
-		remove_gen_dir(pin_dir, gens[i]);
-}
-
-static int pin_gen(const struct rules_maps *m, const int *fd, uint32_t gen)
-{
-	char sub[32], path[PATH_MAX];
-	int err;
-
-	gen_name(sub, sizeof(sub), gen);
-	err = path_of(path, sizeof(path), m->pin_dir, NULL, sub);
-	if (!err && mkdir(path, 0700) && errno != EEXIST)
-		err = -errno;
-	for (int i = 0; !err && i < RULES_M_COUNT; i++) {
-		if (i == RULES_M_LIMITS)
-			continue;
-		err = path_of(path, sizeof(path), m->pin_dir, sub, defs[i].name);
-		if (!err && bpf_obj_pin(fd[i], path))
-			err = -errno;
-	}
-	if (err)
-		remove_gen_dir(m->pin_dir, gen);
-	return err;
-}
-
-/* rename() over the old link: a restart sees either generation, never a mix. */
-static int point_to_gen(const char *pin_dir, uint32_t gen)
-{
-	char sub[32], tmp[PATH_MAX], link[PATH_MAX];
-	int err;
-
-	gen_name(sub, sizeof(sub), gen);
-	/* bpffs refuses names with dots. */
-	err = path_of(tmp, sizeof(tmp), pin_dir, NULL, GEN_LINK "_new");
-	if (!err)
-		err = path_of(link, sizeof(link), pin_dir, NULL, GEN_LINK);
-	if (err)
-		return err;
-	unlink(tmp);
-	if (symlink(sub, tmp) || rename(tmp, link)) {
-		err = -errno;
-		unlink(tmp);
-	}
-	return err;
-}
-
 static int open_limits(const struct rules_maps_opts *o, struct rules_maps *m)
 {
 	uint32_t want = o->max_limit_keys ? o->max_limit_keys : 1u << 16, cap;
@@ -222,7 +113,7 @@ static int open_limits(const struct rules_maps_opts *o, struct rules_maps *m)
 	int fd, err;
 
 	if (m->pin_dir) {
-		err = path_of(path, sizeof(path), m->pin_dir, NULL, defs[RULES_M_LIMITS].name);
+		err = rules_pins_path(path, sizeof(path), m->pin_dir, 0, RULES_M_LIMITS);
 		if (err)
 			return err;
 		fd = bpf_obj_get(path);
@@ -246,13 +137,12 @@ static int open_limits(const struct rules_maps_opts *o, struct rules_maps *m)
 /* The maps of the generation the symlink names, if all are there with this layout. */
 static bool open_gen(struct rules_maps *m, uint32_t gen)
 {
-	char sub[32], path[PATH_MAX];
+	char path[PATH_MAX];
 
-	gen_name(sub, sizeof(sub), gen);
 	for (int i = 0; i < RULES_M_COUNT; i++) {
 		if (i == RULES_M_LIMITS)
 			continue;
-		if (path_of(path, sizeof(path), m->pin_dir, sub, defs[i].name) ||
+		if (rules_pins_path(path, sizeof(path), m->pin_dir, gen, i) ||
 		    (m->fd[i] = bpf_obj_get(path)) < 0 || check_layout(m->fd[i], i, &m->cap[i]) ||
 		    m->cap[i] < defs[i].min_cap)
 			goto fail;
@@ -287,10 +177,10 @@ static int create_fresh(struct rules_maps *m, int counters_fd, uint32_t counters
 	if (counters_fd >= 0 && m->fd[RULES_M_COUNTERS] != counters_fd)
 		close(counters_fd);
 	if (!err && m->pin_dir) {
-		m->gen = current_gen(m->pin_dir) + 1;
-		err = pin_gen(m, m->fd, m->gen);
-		if (!err && (err = point_to_gen(m->pin_dir, m->gen)))
-			remove_gen_dir(m->pin_dir, m->gen);
+		m->gen = rules_pins_current(m->pin_dir) + 1;
+		err = rules_pins_add(m->pin_dir, m->fd, m->gen);
+		if (!err && (err = rules_pins_link(m->pin_dir, m->gen)))
+			rules_pins_remove(m->pin_dir, m->gen);
 	}
 	return err;
 }
@@ -324,7 +214,7 @@ int rules_maps_open(const struct rules_maps_opts *opts, struct rules_maps *out)
 	err = open_limits(opts, out);
 	if (err)
 		goto out;
-	gen = out->pin_dir ? current_gen(out->pin_dir) : 0;
+	gen = out->pin_dir ? rules_pins_current(out->pin_dir) : 0;
 	out->reused = gen && open_gen(out, gen);
 	if (!out->reused && out->pin_dir && rules_legacy_present(out->pin_dir)) {
 		err = rules_legacy_counters(out->pin_dir, &counters_fd, &counters_cap);
@@ -335,7 +225,7 @@ int rules_maps_open(const struct rules_maps_opts *opts, struct rules_maps *out)
 	if (!out->reused)
 		err = create_fresh(out, counters_fd, counters_cap);
 	if (!err && out->pin_dir) {
-		remove_other_gens(out->pin_dir, out->gen);
+		rules_pins_remove_others(out->pin_dir, out->gen);
 		/* Only now: until the new set is pinned, a restart must still find the old one. */
 		rules_legacy_unpin(out->pin_dir);
 	}
@@ -438,7 +328,7 @@ int rules_maps_replace(struct rules_maps *m, const int *nfd, const uint32_t *nca
 	/* Pinned before the programs switch, linked after: a restart in between finds the old
 	 * set, and the agent gives its filters whatever set it opened. */
 	if (m->pin_dir)
-		err = pin_gen(m, merged, gen);
+		err = rules_pins_add(m->pin_dir, merged, gen);
 	if (err)
 		return err;
 	for (int i = 0; i < RULES_M_COUNT; i++) {
@@ -461,34 +351,19 @@ int rules_maps_replace(struct rules_maps *m, const int *nfd, const uint32_t *nca
 		}
 		reload(m);
 		if (m->pin_dir)
-			remove_gen_dir(m->pin_dir, gen);
+			rules_pins_remove(m->pin_dir, gen);
 		return err;
 	}
 	if (m->pin_dir) {
 		/* The programs already run on the new maps. If the link cannot move, the pins keep
 		 * naming the old set: a restart restores the rules from the agent's state file into
 		 * it, prunes, and gives the filters that set. */
-		if (!point_to_gen(m->pin_dir, gen)) {
-			remove_gen_dir(m->pin_dir, m->gen);
+		if (!rules_pins_link(m->pin_dir, gen)) {
+			rules_pins_remove(m->pin_dir, m->gen);
 			m->gen = gen;
 		} else {
-			remove_gen_dir(m->pin_dir, gen);
+			rules_pins_remove(m->pin_dir, gen);
 		}
 	}
 	return 0;
-}
-
-int rules_maps_unpin(const char *pin_dir)
-{
-	char path[PATH_MAX];
-	int err = 0;
-
-	remove_other_gens(pin_dir, 0);
-	rules_legacy_unpin(pin_dir);
-	if (!path_of(path, sizeof(path), pin_dir, NULL, GEN_LINK) && unlink(path) && errno != ENOENT)
-		err = -errno;
-	if (!path_of(path, sizeof(path), pin_dir, NULL, defs[RULES_M_LIMITS].name) && unlink(path) &&
-	    errno != ENOENT)
-		err = -errno;
-	return err;
 }
