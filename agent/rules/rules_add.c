@@ -353,6 +353,8 @@ static int add_apply(struct add *a, struct rules_error *err)
 	}
 	ch.all = a->all;
 	rules_txn_begin(&t, e, err);
+	/* Everything into maps that already hold a trie (a restore): it is all read. */
+	t.bulk = a->all && (e->st.bnodes.live || e->st.cnodes.live);
 	ret = a->top ? rules_txn_ensure(&t, RULES_M_COUNTERS, a->top - 1) : 0;
 	if (!ret)
 		ret = presize(&t, a->newp.n);

@@ -153,6 +153,7 @@ int rules_adopt(struct rules_engine *e)
 	int err;
 
 	rules_txn_begin(&t, e, NULL);
+	t.bulk = true;
 	wk.t = &t;
 	wk.used_b = calloc(t.cap[RULES_M_BNODES] / 64 + 1, sizeof(uint64_t));
 	wk.used_c = calloc(t.cap[RULES_M_CNODES] / 64 + 1, sizeof(uint64_t));

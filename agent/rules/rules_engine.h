@@ -163,6 +163,8 @@ struct rules_txn {
 	struct vec drops;   /* u32 list ids unreferenced by this batch (applied at commit) */
 	struct vec zeroed;  /* u32 slots whose counters this batch reset */
 	bool rebuild;       /* writing into fresh maps: everything is new */
+	bool bulk;          /* the batch reads whole maps (adoption, restore): prefault them */
+	bool counted;       /* rules existed before the batch: the old counters may still move */
 };
 
 struct rules_undo_w {

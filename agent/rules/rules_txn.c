@@ -78,16 +78,17 @@ int rules_txn_begin(struct rules_txn *t, struct rules_engine *e, struct rules_er
 		e->quarantine_ns = 0;
 	}
 	txn_init(t, e, &e->st, err);
+	t->counted = e->nrules > 0;
 	return 0;
 }
 
 
-static int map_fd(int fd, enum rules_map_id id, uint32_t cap, void **mm, size_t *len)
+static int map_fd(int fd, enum rules_map_id id, uint32_t cap, bool populate, void **mm, size_t *len)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t l = ((size_t)rules_maps_entries(id, cap) * rules_maps_stride(id) + (size_t)page - 1) &
 		   ~((size_t)page - 1);
-	void *p = mmap(NULL, l, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	void *p = mmap(NULL, l, PROT_READ | PROT_WRITE, MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, 0);
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -99,7 +100,7 @@ static int map_fd(int fd, enum rules_map_id id, uint32_t cap, void **mm, size_t 
 void *rules_txn_elem(struct rules_txn *t, enum rules_map_id id, uint32_t idx)
 {
 	/* Mapping a map we created fails only without address space; ensure() maps first. */
-	if (!t->mm[id] && map_fd(t->fd[id], id, t->cap[id], &t->mm[id], &t->mm_len[id]))
+	if (!t->mm[id] && map_fd(t->fd[id], id, t->cap[id], t->bulk, &t->mm[id], &t->mm_len[id]))
 		return NULL;
 	return (char *)t->mm[id] + (size_t)idx * t->stride[id];
 }
@@ -149,7 +150,7 @@ static int grow(struct rules_txn *t, enum rules_map_id id, uint32_t need)
 	if (!err)
 		err = rules_txn_elem(t, id, 0) ? 0 : -ENOMEM;
 	if (!err)
-		err = map_fd(fd, id, (uint32_t)cap, &nm, &len);
+		err = map_fd(fd, id, (uint32_t)cap, false, &nm, &len);
 	/* Counters start at 0 and are carried over once the programs count in the new map
 	 * (rules_txn_commit); nothing reads them meanwhile. */
 	if (!err && id != RULES_M_COUNTERS)
@@ -327,7 +328,7 @@ static void carry_counters(struct rules_txn *t, int old_fd, uint32_t old_cap)
 	struct rules_counter *nw;
 	void *old = NULL;
 
-	if (!skip || map_fd(old_fd, RULES_M_COUNTERS, old_cap, &old, &len) ||
+	if (!skip || map_fd(old_fd, RULES_M_COUNTERS, old_cap, false, &old, &len) ||
 	    !(nw = rules_txn_elem(t, RULES_M_COUNTERS, 0)))
 		goto out;
 	for (size_t i = 0; i < t->zeroed.n; i++) {
@@ -336,7 +337,9 @@ static void carry_counters(struct rules_txn *t, int old_fd, uint32_t old_cap)
 		if (s < n)
 			skip[s / 8] |= (uint8_t)(1u << (s % 8));
 	}
-	grace_period();
+	/* Without rules before this batch no packet counted anything: no grace period needed. */
+	if (t->counted)
+		grace_period();
 	for (int c = 0; c < t->e->ncpus; c++) {
 		const struct rules_counter *o = (const void *)((char *)old + (size_t)c * old_cap * sz);
 		struct rules_counter *x = nw + (size_t)c * cap;
@@ -425,6 +428,7 @@ int rules_txn_begin_rebuild(struct rules_txn *t, struct rules_engine *e, struct 
 
 	txn_init(t, e, st, NULL);
 	t->rebuild = true;
+	t->counted = true;
 	for (int i = 0; i < RULES_M_COUNT && !err; i++) {
 		uint32_t cap;
 
