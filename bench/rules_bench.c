@@ -52,7 +52,7 @@ struct world {
 	char pin_dir[64];
 	double t_mid, t_big, t_restore[2][3];
 	double mem0, mem_mid, mem_big, mem_flushed;
-	double user_per_rule, rss_per_rule;
+	double user_per_rule, rss_per_rule, user0;
 	size_t n_mid, n_big;
 };
 
@@ -353,6 +353,26 @@ static size_t rss_bytes(void)
 	return kb * 1024;
 }
 
+/* The engine alone (maps and bookkeeping, no program) with no rule: what malloc holds for it. */
+static int engine_at_zero(double *kib)
+{
+	struct rules_maps_opts mo = { .max_rules = 1 << 21 };
+	struct rules_maps maps = { .fd = { -1, -1, -1, -1, -1, -1 } };
+	struct rules_engine *eng = NULL;
+	size_t m0;
+	int err;
+
+	malloc_trim(0);
+	m0 = malloc_bytes();
+	err = rules_maps_open(&mo, &maps);
+	if (!err)
+		err = rules_engine_new(&maps, &eng);
+	*kib = (double)(malloc_bytes() - m0) / 1024;
+	rules_engine_free(eng);
+	rules_maps_close(&maps);
+	return err;
+}
+
 static int open_all(struct world *w)
 {
 	struct rules_maps_opts mo = { .max_rules = 1 << 21 }, pinned = mo;
@@ -363,7 +383,7 @@ static int open_all(struct world *w)
 	int err;
 
 	w->simple = xdp_simple__open_and_load();
-	err = w->simple ? 0 : -errno;
+	err = w->simple ? engine_at_zero(&w->user0) : -errno;
 	if (!err)
 		err = rules_fixture_open_filter(&zero, &mo);
 	if (!err) {
@@ -502,8 +522,9 @@ static void print_rest(const struct world *w)
 	printf("\nkernel map memory (memlock): %.1f MiB with 0 rules (target <= 16: %s), %.1f MiB with %zu, %.1f MiB with %zu, %.1f MiB after flushing those\n",
 	       w->mem0, w->mem0 <= 16 ? "met" : "NOT met", w->mem_mid, w->n_mid, w->mem_big,
 	       w->n_big, w->mem_flushed);
-	printf("engine user-space memory at %zu rules: %.1f bytes/rule by malloc (target <= 90: %s), %.1f bytes/rule RSS\n",
-	       w->n_big, w->user_per_rule, w->user_per_rule <= 90 ? "met" : "NOT met", w->rss_per_rule);
+	printf("engine user-space memory: %.0f KiB with 0 rules; at %zu rules %.1f bytes/rule by malloc (target <= 90: %s), %.1f bytes/rule RSS\n",
+	       w->user0, w->n_big, w->user_per_rule, w->user_per_rule <= 90 ? "met" : "NOT met",
+	       w->rss_per_rule);
 	printf("load into empty maps, one batch: %zu in %.3f s (target <= 0.2: %s); %zu in %.3f s (target <= 1.5: %s)\n",
 	       w->o.mid, w->t_mid, w->t_mid <= 0.2 ? "met" : "NOT met", w->o.big, w->t_big,
 	       w->t_big <= 1.5 ? "met" : "NOT met");
