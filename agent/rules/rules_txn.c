@@ -82,7 +82,6 @@ int rules_txn_begin(struct rules_txn *t, struct rules_engine *e, struct rules_er
 	return 0;
 }
 
-
 static int map_fd(int fd, enum rules_map_id id, uint32_t cap, bool populate, void **mm, size_t *len)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -146,13 +145,13 @@ static int grow(struct rules_txn *t, enum rules_map_id id, uint32_t need)
 		cap = need;
 	if (cap > RULES_W_IDX_MASK)
 		cap = RULES_W_IDX_MASK;
+	/* Counters start at 0 and are carried over once the programs count in the new map
+	 * (rules_txn_commit); nothing reads them meanwhile. Everything else is copied now. */
 	err = rules_maps_create(id, (uint32_t)cap, &fd);
-	if (!err)
+	if (!err && id != RULES_M_COUNTERS)
 		err = rules_txn_elem(t, id, 0) ? 0 : -ENOMEM;
 	if (!err)
 		err = map_fd(fd, id, (uint32_t)cap, false, &nm, &len);
-	/* Counters start at 0 and are carried over once the programs count in the new map
-	 * (rules_txn_commit); nothing reads them meanwhile. */
 	if (!err && id != RULES_M_COUNTERS)
 		memcpy(nm, t->mm[id], (size_t)t->cap[id] * rules_maps_stride(id));
 	if (err) {
