@@ -1,5 +1,5 @@
-/* The rule engine's data plane: its maps and rules_eval(), which parses a frame, finds the
- * winning drop/allow/limit/monitor rule in O(1) map lookups and counts it. See docs/rules-engine.md. */
+/* The rule engine's data plane: its maps and rules_eval(), which parses a frame, walks the source
+ * address trie to the rules that apply, picks the winner and counts it. See docs/rules-engine.md. */
 #ifndef XDPFLEET_RULES_BPF_H
 #define XDPFLEET_RULES_BPF_H
 
@@ -14,55 +14,53 @@
 #include "xdpfleet_abi.h"
 #include "rules_parse.bpf.h"
 
-/* Sizes here are defaults only: the agent creates the maps (agent/rules/rules_maps.c) with its own
- * capacities and hands them to the program before load. The arrays are mmapable so the compiler
- * writes them with plain stores instead of one syscall per element. */
+/* Sizes here are placeholders: the agent creates the maps (agent/rules/rules_maps.c) small,
+ * grows them with the rule set by replacing them with bigger copies (and reloading the programs
+ * that use them), and hands them to the program before load. Every map read per packet is an
+ * array, so the verifier inlines the lookups. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
-	__type(value, __u32);
-	__uint(max_entries, 1 << 24);
+	__type(value, struct rules_bnode);
+	__uint(max_entries, RULES_BNODE_FIRST_FREE);
 	__uint(map_flags, BPF_F_MMAPABLE);
-} rules_v4_l1 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(max_entries, 1 << 20);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} rules_v4_l2 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, struct rules_v6_key);
-	__type(value, __u32);
-	__uint(max_entries, 1 << 20);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} rules_v6 SEC(".maps");
+} rules_bnodes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
-	__type(value, struct rules_entry);
-	__uint(max_entries, 1 << 20);
+	__type(value, struct rules_cnode);
+	__uint(max_entries, 64);
 	__uint(map_flags, BPF_F_MMAPABLE);
-} rules_entries SEC(".maps");
+} rules_cnodes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct rules_list);
+	__uint(max_entries, 64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rules_lists SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct rules_info);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, 64);
 	__uint(map_flags, BPF_F_MMAPABLE);
 } rules_info SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct rules_counter);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, 64);
+	__uint(map_flags, BPF_F_MMAPABLE);
 } rules_counters SEC(".maps");
+
+/* Slots per CPU region of rules_counters: set by the loader (rules_maps_use_in_obj()), which
+ * reloads the program whenever the map is replaced. */
+volatile const __u32 rules_cpu_stride = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -77,68 +75,45 @@ struct rules_result {
 	__u32 slot;
 };
 
-/* Entry id of the block the source address falls in: DIR-24-8, one array read, plus one hash
- * read only when the /24 holds longer prefixes. */
-static __always_inline __u32 rules_lookup_v4(__u32 saddr)
-{
-	__u32 idx = bpf_ntohl(saddr) >> 8;
-	__u32 *v = bpf_map_lookup_elem(&rules_v4_l1, &idx);
-	__u32 id;
-
-	if (!v)
-		return RULES_ENTRY_EMPTY;
-	id = *v;
-	if (id & RULES_L1_LONGER) {
-		__u32 *l2 = bpf_map_lookup_elem(&rules_v4_l2, &saddr);
-
-		id = l2 ? *l2 : id & ~RULES_L1_LONGER;
-	}
-	return id;
-}
-
-/* Keeps the first n bytes of an 8-byte word as stored in memory (little-endian hosts). */
-static __always_inline __u64 rules_keep_bytes(__u64 w, __u32 n)
-{
-	if (n >= 8)
-		return w;
-	if (n == 0)
-		return 0;
-	return w & ((1ULL << (8 * n)) - 1);
-}
-
-/* Binary search over the 15 prefix levels (Waldvogel et al.): markers the compiler places on
- * the search path make every packet cost at most 4 hash reads, whatever the number of rules. */
-static __always_inline __u32 rules_lookup_v6(const __u64 addr[2])
-{
-	struct rules_v6_key key = {};
-	__u32 id = RULES_ENTRY_EMPTY;
-	/* Bounds kept one above the level index so they stay unsigned (no signed division in BPF). */
-	__u32 lo = 1, hi = RULES_V6_LEVELS;
-
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "rules_keep_bytes assumes a little-endian target"
+#error "the trie's byte extraction assumes a little-endian target"
 #endif
-	for (int it = 0; it < 4; it++) {
-		__u32 mid = (lo + hi) / 2;
-		__u32 nbytes = RULES_V6_LEVEL_PLEN(mid - 1) / 8;
-		__u64 w[2];
-		__u32 *v;
 
-		if (lo > hi)
-			break;
-		w[0] = rules_keep_bytes(addr[0], nbytes);
-		w[1] = rules_keep_bytes(addr[1], nbytes > 8 ? nbytes - 8 : 0);
-		key.plen = RULES_V6_LEVEL_PLEN(mid - 1);
-		__builtin_memcpy(key.addr, w, 16);
-		v = bpf_map_lookup_elem(&rules_v6, &key);
-		if (v) {
-			id = *v;
-			lo = mid + 1;
+/* The leaf word for a source address: the root slot of its /16, then at most RULES_TRIE_STEPS
+ * nodes. The address comes as two 64-bit words in memory order (IPv4 in the low 4 bytes of
+ * a0), so address byte k is bits 8k..8k+7 of word k/8. */
+static __always_inline __u32 rules_trie_lookup(__u32 root, __u32 top16, __u64 a0, __u64 a1)
+{
+	__u32 idx = root + (top16 >> 8);
+	struct rules_bnode *n = bpf_map_lookup_elem(&rules_bnodes, &idx);
+	__u32 w;
+
+	if (!n)
+		return 0;
+	w = n->slot[top16 & 0xff];
+	for (int i = 0; i < RULES_TRIE_STEPS; i++) {
+		if (RULES_W_TAG(w) < RULES_W_BNODE)
+			return w;
+		if (RULES_W_TAG(w) == RULES_W_CNODE) {
+			__u32 ci = w & RULES_W_IDX_MASK;
+			struct rules_cnode *c = bpf_map_lookup_elem(&rules_cnodes, &ci);
+
+			if (!c)
+				return 0;
+			w = (a0 & c->mask[0]) == c->key[0] && (a1 & c->mask[1]) == c->key[1] ? c->hit :
+												c->miss;
 		} else {
-			hi = mid - 1;
+			__u32 bi = w & RULES_W_BNODE_MASK, byte = (w >> RULES_W_BYTE_SHIFT) & 15;
+			__u64 word = byte & 8 ? a1 : a0;
+
+			n = bpf_map_lookup_elem(&rules_bnodes, &bi);
+			if (!n)
+				return 0;
+			w = n->slot[(word >> ((byte & 7) * 8)) & 0xff];
 		}
 	}
-	return id;
+	/* The compiler never builds deeper paths; a node word here would be a bug: no rule. */
+	return RULES_W_TAG(w) < RULES_W_BNODE ? w : 0;
 }
 
 static __always_inline int rules_match_one(const struct rules_info *ri, const struct rules_pkt *p)
@@ -150,22 +125,22 @@ static __always_inline int rules_match_one(const struct rules_info *ri, const st
 	return 1;
 }
 
-/* The first matching rule of an entry is its best: the compiler sorts entries by precedence. */
+/* The first matching rule of a list is its best: the compiler sorts lists by precedence. */
 static __always_inline __u32 rules_scan(__u32 id, const struct rules_pkt *p,
 					const struct rules_info **best)
 {
-	struct rules_entry *e = bpf_map_lookup_elem(&rules_entries, &id);
+	struct rules_list *l = bpf_map_lookup_elem(&rules_lists, &id);
 
 	*best = 0;
-	if (!e)
+	if (!l)
 		return RULES_SLOT_NONE;
 	for (int i = 0; i < RULES_MAX_PER_ENTRY; i++) {
 		const struct rules_info *ri;
 		__u32 slot;
 
-		if (i >= e->n)
+		if (i >= l->n)
 			break;
-		slot = e->slot[i];
+		slot = l->slot[i];
 		ri = bpf_map_lookup_elem(&rules_info, &slot);
 		if (ri && rules_match_one(ri, p)) {
 			*best = ri;
@@ -173,6 +148,51 @@ static __always_inline __u32 rules_scan(__u32 id, const struct rules_pkt *p,
 		}
 	}
 	return RULES_SLOT_NONE;
+}
+
+/* The winner so far: its action, slot and (when read) rules_info. */
+struct rules_win {
+	__u32 action; /* RULES_ACT_NONE: no rule */
+	__u32 slot;
+	const struct rules_info *ri;
+};
+
+static __always_inline void rules_from_scan(struct rules_win *r, __u32 slot,
+					    const struct rules_info *ri)
+{
+	r->slot = slot;
+	r->ri = ri;
+	r->action = ri ? ri->action : RULES_ACT_NONE;
+}
+
+/* A leaf word: no rule, the one rule of a block (its action in the word: no list, and no
+ * rules_info unless it has conditions or a budget), or a list. */
+static __always_inline void rules_leaf(__u32 w, const struct rules_pkt *p, struct rules_win *r)
+{
+	const struct rules_info *ri;
+	__u32 slot;
+
+	r->action = RULES_ACT_NONE;
+	r->slot = RULES_SLOT_NONE;
+	r->ri = 0;
+	if (RULES_W_TAG(w) != RULES_W_SLOT) {
+		if (w) {
+			slot = rules_scan(w, p, &ri);
+			rules_from_scan(r, slot, ri);
+		}
+		return;
+	}
+	r->slot = w & RULES_W_SLOT_MASK;
+	if (w & RULES_W_SLOT_PLAIN) {
+		r->action = (w >> RULES_W_SLOT_ACT_SHIFT) & 7;
+		return;
+	}
+	slot = r->slot;
+	ri = bpf_map_lookup_elem(&rules_info, &slot);
+	if (ri && rules_match_one(ri, p)) {
+		r->ri = ri;
+		r->action = ri->action;
+	}
 }
 
 /* Token bucket per (rule, source): burst and refill are both limit_pps per second. */
@@ -214,55 +234,58 @@ static __always_inline int rules_limit_allows(__u32 slot, const struct rules_inf
  * (the filter program) counts the verdict in the per-action stats. */
 static __always_inline __u32 rules_eval(struct xdp_md *ctx, struct rules_result *res)
 {
-	const struct rules_info *a, *b;
+	const struct rules_info *bi;
+	struct rules_win a, b = {};
 	struct rules_counter *c;
 	struct rules_pkt p = {};
-	__u32 sa, sb, id, slot;
-	__u64 now;
+	struct rules_list *any;
+	__u32 w, any_id, sb, ci;
 	int pass = 1;
 
 	res->verdict = XDP_PASS;
 	res->slot = RULES_SLOT_NONE;
 	if (rules_parse(ctx, &p))
 		return XDP_PASS;
-	if (p.family == 4)
-		id = rules_lookup_v4(p.src[0]);
-	else
-		id = rules_lookup_v6(p.src64);
-	sa = rules_scan(id, &p, &a);
-	/* An allow on the prefix cannot be beaten: skip the any-source list. */
-	if (a && a->action == RULES_ACT_ALLOW) {
-		slot = sa;
-	} else {
-		sb = rules_scan(p.family == 4 ? RULES_ENTRY_ANY_V4 : RULES_ENTRY_ANY_V6, &p, &b);
-		/* Equal actions: the prefix rule is the more specific one. */
-		if (b && (!a || b->action < a->action)) {
+	/* Read first: independent of the trie walk, so the two overlap. */
+	any_id = p.family == 4 ? RULES_LIST_ANY_V4 : RULES_LIST_ANY_V6;
+	any = bpf_map_lookup_elem(&rules_lists, &any_id);
+	/* One walk for both families (the verifier checks it once): IPv4 sits in the low bytes of
+	 * the first word, and src64[1] is zero for it. */
+	w = rules_trie_lookup(p.family == 4 ? RULES_ROOT_V4 : RULES_ROOT_V6,
+			      (__u32)p.src8[0] << 8 | p.src8[1], p.src64[0], p.src64[1]);
+	rules_leaf(w, &p, &a);
+	/* An allow on the prefix cannot be beaten: skip the any-source list. Equal actions: the
+	 * prefix rule is the more specific one. */
+	if (a.action != RULES_ACT_ALLOW && any && any->n) {
+		sb = rules_scan(any_id, &p, &bi);
+		rules_from_scan(&b, sb, bi);
+		if (b.action && (!a.action || b.action < a.action))
 			a = b;
-			slot = sb;
-		} else {
-			slot = sa;
-		}
 	}
-	if (!a)
+	if (!a.action)
 		return XDP_PASS;
-	/* The precise clock costs ~20 ns here; a last-hit time needs only the coarse one (a few ms).
-	 * Token buckets need the precise one. */
-	if (a->action == RULES_ACT_LIMIT) {
-		now = bpf_ktime_get_ns();
-		pass = rules_limit_allows(slot, a, &p, now);
+	/* Token buckets refill by the ns: the precise clock (only limit rules pay for it). */
+	if (a.action == RULES_ACT_LIMIT) {
+		__u32 slot = a.slot;
+
+		if (!a.ri)
+			a.ri = bpf_map_lookup_elem(&rules_info, &slot);
+		pass = a.ri ? rules_limit_allows(a.slot, a.ri, &p, bpf_ktime_get_ns()) : 1;
 	} else {
-		now = bpf_ktime_get_coarse_ns();
-		pass = a->action != RULES_ACT_DROP;
+		pass = a.action != RULES_ACT_DROP;
 	}
-	c = bpf_map_lookup_elem(&rules_counters, &slot);
+	/* Each CPU counts in its own region: no atomics, no shared cache lines. */
+	ci = bpf_get_smp_processor_id() * rules_cpu_stride + a.slot;
+	c = bpf_map_lookup_elem(&rules_counters, &ci);
 	if (c) {
 		c->packets++;
 		c->bytes += ctx->data_end - ctx->data;
-		c->last_hit_ns = now;
+		/* Inlined by the verifier (one load), unlike any clock helper. */
+		c->last_hit = bpf_jiffies64();
 		if (!pass)
 			c->dropped++;
 	}
-	res->slot = slot;
+	res->slot = a.slot;
 	res->verdict = pass ? XDP_PASS : XDP_DROP;
 	return res->verdict;
 }

@@ -30,28 +30,70 @@ struct exc_key {
 	__u32 action;
 };
 
-/* ==== rules: the DDoS rule engine (issue 4; bpf/rules.bpf.h, agent/rules_*). Owned by the
- * rules engine; other parts keep out of this block. ==== */
+/* ==== rules: the DDoS rule engine (bpf/rules.bpf.h, agent/rules/). Owned by the rules engine;
+ * other parts keep out of this block. ==== */
 
-/* Rule references one prefix entry (or one any-source list) holds; the compiler refuses rule
- * sets that would need more, so the per-packet scan stays bounded. */
+/* Rules one address can be subject to; the compiler refuses rule sets that would need more, so
+ * the per-packet scan stays bounded. */
 #define RULES_MAX_PER_ENTRY 16
-/* In rules_v4_l1 values: some prefix longer than /24 lies in this /24, look in rules_v4_l2. */
-#define RULES_L1_LONGER (1u << 31)
-/* Entry ids with a fixed meaning: 0 is the empty list, 1 and 2 the any-source lists. */
-#define RULES_ENTRY_EMPTY 0
-#define RULES_ENTRY_ANY_V4 1
-#define RULES_ENTRY_ANY_V6 2
-#define RULES_ENTRY_FIRST_FREE 3
 #define RULES_SLOT_NONE 0xffffffffu
-/* IPv6 prefix levels /16, /24 .. /128 (8-bit strides), searched by binary search. */
-#define RULES_V6_LEVELS 15
-#define RULES_V6_LEVEL_PLEN(i) (16 + 8 * (i))
 
-#define RULES_MAP_V4_L1 "rules_v4_l1"
-#define RULES_MAP_V4_L2 "rules_v4_l2"
-#define RULES_MAP_V6 "rules_v6"
-#define RULES_MAP_ENTRIES "rules_entries"
+/* Rule lists with a fixed meaning: 0 is the empty list, 1 and 2 the any-source lists. */
+#define RULES_LIST_EMPTY 0
+#define RULES_LIST_ANY_V4 1
+#define RULES_LIST_ANY_V6 2
+#define RULES_LIST_FIRST_FREE 3
+
+/* The source address trie. Every trie location holds a 32-bit word whose top two bits say what
+ * it is; a lookup follows node words until it reaches a leaf (a list or one rule). */
+#define RULES_W_TAG(w) ((w) >> 30)
+#define RULES_W_LIST 0u  /* low 30 bits: a rules_lists id (0: no rule applies) */
+#define RULES_W_SLOT 1u  /* the only rule that applies: RULES_W_SLOT_* fields */
+#define RULES_W_BNODE 2u /* bits 29..26: address byte it indexes; 25..0: rules_bnodes index */
+#define RULES_W_CNODE 3u /* low 30 bits: rules_cnodes index */
+#define RULES_W_IDX_MASK 0x3fffffffu
+#define RULES_W_BNODE_MASK 0x03ffffffu
+#define RULES_W_BYTE_SHIFT 26
+#define RULES_W_MAKE(tag, v) (((__u32)(tag) << 30) | (__u32)(v))
+/* A one-rule leaf carries the rule's action, and whether it matches every packet (no protocol
+ * or ports): then the packet needs no rules_info read unless the rule is a limit. */
+#define RULES_W_SLOT_MASK 0x03ffffffu
+#define RULES_W_SLOT_PLAIN (1u << 26)
+#define RULES_W_SLOT_ACT_SHIFT 27
+#define RULES_W_SLOT_MAKE(slot, action, plain)                                         \
+	(((__u32)RULES_W_SLOT << 30) | ((__u32)(action) << RULES_W_SLOT_ACT_SHIFT) |    \
+	 ((plain) ? RULES_W_SLOT_PLAIN : 0) | (__u32)(slot))
+/* Rule slots fit the one-rule leaf. */
+#define RULES_SLOTS_MAX (RULES_W_SLOT_MASK + 1)
+#define RULES_W_BNODE_MAKE(byte, idx) \
+	(((__u32)RULES_W_BNODE << 30) | ((__u32)(byte) << RULES_W_BYTE_SHIFT) | (__u32)(idx))
+
+/* Branch node: the word for each value of one address byte. The first RULES_ROOT_NODES nodes
+ * of each family form its root, one slot per /16 (node = top byte, slot = second byte). */
+#define RULES_BNODE_SLOTS 256
+#define RULES_ROOT_NODES 256
+#define RULES_ROOT_V4 0
+#define RULES_ROOT_V6 RULES_ROOT_NODES
+#define RULES_BNODE_FIRST_FREE (2 * RULES_ROOT_NODES)
+/* Nodes on one lookup path below the root: each advances at least one address byte. */
+#define RULES_TRIE_STEPS 15
+
+struct rules_bnode {
+	__u32 slot[RULES_BNODE_SLOTS];
+};
+
+/* Compare node: the address masked with mask (memory order, as loaded from the header) equals
+ * key: go on with hit, else miss. Compresses paths and holds single prefixes of any length. */
+struct rules_cnode {
+	__u64 key[2];
+	__u64 mask[2];
+	__u32 hit;
+	__u32 miss;
+};
+
+#define RULES_MAP_BNODES "rules_bnodes"
+#define RULES_MAP_CNODES "rules_cnodes"
+#define RULES_MAP_LISTS "rules_lists"
 #define RULES_MAP_INFO "rules_info"
 #define RULES_MAP_COUNTERS "rules_counters"
 #define RULES_MAP_LIMITS "rules_limits"
@@ -78,24 +120,22 @@ struct rules_info {
 	__u64 limit_pps;
 };
 
-/* rules_entries[id]: the rules that apply to one address block, best first. */
-struct rules_entry {
+/* rules_lists[id]: the rules that apply to some address blocks, best first. */
+struct rules_list {
 	__u32 n;
 	__u32 slot[RULES_MAX_PER_ENTRY];
 };
 
-/* rules_v6 key: a /plen block, address bits past plen zero. */
-struct rules_v6_key {
-	__u32 plen;
-	__u8 addr[16];
-};
-
-/* rules_counters[slot], one per CPU: user space sums packets and bytes and takes the max time. */
+/* rules_counters[cpu * stride + slot]: one region per CPU (a plain array: a per-CPU array
+ * allocates each element on its own, a second per million); the program gets the stride, the
+ * slots each region holds, as the constant RULES_CPU_STRIDE_VAR. User space sums packets and
+ * bytes over the CPUs and takes the latest time. */
+#define RULES_CPU_STRIDE_VAR "rules_cpu_stride"
 struct rules_counter {
 	__u64 packets;
 	__u64 bytes;
-	__u64 last_hit_ns; /* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
-	__u64 dropped;     /* limit: packets over budget */
+	__u64 last_hit; /* bpf_jiffies64(); user space converts to CLOCK_MONOTONIC ns */
+	__u64 dropped;  /* limit: packets over budget */
 };
 
 /* rules_limits: one token bucket per (limit rule, source address). */
@@ -107,7 +147,7 @@ struct rules_limit_key {
 
 struct rules_bucket {
 	__u64 tokens;  /* in 1e-9 packets, so refills need no division */
-	__u64 last_ns;
+	__u64 last_ns; /* CLOCK_MONOTONIC */
 };
 
 /* ==== end of rules ==== */

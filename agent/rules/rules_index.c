@@ -1,200 +1,293 @@
-/* The rule set's indexes: slots, rules per exact prefix (a linked list through the slots), and
- * per-family sorted prefixes for "what lies inside P" queries. */
+/* The rule set's indexes: compact rule records by slot, and per family the distinct prefixes
+ * sorted by (address, length) with their rules chained through the slots, so "the prefix P"
+ * and "everything inside P" are binary searches. */
 #include "rules_engine.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-void rules_pfx_of(const struct rules_spec *s, struct rules_pfx *out)
+void rules_spec_to_rule(const struct rules_spec *s, struct rules_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (s->has_src) {
+		r->fam = s->src.family == 4 ? RULES_FAM_V4 : RULES_FAM_V6;
+		r->plen = s->src.plen;
+		memcpy(r->addr, s->src.addr, 16);
+	}
+	r->action = (uint8_t)s->action;
+	r->proto = s->proto;
+	if (s->has_ports) {
+		r->flags |= RULES_R_PORTS;
+		r->port_min = s->port_min;
+		r->port_max = s->port_max;
+	}
+	/* Validation caps budgets at 1e9, which fits. */
+	r->limit_pps = (uint32_t)s->limit_pps;
+	r->next = RULES_SLOT_NONE;
+}
+
+void rules_rule_to_spec(const struct rules_rule *r, struct rules_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->action = (enum rules_action)r->action;
+	s->has_src = r->fam != RULES_FAM_ANY;
+	if (s->has_src) {
+		s->src.family = r->fam == RULES_FAM_V4 ? 4 : 6;
+		s->src.plen = r->plen;
+		memcpy(s->src.addr, r->addr, 16);
+	}
+	s->proto = r->proto;
+	s->has_ports = r->flags & RULES_R_PORTS;
+	if (s->has_ports) {
+		s->port_min = r->port_min;
+		s->port_max = r->port_max;
+	}
+	s->limit_pps = r->limit_pps;
+}
+
+/* Same prefix assumed (the caller walks one prefix's chain): rules_spec_same() on the rest. */
+bool rules_rule_same(const struct rules_rule *a, const struct rules_rule *b)
+{
+	if (a->action != b->action || a->proto != b->proto || a->limit_pps != b->limit_pps ||
+	    (a->flags & RULES_R_PORTS) != (b->flags & RULES_R_PORTS))
+		return false;
+	return !(a->flags & RULES_R_PORTS) || (a->port_min == b->port_min && a->port_max == b->port_max);
+}
+
+void rules_pfx_note_one(struct rules_pfx *p, const struct rules_rule *r)
+{
+	p->lone = (uint8_t)(RULES_LONE | (r->action & RULES_LONE_ACT) |
+			    (!r->proto && !(r->flags & RULES_R_PORTS) ? RULES_LONE_PLAIN : 0));
+}
+
+void rules_pfx_note(const struct rules_engine *e, struct rules_pfx *p)
+{
+	const struct rules_rule *r = p->head != RULES_SLOT_NONE ? &e->rules[p->head] : NULL;
+
+	p->lone = 0;
+	if (r && r->next == RULES_SLOT_NONE)
+		rules_pfx_note_one(p, r);
+}
+
+void rules_pfx_of(const struct rules_rule *r, struct rules_pfx *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!s->has_src)
-		return;
-	out->fam = s->src.family == 4 ? RULES_FAM_V4 : RULES_FAM_V6;
-	out->plen = s->src.plen;
-	memcpy(out->addr, s->src.addr, 16);
+	out->fam = r->fam;
+	out->plen = r->plen;
+	memcpy(out->addr, r->addr, 16);
+	out->head = RULES_SLOT_NONE;
 }
 
-uint32_t rules_index_head(const struct rules_engine *e, const struct rules_pfx *p)
+/* Addresses compare as two big-endian words: no memcmp call in the hot searches. */
+static inline uint64_t be64_at(const uint8_t *p)
 {
-	uint64_t *v = htab_get(&e->pfx, p);
+	uint64_t v;
 
-	return v ? (uint32_t)*v : RULES_SLOT_NONE;
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
 }
 
-int rules_index_link(struct rules_engine *e, uint32_t slot, bool *new_pfx)
+int rules_addr_cmp(const uint8_t *a, const uint8_t *b)
 {
-	struct rules_rule *r = &e->rules[slot];
-	struct rules_pfx p;
-	uint64_t *head;
+	uint64_t x = be64_at(a), y = be64_at(b);
 
-	rules_pfx_of(&r->spec, &p);
-	head = htab_get(&e->pfx, &p);
-	*new_pfx = !head;
-	if (head) {
-		r->next = (uint32_t)*head;
-		*head = slot;
-		return 0;
+	if (x == y) {
+		x = be64_at(a + 8);
+		y = be64_at(b + 8);
 	}
-	r->next = RULES_SLOT_NONE;
-	e->plen_use[p.fam][p.plen]++;
-	return htab_put(&e->pfx, &p, slot);
-}
-
-void rules_index_unlink(struct rules_engine *e, uint32_t slot, bool *gone_pfx)
-{
-	struct rules_rule *r = &e->rules[slot];
-	struct rules_pfx p;
-	uint64_t *head;
-	uint32_t *link, s;
-
-	rules_pfx_of(&r->spec, &p);
-	head = htab_get(&e->pfx, &p);
-	*gone_pfx = false;
-	if (!head)
-		return;
-	s = (uint32_t)*head;
-	if (s == slot) {
-		if (r->next == RULES_SLOT_NONE) {
-			htab_del(&e->pfx, &p);
-			e->plen_use[p.fam][p.plen]--;
-			*gone_pfx = true;
-		} else {
-			*head = r->next;
-		}
-		return;
-	}
-	for (link = &e->rules[s].next; *link != RULES_SLOT_NONE; link = &e->rules[*link].next) {
-		if (*link == slot) {
-			*link = r->next;
-			return;
-		}
-	}
+	return (x > y) - (x < y);
 }
 
 int rules_pfx_cmp(const struct rules_pfx *a, const struct rules_pfx *b)
 {
-	int c = memcmp(a->addr, b->addr, 16);
+	int c = rules_addr_cmp(a->addr, b->addr);
 
-	if (c)
-		return c;
-	return (int)a->plen - (int)b->plen;
+	return c ? c : (int)a->plen - (int)b->plen;
 }
 
-static int cmp_void(const void *a, const void *b)
+static size_t lower_bound(const struct rules_pfx *v, size_t n, const struct rules_pfx *p)
 {
-	const struct rules_pfx *x = a, *y = b;
+	size_t lo = 0, hi = n;
 
-	if (x->fam != y->fam)
-		return (int)x->fam - (int)y->fam;
-	return rules_pfx_cmp(x, y);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rules_pfx_cmp(&v[mid], p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-/* Merges the new prefixes (not yet present) into each family's sorted array. */
-int rules_sorted_insert(struct rules_engine *e, struct vec *pfxs)
+long rules_pfx_find(const struct rules_engine *e, const struct rules_pfx *p, size_t *at)
 {
-	struct rules_pfx *add = pfxs->v;
+	const struct rules_pfxv *s = &e->sorted[p->fam];
+	size_t i = lower_bound(s->v, s->n, p);
+
+	if (at)
+		*at = i;
+	return i < s->n && !rules_pfx_cmp(&s->v[i], p) ? (long)i : -1;
+}
+
+/* The first index in [from, n) whose element is not below k (before(elem) false): galloping
+ * from `from`, so walking blocks in address order costs O(log distance) per block. */
+static size_t gallop(const struct rules_pfx *v, size_t from, size_t n, const void *k,
+		     bool (*before)(const struct rules_pfx *, const void *))
+{
+	size_t lo = from, step = 1, hi;
+
+	while (lo + step < n && before(&v[lo + step], k)) {
+		lo += step;
+		step *= 2;
+	}
+	hi = lo + step < n ? lo + step + 1 : n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (before(&v[mid], k))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool below_pfx(const struct rules_pfx *e, const void *k)
+{
+	return rules_pfx_cmp(e, k) < 0;
+}
+
+static bool not_after(const struct rules_pfx *e, const void *last)
+{
+	return rules_addr_cmp(e->addr, last) <= 0;
+}
+
+void rules_pfx_inside(const struct rules_pfx *v, size_t n, const uint8_t *addr, unsigned plen,
+		      unsigned width, size_t *lo, size_t *hi)
+{
+	struct rules_pfx k = { .plen = (uint8_t)(plen + 1) };
+	uint8_t last[16];
+
+	memcpy(k.addr, addr, 16);
+	memcpy(last, addr, 16);
+	for (unsigned bit = plen; bit < width; bit++)
+		last[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+	*lo = gallop(v, 0, n, &k, below_pfx);
+	*hi = gallop(v, *lo, n, last, not_after);
+}
+
+/* Merges from the back so it works in place after one realloc. */
+static int merge(struct rules_pfxv *s, const struct rules_pfx *add, size_t k)
+{
+	struct rules_pfx *nv = realloc(s->v, (s->n + k) * sizeof(*nv));
+	size_t a = s->n, b = k, out = s->n + k;
+
+	if (!nv)
+		return -ENOMEM;
+	s->v = nv;
+	while (b > 0) {
+		if (a > 0 && rules_pfx_cmp(&s->v[a - 1], &add[b - 1]) > 0)
+			s->v[--out] = s->v[--a];
+		else
+			s->v[--out] = add[--b];
+	}
+	s->n += k;
+	return 0;
+}
+
+int rules_pfx_insert(struct rules_engine *e, const struct rules_pfx *add, size_t n)
+{
 	size_t i = 0;
 
-	if (!pfxs->n)
-		return 0;
-	qsort(add, pfxs->n, sizeof(*add), cmp_void);
-	while (i < pfxs->n) {
-		struct rules_pfx_sorted *s = &e->sorted[add[i].fam];
-		size_t j = i, k, a, b, out;
-		struct rules_pfx *nv;
+	while (i < n) {
+		size_t j = i;
+		int err;
 
-		while (j < pfxs->n && add[j].fam == add[i].fam)
+		while (j < n && add[j].fam == add[i].fam)
 			j++;
-		k = j - i;
-		if (s->n + k > s->cap) {
-			size_t cap = s->cap ? s->cap : 1024;
-
-			while (cap < s->n + k)
-				cap *= 2;
-			nv = realloc(s->v, cap * sizeof(*nv));
-			if (!nv)
-				return -ENOMEM;
-			s->v = nv;
-			s->cap = cap;
-		}
-		/* Merge from the back so it works in place. */
-		a = s->n;
-		b = k;
-		out = s->n + k;
-		while (b > 0) {
-			if (a > 0 && rules_pfx_cmp(&s->v[a - 1], &add[i + b - 1]) > 0)
-				s->v[--out] = s->v[--a];
-			else
-				s->v[--out] = add[i + --b];
-		}
-		s->n += k;
+		err = merge(&e->sorted[add[i].fam], add + i, j - i);
+		if (err)
+			return err;
+		for (size_t k = i; k < j; k++)
+			e->plen_use[add[k].fam][add[k].plen]++;
 		i = j;
 	}
 	return 0;
 }
 
-static bool sorted_find(const struct rules_pfx_sorted *s, const struct rules_pfx *p, size_t *at)
+void rules_pfx_compact(struct rules_engine *e)
 {
-	size_t lo = 0, hi = s->n;
+	for (int f = 0; f < 3; f++) {
+		struct rules_pfxv *s = &e->sorted[f];
+		size_t w = 0;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (rules_pfx_cmp(&s->v[mid], p) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*at = lo;
-	return lo < s->n && rules_pfx_cmp(&s->v[lo], p) == 0;
-}
-
-void rules_sorted_remove(struct rules_engine *e, struct vec *pfxs)
-{
-	struct rules_pfx *del = pfxs->v;
-
-	if (!pfxs->n)
-		return;
-	qsort(del, pfxs->n, sizeof(*del), cmp_void);
-	for (size_t f = 0; f < 3; f++) {
-		struct rules_pfx_sorted *s = &e->sorted[f];
-		size_t w = 0, d = 0;
-
-		while (d < pfxs->n && del[d].fam != f)
-			d++;
 		for (size_t r = 0; r < s->n; r++) {
-			while (d < pfxs->n && del[d].fam == f && rules_pfx_cmp(&del[d], &s->v[r]) < 0)
-				d++;
-			if (d < pfxs->n && del[d].fam == f && !rules_pfx_cmp(&del[d], &s->v[r]))
-				continue;
-			s->v[w++] = s->v[r];
+			if (s->v[r].head == RULES_SLOT_NONE)
+				e->plen_use[f][s->v[r].plen]--;
+			else
+				s->v[w++] = s->v[r];
 		}
+		if (w == s->n)
+			continue;
 		s->n = w;
+		if (!w) {
+			free(s->v);
+			s->v = NULL;
+		} else {
+			struct rules_pfx *nv = realloc(s->v, w * sizeof(*nv));
+
+			if (nv)
+				s->v = nv;
+		}
 	}
 }
 
-void rules_sorted_range(const struct rules_engine *e, const struct rules_pfx *p, size_t *begin,
-			size_t *end)
+/* Grows by a quarter at least, so rules added one by one do not copy the array each time. */
+int rules_slots_reserve(struct rules_engine *e, uint32_t need)
 {
-	const struct rules_pfx_sorted *s = &e->sorted[p->fam];
-	uint8_t last[16];
-	size_t lo, hi;
+	uint64_t cap = e->rules_cap + e->rules_cap / 4 + 64;
+	struct rules_rule *nr;
 
-	sorted_find(s, p, begin);
-	memcpy(last, p->addr, 16);
-	for (unsigned bit = p->plen; bit < 128; bit++)
-		last[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
-	lo = *begin;
-	hi = s->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+	if (need <= e->rules_cap)
+		return 0;
+	if (cap < need)
+		cap = need;
+	if (cap > e->max_rules)
+		cap = e->max_rules;
+	nr = realloc(e->rules, cap * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	memset(nr + e->rules_cap, 0, (cap - e->rules_cap) * sizeof(*nr));
+	e->rules = nr;
+	e->rules_cap = (uint32_t)cap;
+	return 0;
+}
 
-		if (memcmp(s->v[mid].addr, last, 16) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+bool rules_slot_dirty(const struct rules_engine *e, uint32_t slot)
+{
+	return slot < e->dirty_cap && (e->dirty_slots[slot / 64] >> (slot % 64) & 1);
+}
+
+int rules_slot_set_dirty(struct rules_engine *e, uint32_t slot, bool dirty)
+{
+	if (slot >= e->dirty_cap) {
+		uint32_t cap = (slot / 64 + 1) * 64 * 2, words = cap / 64, old = e->dirty_cap / 64;
+		uint64_t *nb;
+
+		if (!dirty)
+			return 0;
+		nb = realloc(e->dirty_slots, words * sizeof(*nb));
+		if (!nb)
+			return -ENOMEM;
+		memset(nb + old, 0, (words - old) * sizeof(*nb));
+		e->dirty_slots = nb;
+		e->dirty_cap = cap;
 	}
-	*end = lo;
+	if (dirty)
+		e->dirty_slots[slot / 64] |= 1ULL << (slot % 64);
+	else
+		e->dirty_slots[slot / 64] &= ~(1ULL << (slot % 64));
+	return 0;
 }

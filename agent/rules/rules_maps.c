@@ -1,37 +1,46 @@
-/* Map creation mirrors the declarations in bpf/rules.bpf.h; the agent owns the sizes so one
- * binary can run small on a test VM and with millions of rules on an edge box. */
-#include "rules_maps.h"
+/* Map creation mirrors the declarations in bpf/rules.bpf.h. The hot maps start small and are
+ * replaced by copies of another size as the rules change (rules_maps_replace()); the pins are
+ * rules_pins.c's. */
+#define _GNU_SOURCE
+#include "rules_engine.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xdpfleet_abi.h"
 
+struct rules_maps_hook {
+	rules_maps_reload_fn fn;
+	void *arg;
+};
+
 struct map_def {
 	const char *name;
 	enum bpf_map_type type;
-	uint32_t key_size, value_size, flags;
+	uint32_t key_size, value_size, flags, min_cap;
 };
 
 static const struct map_def defs[RULES_M_COUNT] = {
-	[RULES_M_V4_L1] = { RULES_MAP_V4_L1, BPF_MAP_TYPE_ARRAY, 4, 4, BPF_F_MMAPABLE },
-	[RULES_M_V4_L2] = { RULES_MAP_V4_L2, BPF_MAP_TYPE_HASH, 4, 4, BPF_F_NO_PREALLOC },
-	[RULES_M_V6] = { RULES_MAP_V6, BPF_MAP_TYPE_HASH, sizeof(struct rules_v6_key), 4,
-			 BPF_F_NO_PREALLOC },
-	[RULES_M_ENTRIES] = { RULES_MAP_ENTRIES, BPF_MAP_TYPE_ARRAY, 4,
-			      sizeof(struct rules_entry), BPF_F_MMAPABLE },
+	[RULES_M_BNODES] = { RULES_MAP_BNODES, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct rules_bnode),
+			     BPF_F_MMAPABLE, RULES_BNODE_FIRST_FREE + 64 },
+	[RULES_M_CNODES] = { RULES_MAP_CNODES, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct rules_cnode),
+			     BPF_F_MMAPABLE, 256 },
+	[RULES_M_LISTS] = { RULES_MAP_LISTS, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct rules_list),
+			    BPF_F_MMAPABLE, 256 },
 	[RULES_M_INFO] = { RULES_MAP_INFO, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct rules_info),
-			   BPF_F_MMAPABLE },
-	[RULES_M_COUNTERS] = { RULES_MAP_COUNTERS, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-			       sizeof(struct rules_counter), 0 },
-	[RULES_M_LIMITS] = { RULES_MAP_LIMITS, BPF_MAP_TYPE_LRU_HASH,
-			     sizeof(struct rules_limit_key), sizeof(struct rules_bucket), 0 },
+			   BPF_F_MMAPABLE, 256 },
+	[RULES_M_COUNTERS] = { RULES_MAP_COUNTERS, BPF_MAP_TYPE_ARRAY, 4,
+			       sizeof(struct rules_counter), BPF_F_MMAPABLE, 256 },
+	[RULES_M_LIMITS] = { RULES_MAP_LIMITS, BPF_MAP_TYPE_LRU_HASH, sizeof(struct rules_limit_key),
+			     sizeof(struct rules_bucket), 0, 0 },
 };
 
 const char *rules_map_name(enum rules_map_id id)
@@ -39,124 +48,186 @@ const char *rules_map_name(enum rules_map_id id)
 	return defs[id].name;
 }
 
-static uint32_t or_default(uint32_t v, uint32_t def)
+uint32_t rules_maps_min_cap(enum rules_map_id id)
 {
-	return v ? v : def;
+	return defs[id].min_cap;
 }
 
-static void sizes(const struct rules_maps_opts *o, uint32_t max[RULES_M_COUNT])
+size_t rules_maps_stride(enum rules_map_id id)
 {
-	uint32_t rules = or_default(o->max_rules, 1u << 20);
-
-	max[RULES_M_V4_L1] = 1u << 24;
-	max[RULES_M_V4_L2] = or_default(o->max_v4_long, 1u << 21);
-	max[RULES_M_V6] = or_default(o->max_v6_blocks, 1u << 21);
-	max[RULES_M_ENTRIES] = or_default(o->max_entries, rules + RULES_ENTRY_FIRST_FREE + 13);
-	max[RULES_M_INFO] = rules;
-	max[RULES_M_COUNTERS] = rules;
-	max[RULES_M_LIMITS] = or_default(o->max_limit_keys, 1u << 16);
+	return (defs[id].value_size + 7) & ~(size_t)7;
 }
 
-/* A pinned map is reused only if it has exactly the layout this build expects. */
-static int check_pinned(int fd, const struct map_def *d)
+/* Counters hold one region of cap slots per CPU. */
+uint64_t rules_maps_entries(enum rules_map_id id, uint32_t cap)
 {
-	struct bpf_map_info info = { 0 };
-	uint32_t len = sizeof(info);
-	int err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	int ncpus = libbpf_num_possible_cpus();
 
-	if (err)
-		return err;
-	if (info.type != d->type || info.key_size != d->key_size ||
-	    info.value_size != d->value_size || (info.map_flags & d->flags) != d->flags)
-		return -EBADF;
-	return (int)info.max_entries;
+	return id == RULES_M_COUNTERS ? (uint64_t)cap * (uint64_t)(ncpus > 0 ? ncpus : 1) : cap;
 }
 
-static int open_one(const struct rules_maps_opts *o, enum rules_map_id id, uint32_t max,
-		    int *fd_out, bool *reused)
+int rules_maps_create(enum rules_map_id id, uint32_t cap, int *fd_out)
 {
 	const struct map_def *d = &defs[id];
 	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = d->flags);
-	char path[PATH_MAX];
-	int fd, err;
+	uint64_t n = rules_maps_entries(id, cap);
+	int fd;
 
-	if (o->pin_dir) {
-		snprintf(path, sizeof(path), "%s/%s", o->pin_dir, d->name);
-		fd = bpf_obj_get(path);
-		if (fd >= 0) {
-			err = check_pinned(fd, d);
-			if (err < 0) {
-				close(fd);
-				return err;
-			}
-			*fd_out = fd;
-			*reused = true;
-			return 0;
-		}
-	}
-	fd = bpf_map_create(d->type, d->name, d->key_size, d->value_size, max, &copts);
+	if (n > UINT32_MAX)
+		return -E2BIG;
+	fd = bpf_map_create(d->type, d->name, d->key_size, d->value_size, (uint32_t)n, &copts);
+
 	if (fd < 0)
 		return -errno;
-	if (o->pin_dir && bpf_obj_pin(fd, path)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
 	*fd_out = fd;
 	return 0;
 }
 
-/* Arrays store elements 8-byte aligned; the mapping covers all of them. */
-static int map_array(struct rules_maps *m, enum rules_map_id id)
+/* A map is reused only if it has exactly the layout this build expects; returns its size. */
+static int check_layout(int fd, enum rules_map_id id, uint32_t *cap)
 {
+	const struct map_def *d = &defs[id];
 	struct bpf_map_info info = { 0 };
 	uint32_t len = sizeof(info);
-	long page = sysconf(_SC_PAGESIZE);
-	int err = bpf_obj_get_info_by_fd(m->fd[id], &info, &len);
-	void *p;
 
-	if (err)
-		return err;
-	m->stride[id] = (info.value_size + 7) & ~(size_t)7;
-	m->mm_len[id] = ((size_t)info.max_entries * m->stride[id] + (size_t)page - 1) &
-			~((size_t)page - 1);
-	p = mmap(NULL, m->mm_len[id], PROT_READ | PROT_WRITE, MAP_SHARED, m->fd[id], 0);
-	if (p == MAP_FAILED)
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
-	m->mm[id] = p;
+	if (info.type != d->type || info.key_size != d->key_size ||
+	    info.value_size != d->value_size || (info.map_flags & d->flags) != d->flags)
+		return -EBADF;
+	*cap = info.max_entries;
+	if (id == RULES_M_COUNTERS) {
+		uint32_t per = (uint32_t)(rules_maps_entries(id, 1));
+
+		if (info.max_entries % per)
+			return -EBADF;
+		*cap = info.max_entries / per;
+	}
 	return 0;
+}
+
+static int open_limits(const struct rules_maps_opts *o, struct rules_maps *m)
+{
+	uint32_t want = o->max_limit_keys ? o->max_limit_keys : 1u << 16, cap;
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (m->pin_dir) {
+		err = rules_pins_path(path, sizeof(path), m->pin_dir, 0, RULES_M_LIMITS);
+		if (err)
+			return err;
+		fd = bpf_obj_get(path);
+		if (fd >= 0 && !check_layout(fd, RULES_M_LIMITS, &cap) && cap == want) {
+			m->fd[RULES_M_LIMITS] = fd;
+			m->cap[RULES_M_LIMITS] = cap;
+			return 0;
+		}
+		/* Another size or layout: buckets only hold budgets, starting afresh is harmless. */
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+	}
+	err = rules_maps_create(RULES_M_LIMITS, want, &m->fd[RULES_M_LIMITS]);
+	m->cap[RULES_M_LIMITS] = want;
+	if (!err && m->pin_dir && bpf_obj_pin(m->fd[RULES_M_LIMITS], path))
+		err = -errno;
+	return err;
+}
+
+/* The maps of the generation the symlink names, if all are there with this layout. */
+static bool open_gen(struct rules_maps *m, uint32_t gen)
+{
+	char path[PATH_MAX];
+
+	for (int i = 0; i < RULES_M_COUNT; i++) {
+		if (i == RULES_M_LIMITS)
+			continue;
+		if (rules_pins_path(path, sizeof(path), m->pin_dir, gen, i) ||
+		    (m->fd[i] = bpf_obj_get(path)) < 0 || check_layout(m->fd[i], i, &m->cap[i]) ||
+		    m->cap[i] < defs[i].min_cap)
+			goto fail;
+	}
+	m->gen = gen;
+	return true;
+fail:
+	for (int i = 0; i < RULES_M_COUNT; i++) {
+		if (i != RULES_M_LIMITS && m->fd[i] >= 0) {
+			close(m->fd[i]);
+			m->fd[i] = -1;
+		}
+	}
+	return false;
+}
+
+static int create_fresh(struct rules_maps *m, int counters_fd, uint32_t counters_cap)
+{
+	int err = 0;
+
+	for (int i = 0; !err && i < RULES_M_COUNT; i++) {
+		if (i == RULES_M_LIMITS)
+			continue;
+		if (i == RULES_M_COUNTERS && counters_fd >= 0) {
+			m->fd[i] = counters_fd;
+			m->cap[i] = counters_cap;
+			continue;
+		}
+		m->cap[i] = defs[i].min_cap;
+		err = rules_maps_create(i, m->cap[i], &m->fd[i]);
+	}
+	if (counters_fd >= 0 && m->fd[RULES_M_COUNTERS] != counters_fd)
+		close(counters_fd);
+	if (!err && m->pin_dir) {
+		m->gen = rules_pins_current(m->pin_dir) + 1;
+		err = rules_pins_add(m->pin_dir, m->fd, m->gen);
+		if (!err && (err = rules_pins_link(m->pin_dir, m->gen)))
+			rules_pins_remove(m->pin_dir, m->gen);
+	}
+	return err;
+}
+
+static void set_limits(const struct rules_maps_opts *o, struct rules_maps *m)
+{
+	uint64_t nodes;
+
+	m->max_rules = o->max_rules ? o->max_rules : 1u << 20;
+	if (m->max_rules > RULES_SLOTS_MAX)
+		m->max_rules = RULES_SLOTS_MAX;
+	m->max_entries = o->max_entries ? o->max_entries : m->max_rules + 16;
+	if (m->max_entries > RULES_W_IDX_MASK)
+		m->max_entries = RULES_W_IDX_MASK;
+	nodes = o->max_nodes ? o->max_nodes : 4 * (uint64_t)m->max_rules + 1024;
+	m->max_nodes = nodes > RULES_W_BNODE_MASK ? RULES_W_BNODE_MASK : (uint32_t)nodes;
 }
 
 int rules_maps_open(const struct rules_maps_opts *opts, struct rules_maps *out)
 {
-	uint32_t max[RULES_M_COUNT];
-	bool reused[RULES_M_COUNT] = { 0 };
-	int err = 0;
+	int counters_fd = -1, err = -ENOMEM;
+	uint32_t counters_cap = 0, gen;
 
-	sizes(opts, max);
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < RULES_M_COUNT; i++)
 		out->fd[i] = -1;
-	for (int i = 0; i < RULES_M_COUNT; i++) {
-		err = open_one(opts, i, max[i], &out->fd[i], &reused[i]);
-		if (!err && (defs[i].flags & BPF_F_MMAPABLE))
-			err = map_array(out, i);
+	set_limits(opts, out);
+	out->hook = calloc(1, sizeof(*out->hook));
+	if (!out->hook || (opts->pin_dir && !(out->pin_dir = strdup(opts->pin_dir))))
+		goto out;
+	err = open_limits(opts, out);
+	if (err)
+		goto out;
+	gen = out->pin_dir ? rules_pins_current(out->pin_dir) : 0;
+	out->reused = gen && open_gen(out, gen);
+	if (!out->reused && out->pin_dir && rules_legacy_present(out->pin_dir)) {
+		err = rules_legacy_counters(out->pin_dir, &counters_fd, &counters_cap);
 		if (err)
 			goto out;
+		out->migrated = true;
 	}
-	out->reused = reused[RULES_M_ENTRIES];
-	/* Pinned sizes win over the options: the live rules were compiled against them. */
-	out->max_rules = max[RULES_M_INFO];
-	out->max_entries = max[RULES_M_ENTRIES];
-	if (out->reused) {
-		struct bpf_map_info info = { 0 };
-		uint32_t len = sizeof(info);
-
-		if (!bpf_obj_get_info_by_fd(out->fd[RULES_M_INFO], &info, &len))
-			out->max_rules = info.max_entries;
-		len = sizeof(info);
-		if (!bpf_obj_get_info_by_fd(out->fd[RULES_M_ENTRIES], &info, &len))
-			out->max_entries = info.max_entries;
+	if (!out->reused)
+		err = create_fresh(out, counters_fd, counters_cap);
+	if (!err && out->pin_dir) {
+		rules_pins_remove_others(out->pin_dir, out->gen);
+		/* Only now: until the new set is pinned, a restart must still find the old one. */
+		rules_legacy_unpin(out->pin_dir);
 	}
 out:
 	if (err)
@@ -167,17 +238,59 @@ out:
 void rules_maps_close(struct rules_maps *m)
 {
 	for (int i = 0; i < RULES_M_COUNT; i++) {
-		if (m->mm[i])
-			munmap(m->mm[i], m->mm_len[i]);
-		m->mm[i] = NULL;
 		if (m->fd[i] >= 0)
 			close(m->fd[i]);
 		m->fd[i] = -1;
 	}
+	free(m->pin_dir);
+	m->pin_dir = NULL;
+	free(m->hook);
+	m->hook = NULL;
+}
+
+/* The program's constant rules_cpu_stride, if it has one, in its .rodata before load. */
+static int set_stride(struct bpf_object *obj, uint32_t stride)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct bpf_map *map;
+	int id;
+
+	if (!btf || (id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC)) < 0)
+		return 0;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+		size_t size;
+		char *data;
+
+		if (strcmp(btf__name_by_offset(btf, var->name_off), RULES_CPU_STRIDE_VAR) ||
+		    vs->size != sizeof(stride))
+			continue;
+		bpf_object__for_each_map(map, obj) {
+			const char *name = bpf_map__name(map);
+			size_t len = strlen(name);
+
+			if (!bpf_map__is_internal(map) || len < 7 || strcmp(name + len - 7, ".rodata"))
+				continue;
+			data = (char *)bpf_map__initial_value(map, &size);
+			if (!data || vs->offset + sizeof(stride) > size)
+				return -EINVAL;
+			memcpy(data + vs->offset, &stride, sizeof(stride));
+			return 0;
+		}
+	}
+	return 0;
 }
 
 int rules_maps_use_in_obj(const struct rules_maps *m, struct bpf_object *obj)
 {
+	int err = set_stride(obj, m->cap[RULES_M_COUNTERS]);
+
+	if (err)
+		return err;
 	for (int i = 0; i < RULES_M_COUNT; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, defs[i].name);
 		int err;
@@ -191,15 +304,66 @@ int rules_maps_use_in_obj(const struct rules_maps *m, struct bpf_object *obj)
 	return 0;
 }
 
-int rules_maps_unpin(const char *pin_dir)
+void rules_maps_on_replace(const struct rules_maps *m, rules_maps_reload_fn fn, void *arg)
 {
-	char path[PATH_MAX];
+	if (m->hook) {
+		m->hook->fn = fn;
+		m->hook->arg = arg;
+	}
+}
+
+static int reload(const struct rules_maps *m)
+{
+	return m->hook && m->hook->fn ? m->hook->fn(m->hook->arg) : 0;
+}
+
+int rules_maps_replace(struct rules_maps *m, const int *nfd, const uint32_t *ncap, int *old_fd)
+{
+	int merged[RULES_M_COUNT];
+	uint32_t gen = m->gen + 1, old_cap[RULES_M_COUNT];
 	int err = 0;
 
+	for (int i = 0; i < RULES_M_COUNT; i++)
+		merged[i] = nfd[i] >= 0 ? nfd[i] : m->fd[i];
+	/* Pinned before the programs switch, linked after: a restart in between finds the old
+	 * set, and the agent gives its filters whatever set it opened. */
+	if (m->pin_dir)
+		err = rules_pins_add(m->pin_dir, merged, gen);
+	if (err)
+		return err;
 	for (int i = 0; i < RULES_M_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, defs[i].name);
-		if (unlink(path) && errno != ENOENT)
-			err = -errno;
+		old_fd[i] = -1;
+		old_cap[i] = m->cap[i];
+		if (nfd[i] >= 0) {
+			old_fd[i] = m->fd[i];
+			m->fd[i] = nfd[i];
+			m->cap[i] = ncap[i];
+		}
 	}
-	return err;
+	err = reload(m);
+	if (err) {
+		for (int i = 0; i < RULES_M_COUNT; i++) {
+			if (old_fd[i] >= 0) {
+				m->fd[i] = old_fd[i];
+				m->cap[i] = old_cap[i];
+				old_fd[i] = -1;
+			}
+		}
+		reload(m);
+		if (m->pin_dir)
+			rules_pins_remove(m->pin_dir, gen);
+		return err;
+	}
+	if (m->pin_dir) {
+		/* The programs already run on the new maps. If the link cannot move, the pins keep
+		 * naming the old set: a restart restores the rules from the agent's state file into
+		 * it, prunes, and gives the filters that set. */
+		if (!rules_pins_link(m->pin_dir, gen)) {
+			rules_pins_remove(m->pin_dir, m->gen);
+			m->gen = gen;
+		} else {
+			rules_pins_remove(m->pin_dir, gen);
+		}
+	}
+	return 0;
 }

@@ -14,6 +14,13 @@
 #define RULES_EXPIRY_MS 1000
 
 /* The rules live beside the data plane's pins and state; filter programs share their maps. */
+/* The rule engine replaced its maps (the rules outgrew them or shrank): filters must use the
+ * new ones before the engine lets the old ones go. */
+static int reload_filters(void *dp)
+{
+	return dataplane_reload_builtin(dp, "filter");
+}
+
 static int open_policy(struct agent *a, char *err, size_t errlen)
 {
 	struct policy_opts po = { .max_rules = a->opts.max_rules };
@@ -31,9 +38,11 @@ static int open_policy(struct agent *a, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	dataplane_set_rules(a->dp, policy_maps(a->policy));
-	/* Filters still attached from an earlier run use maps whose pins are gone: give them ours. */
-	if (policy_maps_fresh(a->policy))
-		dataplane_reload_builtin(a->dp, "filter");
+	rules_maps_on_replace(policy_maps(a->policy), reload_filters, a->dp);
+	/* Filters still attached from an earlier run may use other maps than the pins name (pins
+	 * removed or of an older layout, or a restart between pinning new maps and switching
+	 * to them): give them ours. With the same maps this changes nothing for packets. */
+	dataplane_reload_builtin(a->dp, "filter");
 	return 0;
 }
 

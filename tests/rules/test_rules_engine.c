@@ -7,11 +7,13 @@
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rules_fixture.h"
@@ -68,7 +70,7 @@ static uint32_t send_pkt(struct rules_fixture *f, const char *src, uint8_t proto
 
 static int setup(void **state)
 {
-	struct rules_maps_opts o = { .max_rules = 1024, .max_v4_long = 4096, .max_v6_blocks = 4096 };
+	struct rules_maps_opts o = { .max_rules = 1024 };
 	struct rules_fixture *f = calloc(1, sizeof(*f));
 
 	if (!f || rules_fixture_open(f, &o))
@@ -189,10 +191,11 @@ static void test_duplicates(void **state)
 	assert_int_equal(again, slots[2]);
 }
 
-/* A kernel failure midway (the IPv6 map is full after the IPv4 part was written) is undone. */
+/* A failure midway (no trie node left for the IPv6 part after the IPv4 part was written) is
+ * undone. */
 static void test_rollback_on_kernel_failure(void **state)
 {
-	struct rules_maps_opts o = { .max_rules = 1024, .max_v4_long = 4096, .max_v6_blocks = 8 };
+	struct rules_maps_opts o = { .max_rules = 1024, .max_nodes = 4 };
 	struct rules_spec specs[12];
 	struct rules_fixture f;
 	uint32_t slots[12], slot, before;
@@ -276,55 +279,14 @@ static void test_non_ip_passes(void **state)
 	assert_int_equal(verdict, XDP_PASS);
 }
 
-/* A copy of what the kernel holds, to compare across a restart. */
-struct snap {
-	void *l1, *entries;
-	size_t l1_len, entries_len;
-	uint64_t hash_sum;
-	size_t hash_n;
-};
-
-static void hash_dump(int fd, size_t ksz, struct snap *s)
+static void snapshot(const struct rules_fixture *f, struct rules_snap *s)
 {
-	uint8_t key[64], next[64];
-	void *prev = NULL;
-	uint32_t val;
-
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		uint64_t h = 1469598103934665603ULL;
-
-		memcpy(key, next, ksz);
-		prev = key;
-		assert_int_equal(bpf_map_lookup_elem(fd, key, &val), 0);
-		for (size_t i = 0; i < ksz; i++)
-			h = (h ^ key[i]) * 1099511628211ULL;
-		s->hash_sum += h * (val + 1); /* order-independent */
-		s->hash_n++;
-	}
+	assert_int_equal(rules_fixture_snapshot(f, s), 0);
 }
 
-static void snapshot(const struct rules_fixture *f, struct snap *s)
+static void assert_same(const struct rules_snap *a, const struct rules_snap *b)
 {
-	memset(s, 0, sizeof(*s));
-	s->l1_len = f->maps.mm_len[RULES_M_V4_L1];
-	s->entries_len = f->maps.mm_len[RULES_M_ENTRIES];
-	s->l1 = malloc(s->l1_len);
-	s->entries = malloc(s->entries_len);
-	assert_non_null(s->l1);
-	assert_non_null(s->entries);
-	memcpy(s->l1, f->maps.mm[RULES_M_V4_L1], s->l1_len);
-	memcpy(s->entries, f->maps.mm[RULES_M_ENTRIES], s->entries_len);
-	hash_dump(f->maps.fd[RULES_M_V4_L2], 4, s);
-	hash_dump(f->maps.fd[RULES_M_V6], sizeof(struct rules_v6_key), s);
-}
-
-static void assert_same(const struct snap *a, const struct snap *b)
-{
-	assert_int_equal(a->l1_len, b->l1_len);
-	assert_int_equal(memcmp(a->l1, b->l1, a->l1_len), 0);
-	assert_int_equal(memcmp(a->entries, b->entries, a->entries_len), 0);
-	assert_int_equal(a->hash_n, b->hash_n);
-	assert_true(a->hash_sum == b->hash_sum);
+	assert_true(rules_snap_equal(a, b));
 }
 
 /* Pinned maps outlive the agent: a program loaded later still drops; restoring the saved rules
@@ -333,7 +295,7 @@ static void assert_same(const struct snap *a, const struct snap *b)
 static void test_pins_restart(void **state)
 {
 	char dir[] = "/sys/fs/bpf/xdpfleet-rules-test-XXXXXX";
-	struct rules_maps_opts o = { .max_rules = 1024, .max_v4_long = 4096, .max_v6_blocks = 4096 };
+	struct rules_maps_opts o = { .max_rules = 1024 };
 	struct rules_spec specs[6] = {
 		mk("drop", "192.0.2.0/24", NULL, NULL, 0),
 		mk("monitor", "198.51.100.16/28", NULL, NULL, 0),
@@ -344,7 +306,7 @@ static void test_pins_restart(void **state)
 	};
 	struct rules_add_opts ao;
 	struct rules_fixture f;
-	struct snap before, after;
+	struct rules_snap before, after;
 	struct rules_stats st;
 	uint32_t slots[6], back[6], s2;
 
@@ -369,13 +331,13 @@ static void test_pins_restart(void **state)
 	snapshot(&f, &after);
 	assert_same(&before, &after);
 	assert_int_equal(rules_compile_prune(f.eng, NULL), 0);
-	free(after.l1), free(after.entries);
+	rules_snap_free(&after);
 	snapshot(&f, &after);
 	assert_same(&before, &after);
 	assert_int_equal(rules_compile_stats(f.eng, slots[0], &st), 0);
 	assert_int_equal(st.packets, 2);
 	rules_fixture_close(&f);
-	free(after.l1), free(after.entries);
+	rules_snap_free(&after);
 
 	/* The /24 drop was deleted but never saved: restore the others, prune, it is gone. */
 	assert_int_equal(rules_fixture_open(&f, &o), 0);
@@ -392,9 +354,218 @@ static void test_pins_restart(void **state)
 	assert_int_equal(send_pkt(&f, "10.9.9.9", 6, 22, &s2), XDP_PASS);
 	assert_int_equal(s2, slots[4]);
 	rules_fixture_close(&f);
-	free(before.l1), free(before.entries);
+	rules_snap_free(&before);
 	assert_int_equal(rules_maps_unpin(dir), 0);
 	rmdir(dir);
+}
+
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Hits are stamped with jiffies in the kernel and reported on CLOCK_MONOTONIC. */
+static void test_last_hit_clock(void **state)
+{
+	struct rules_fixture *f = *state;
+	uint32_t slot = add(f, mk("drop", "198.18.7.0/24", NULL, NULL, 0)), s;
+	struct rules_stats st;
+	uint64_t before = mono_ns(), after;
+
+	assert_int_equal(send_pkt(f, "198.18.7.1", 6, 1, &s), XDP_DROP);
+	after = mono_ns();
+	assert_int_equal(rules_compile_stats(f->eng, slot, &st), 0);
+	assert_int_equal(st.packets, 1);
+	/* Tick resolution (at most 10 ms at HZ=100) on either side. */
+	assert_true(st.last_hit_ns + 20000000ULL >= before && st.last_hit_ns <= after + 20000000ULL);
+}
+
+static int make_pin_dir(char *dir)
+{
+	return mkdtemp(dir) ? 0 : -errno;
+}
+
+static void pin_legacy(const char *dir, const char *name, enum bpf_map_type type, uint32_t ksz,
+		       uint32_t vsz, uint32_t n, int *fd_out)
+{
+	char path[256];
+	int fd = bpf_map_create(type, name, ksz, vsz, n, NULL);
+
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(bpf_obj_pin(fd, path), 0);
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return !access(path, F_OK);
+}
+
+/* Pins of the earlier fixed-size layout: the counters come over (with their last hit), the old
+ * pins go once the new set is pinned, and the rules come back into their slots. */
+static void test_migrate_legacy_pins(void **state)
+{
+	char dir[] = "/sys/fs/bpf/xdpfleet-rules-legacy-XXXXXX";
+	struct rules_maps_opts o = { .max_rules = 1024 };
+	int ncpus = libbpf_num_possible_cpus(), cfd;
+	struct rules_counter *per = calloc((size_t)ncpus, sizeof(*per));
+	struct rules_spec specs[2] = { mk("drop", "198.18.8.0/24", NULL, NULL, 0),
+				       mk("monitor", "2001:db8:8::/48", NULL, NULL, 0) };
+	uint32_t want[2] = { 3, 7 }, got[2], slot, key = 3;
+	struct rules_add_opts ao = { .slots = want };
+	uint64_t hit = mono_ns() - 1000000000ULL;
+	struct rules_fixture f;
+	struct rules_stats st;
+
+	(void)state;
+	assert_non_null(per);
+	if (make_pin_dir(dir))
+		skip();
+	o.pin_dir = dir;
+	pin_legacy(dir, "rules_v4_l1", BPF_MAP_TYPE_ARRAY, 4, 4, 16, NULL);
+	pin_legacy(dir, "rules_entries", BPF_MAP_TYPE_ARRAY, 4, 68, 16, NULL);
+	pin_legacy(dir, "rules_info", BPF_MAP_TYPE_ARRAY, 4, 16, 16, NULL);
+	pin_legacy(dir, "rules_counters", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 32, 16, &cfd);
+	per[0] = (struct rules_counter){ .packets = 5, .bytes = 500, .last_hit = hit };
+	assert_int_equal(bpf_map_update_elem(cfd, &key, per, BPF_ANY), 0);
+	key = 7;
+	per[0] = (struct rules_counter){ .packets = 2, .bytes = 200, .last_hit = hit };
+	assert_int_equal(bpf_map_update_elem(cfd, &key, per, BPF_ANY), 0);
+	close(cfd);
+
+	assert_int_equal(rules_fixture_open(&f, &o), 0);
+	assert_true(f.maps.migrated);
+	assert_false(f.maps.reused);
+	assert_false(exists(dir, "rules_v4_l1"));
+	assert_false(exists(dir, "rules_entries"));
+	assert_false(exists(dir, "rules_counters"));
+	assert_true(exists(dir, "rules_gen"));
+	assert_true(exists(dir, "rules_limits"));
+	assert_int_equal(rules_compile_add(f.eng, specs, 2, &ao, got, NULL, NULL), 0);
+	assert_int_equal(rules_compile_stats(f.eng, 3, &st), 0);
+	assert_int_equal(st.packets, 5);
+	assert_int_equal(st.bytes, 500);
+	assert_true(st.last_hit_ns + 20000000ULL >= hit && st.last_hit_ns <= hit + 20000000ULL);
+	assert_int_equal(send_pkt(&f, "198.18.8.9", 6, 1, &slot), XDP_DROP);
+	assert_int_equal(slot, 3);
+	assert_int_equal(rules_compile_stats(f.eng, 3, &st), 0);
+	assert_int_equal(st.packets, 6);
+	assert_int_equal(rules_compile_stats(f.eng, 7, &st), 0);
+	assert_int_equal(st.packets, 2);
+	rules_fixture_close(&f);
+	/* The next start finds the new layout. */
+	assert_int_equal(rules_fixture_open(&f, &o), 0);
+	assert_true(f.maps.reused);
+	assert_false(f.maps.migrated);
+	rules_fixture_close(&f);
+	assert_int_equal(rules_maps_unpin(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(per);
+}
+
+/* --max-rules below what the pins hold: the saved slots are refused (nothing changes); rules
+ * restored into fresh slots work, the old ones are pruned, the slot maps shrink, and the cap
+ * holds with a message that says so. */
+static void test_max_rules_over_pins(void **state)
+{
+	char dir[] = "/sys/fs/bpf/xdpfleet-rules-max-XXXXXX";
+	struct rules_maps_opts o = { .max_rules = 4096 };
+	size_t n = 3000;
+	struct rules_spec *specs = calloc(n, sizeof(*specs));
+	uint32_t *slots = calloc(n, sizeof(*slots)), *got = calloc(n, sizeof(*got)), s;
+	struct rules_add_opts ao = { .slots = slots };
+	struct rules_error err = { 0 };
+	struct rules_snap before, after;
+	struct rules_fixture f;
+	uint32_t info_cap;
+
+	(void)state;
+	assert_true(specs && slots && got);
+	if (make_pin_dir(dir))
+		skip();
+	o.pin_dir = dir;
+	for (size_t i = 0; i < n; i++) {
+		char src[32];
+
+		snprintf(src, sizeof(src), "198.18.%zu.%zu", i / 200, i % 200);
+		specs[i] = mk("drop", src, NULL, NULL, 0);
+	}
+	assert_int_equal(rules_fixture_open(&f, &o), 0);
+	assert_int_equal(rules_compile_add(f.eng, specs, n, NULL, slots, NULL, NULL), 0);
+	info_cap = f.maps.cap[RULES_M_INFO];
+	rules_fixture_close(&f);
+
+	o.max_rules = 1024;
+	assert_int_equal(rules_fixture_open(&f, &o), 0);
+	assert_true(f.maps.reused);
+	assert_int_equal(f.maps.max_rules, 1024);
+	snapshot(&f, &before);
+	assert_int_equal(rules_compile_add(f.eng, specs, n, &ao, got, NULL, &err), -EINVAL);
+	assert_string_equal(err.field, "slot");
+	snapshot(&f, &after);
+	assert_same(&before, &after);
+	rules_snap_free(&after);
+	/* What the agent does then: fresh slots for what fits. */
+	assert_int_equal(rules_compile_add(f.eng, specs, 1000, NULL, got, NULL, NULL), 0);
+	assert_int_equal(rules_compile_prune(f.eng, NULL), 0);
+	assert_int_equal(send_pkt(&f, "198.18.2.10", 6, 1, &s), XDP_DROP);
+	assert_int_equal(s, got[410]);
+	assert_int_equal(send_pkt(&f, "198.18.14.10", 6, 1, &s), XDP_PASS);
+	assert_int_equal(s, RULES_SLOT_NONE);
+	assert_true(f.maps.cap[RULES_M_INFO] < info_cap);
+	assert_int_equal(rules_compile_add(f.eng, specs + 1000, 100, NULL, got, NULL, &err), -ENOSPC);
+	assert_non_null(strstr(err.msg, "max-rules"));
+	rules_fixture_close(&f);
+	rules_snap_free(&before);
+	assert_int_equal(rules_maps_unpin(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(specs);
+	free(slots);
+	free(got);
+}
+
+/* Pins whose tries make no sense (here a root slot pointing past the node map) are replaced
+ * by fresh maps; the rules come back from the agent's state. */
+static void test_corrupt_pins_replaced(void **state)
+{
+	char dir[] = "/sys/fs/bpf/xdpfleet-rules-bad-XXXXXX";
+	struct rules_maps_opts o = { .max_rules = 1024 };
+	struct rules_spec spec = mk("drop", "198.18.9.0/24", NULL, NULL, 0);
+	uint32_t slot, s, bad = RULES_W_BNODE_MAKE(2, 0x3ffffff), key = 0;
+	struct rules_bnode *root = calloc(1, sizeof(*root));
+	struct rules_fixture f;
+
+	(void)state;
+	assert_non_null(root);
+	if (make_pin_dir(dir))
+		skip();
+	o.pin_dir = dir;
+	assert_int_equal(rules_fixture_open(&f, &o), 0);
+	assert_int_equal(rules_compile_add(f.eng, &spec, 1, NULL, &slot, NULL, NULL), 0);
+	root->slot[7] = bad;
+	assert_int_equal(bpf_map_update_elem(f.maps.fd[RULES_M_BNODES], &key, root, BPF_ANY), 0);
+	rules_fixture_close(&f);
+	assert_int_equal(rules_fixture_open(&f, &o), 0);
+	assert_false(f.maps.reused);
+	assert_int_equal(send_pkt(&f, "198.18.9.1", 6, 1, &s), XDP_PASS);
+	assert_int_equal(rules_compile_add(f.eng, &spec, 1, NULL, &slot, NULL, NULL), 0);
+	assert_int_equal(send_pkt(&f, "198.18.9.1", 6, 1, &s), XDP_DROP);
+	assert_int_equal(send_pkt(&f, "7.1.2.3", 6, 1, &s), XDP_PASS);
+	rules_fixture_close(&f);
+	assert_int_equal(rules_maps_unpin(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(root);
 }
 
 int main(void)
@@ -408,6 +579,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limit_and_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_ip_passes, setup, teardown),
 		cmocka_unit_test(test_pins_restart),
+		cmocka_unit_test_setup_teardown(test_last_hit_clock, setup, teardown),
+		cmocka_unit_test(test_migrate_legacy_pins),
+		cmocka_unit_test(test_max_rules_over_pins),
+		cmocka_unit_test(test_corrupt_pins_replaced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,17 +1,24 @@
-/* The correctness oracle of issue 4: thousands of random overlapping rules and tens of thousands
- * of random and edge-case frames through the loaded program, each verdict and winning rule
- * compared with the reference matcher; then deletes and more adds, and the counters. */
+/* The rule engine's correctness oracle: thousands of random overlapping rules and tens of
+ * thousands of random and edge-case frames through the loaded program, each verdict and winning
+ * rule compared with the reference matcher; the maps grow from their smallest size while rules
+ * arrive; a restart from the pins midway, a batch whose grown maps cannot be put to use, deletes
+ * and more adds, the counters, and a flush that gives the memory back. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rules_engine.h"
 #include "rules_fixture.h"
 #include "rules_pkt.h"
 #include "rules_ref.h"
@@ -25,6 +32,8 @@ struct world {
 	uint8_t hot_src[HOT_SOURCES][16];
 	int hot_family[HOT_SOURCES];
 	struct rules_fixture fx;
+	struct rules_maps_opts mo;
+	char pin_dir[64];
 	struct rules_ref ref;
 	uint64_t *hits; /* [max_rules], reset when a slot is (re)used */
 	uint64_t drops, mismatches, packets, overflow_batches, matched;
@@ -329,11 +338,17 @@ static void check_counters(struct world *w)
 	assert_int_equal(drops, w->drops);
 }
 
+/* The tries and the engine's bookkeeping agree (no leaked, shared or dangling node). */
+static void check_engine(struct world *w)
+{
+	char why[256] = "";
+
+	if (rules_engine_check(w->fx.eng, why, sizeof(why)))
+		fail_msg("engine check: %s", why);
+}
+
 static void init_world(struct world *w, uint64_t seed)
 {
-	struct rules_maps_opts o = { .max_rules = 65536, .max_v4_long = 1 << 20,
-				     .max_v6_blocks = 1 << 20 };
-
 	memset(w, 0, sizeof(*w));
 	w->rng = seed ? seed : 1;
 	for (int i = 0; i < ANCHORS; i++) {
@@ -348,7 +363,10 @@ static void init_world(struct world *w, uint64_t seed)
 		w->hot_family[i] = p.family;
 		memcpy(w->hot_src[i], p.src, 16);
 	}
-	assert_int_equal(rules_fixture_open(&w->fx, &o), 0);
+	snprintf(w->pin_dir, sizeof(w->pin_dir), "/sys/fs/bpf/xdpfleet-oracle-%d", getpid());
+	assert_int_equal(mkdir(w->pin_dir, 0700), 0);
+	w->mo = (struct rules_maps_opts){ .pin_dir = w->pin_dir, .max_rules = 65536 };
+	assert_int_equal(rules_fixture_open(&w->fx, &w->mo), 0);
 	w->hits = calloc(w->fx.maps.max_rules, sizeof(*w->hits));
 	assert_non_null(w->hits);
 }
@@ -358,6 +376,89 @@ static void free_world(struct world *w)
 	rules_fixture_close(&w->fx);
 	rules_ref_free(&w->ref);
 	free(w->hits);
+	rules_maps_unpin(w->pin_dir);
+	rmdir(w->pin_dir);
+}
+
+/* The agent restarts: the pinned maps are adopted, every rule comes back into its slot in one
+ * batch and the prune finds nothing to do; not a word of the maps changes, counters go on. */
+static void restart(struct world *w)
+{
+	struct rules_spec *specs = calloc(w->ref.n + 1, sizeof(*specs));
+	uint32_t *slots = calloc(w->ref.n + 1, sizeof(*slots)), *back = calloc(w->ref.n + 1, sizeof(*back));
+	struct rules_add_opts ao = { .slots = slots };
+	struct rules_snap before, after;
+	struct rules_error err = { 0 };
+
+	assert_true(specs && slots && back);
+	for (size_t i = 0; i < w->ref.n; i++) {
+		specs[i] = w->ref.rules[i].spec;
+		slots[i] = w->ref.rules[i].slot;
+	}
+	assert_int_equal(rules_fixture_snapshot(&w->fx, &before), 0);
+	rules_fixture_close(&w->fx);
+	assert_int_equal(rules_fixture_open(&w->fx, &w->mo), 0);
+	assert_true(w->fx.maps.reused);
+	/* Per-action stats belong to the program (the agent keeps them per interface): new. */
+	w->drops = 0;
+	if (rules_compile_add(w->fx.eng, specs, w->ref.n, &ao, back, NULL, &err))
+		fail_msg("restore: %s", err.msg);
+	assert_memory_equal(back, slots, w->ref.n * sizeof(*slots));
+	assert_int_equal(rules_compile_prune(w->fx.eng, NULL), 0);
+	assert_int_equal(rules_fixture_snapshot(&w->fx, &after), 0);
+	assert_true(rules_snap_equal(&before, &after));
+	assert_int_equal(w->fx.reloads, 0);
+	rules_snap_free(&before);
+	rules_snap_free(&after);
+	check_engine(w);
+	free(specs);
+	free(slots);
+	free(back);
+}
+
+/* A batch big enough to grow the maps, whose programs cannot be reloaded: it fails, the live
+ * maps are the same objects as before and hold what they held. */
+static void failed_growth(struct world *w)
+{
+	size_t n = 4000, before = rules_compile_count(w->fx.eng);
+	struct rules_spec *specs = calloc(n, sizeof(*specs));
+	uint32_t *slots = calloc(n, sizeof(*slots));
+	struct bpf_map_info info[RULES_M_COUNT];
+	struct rules_error err = { 0 };
+	int ret;
+
+	assert_true(specs && slots);
+	for (int i = 0; i < RULES_M_COUNT; i++) {
+		uint32_t len = sizeof(info[i]);
+
+		memset(&info[i], 0, sizeof(info[i]));
+		assert_int_equal(bpf_obj_get_info_by_fd(w->fx.maps.fd[i], &info[i], &len), 0);
+	}
+	/* Distinct /32s under one fresh /16: thousands of new nodes. */
+	for (size_t i = 0; i < n; i++) {
+		specs[i] = (struct rules_spec){ .action = RULES_ACT_DROP, .has_src = true,
+						.src = { .family = 4, .plen = 32 } };
+		specs[i].src.addr[0] = 198;
+		specs[i].src.addr[1] = 19;
+		specs[i].src.addr[2] = (uint8_t)(i >> 8);
+		specs[i].src.addr[3] = (uint8_t)i;
+	}
+	w->fx.fail_reloads = 1;
+	ret = rules_compile_add(w->fx.eng, specs, n, NULL, slots, NULL, &err);
+	w->fx.fail_reloads = 0;
+	assert_int_equal(ret, -EIO);
+	assert_string_equal(err.field, "rules");
+	assert_int_equal(rules_compile_count(w->fx.eng), before);
+	for (int i = 0; i < RULES_M_COUNT; i++) {
+		struct bpf_map_info now = { 0 };
+		uint32_t len = sizeof(now);
+
+		assert_int_equal(bpf_obj_get_info_by_fd(w->fx.maps.fd[i], &now, &len), 0);
+		assert_int_equal(now.id, info[i].id);
+	}
+	check_engine(w);
+	free(specs);
+	free(slots);
 }
 
 static uint64_t seed_from_env(void)
@@ -370,21 +471,33 @@ static uint64_t seed_from_env(void)
 static void test_oracle(void **state)
 {
 	struct world *w = calloc(1, sizeof(*w));
-	uint64_t seed = seed_from_env();
+	uint64_t seed = seed_from_env(), bytes0;
 
 	(void)state;
 	assert_non_null(w);
 	init_world(w, seed);
+	bytes0 = rules_fixture_map_bytes(&w->fx);
 	for (int b = 0; b < 30; b++)
 		add_batch(w, 100);
+	/* The maps started at their smallest: the batches grew them and reloaded the program. */
+	assert_true(w->fx.reloads > 0);
+	check_engine(w);
 	run_packets(w, 20000);
 	fprintf(stderr, "oracle seed %#llx: %zu rules (%llu batches refused for overflow), %llu packets, %llu mismatches\n",
 		(unsigned long long)seed, w->ref.n, (unsigned long long)w->overflow_batches,
 		(unsigned long long)w->packets, (unsigned long long)w->mismatches);
 	check_counters(w);
+	restart(w);
+	run_packets(w, 5000);
+	check_counters(w);
+	failed_growth(w);
+	run_packets(w, 5000);
+	check_counters(w);
 	delete_some(w, 30);
+	check_engine(w);
 	for (int b = 0; b < 10; b++)
 		add_batch(w, 50);
+	check_engine(w);
 	run_packets(w, 10000);
 	check_counters(w);
 	fprintf(stderr, "after deletes and adds: %zu rules, %llu packets (%llu matched a rule, %llu dropped), %llu mismatches\n",
@@ -400,8 +513,12 @@ static void test_oracle(void **state)
 	for (int a = RULES_ACT_ALLOW; a <= RULES_ACT_MONITOR; a++)
 		assert_true(w->by_action[a] > 100);
 	assert_true(w->limited > 0);
-	/* Flushing leaves nothing behind: everything passes unjudged. */
+	/* Flushing leaves nothing behind: everything passes unjudged, and the maps are back to
+	 * their smallest. */
+	assert_true(rules_fixture_map_bytes(&w->fx) > bytes0);
 	assert_int_equal(rules_compile_flush(w->fx.eng, RULES_ACT_NONE, NULL), 0);
+	assert_int_equal(rules_fixture_map_bytes(&w->fx), bytes0);
+	check_engine(w);
 	rules_ref_free(&w->ref);
 	run_packets(w, 2000);
 	assert_int_equal(w->mismatches, 0);
