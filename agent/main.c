@@ -7,6 +7,7 @@
 
 #include "agent.h"
 #include "log.h"
+#include "metrics.h"
 #include "options.h"
 #include "sd_notify.h"
 #include "version.h"
@@ -105,6 +106,10 @@ int main(int argc, char **argv)
 			log_warn("%s accepts callers without client certificates: every caller is an admin (--insecure)",
 				 l->addr);
 	}
+	if (opts->health_listen)
+		log_info("health checks only, plaintext, on %s", opts->health_listen);
+	if (agent->metrics)
+		log_info("metrics on %s (port %d), at /metrics", opts->metrics_listen, metrics_http_port(agent->metrics));
 	log_info("xdpfleetd %s ready", XDPFLEET_VERSION);
 	sd_notify_send("READY=1"); /* every listener is bound and serving: Type=notify units start now */
 	ret = agent_run(agent);

@@ -96,6 +96,26 @@ STR_SETTER(set_tls_client_ca, tls_client_ca)
 STR_SETTER(set_bpffs, o->agent.bpffs)
 STR_SETTER(set_state_dir, o->agent.state_dir)
 STR_SETTER(set_program_dir, o->agent.program_dir)
+STR_SETTER(set_metrics_listen, o->agent.metrics_listen)
+
+static int set_health_listen(struct parse *p, const char *v)
+{
+	if (!strncmp(v, "unix:", 5) || !strchr(v, ':'))
+		return bad(p, "--%s: '%s' is not HOST:PORT (a unix socket's callers can use the API's own health "
+			      "service)", "health-listen", v);
+	p->o->agent.health_listen = keep(p, v);
+	return p->o->agent.health_listen ? 0 : -ENOMEM;
+}
+
+static int set_metrics_rules(struct parse *p, const char *v)
+{
+	unsigned long long n;
+
+	if (parse_uint(v, 0, 100000, &n, 10))
+		return bad(p, "--%s: '%s' is not a number from 0 to 100000", "metrics-rules", v);
+	p->o->agent.metrics_rule_series = n;
+	return 0;
+}
 
 static int set_insecure(struct parse *p, const char *v)
 {
@@ -221,6 +241,15 @@ static const struct option_def defs[] = {
 				   "list); repeatable. Others get PERMISSION_DENIED", NULL, LIST_VIEWER },
 	{ "insecure", NULL, "allow TCP without client certificates (plaintext, or TLS without\n"
 			    "--tls-client-ca): every caller is an admin. Trusted networks only", set_insecure, -1 },
+	{ "health-listen", "ADDR", "HOST:PORT where grpc.health.v1 is also served, in plaintext, to\n"
+				   "anyone, and nothing else: for probes that cannot present a certificate\n"
+				   "(Kubernetes' gRPC probes). Every --listen serves health checks too",
+	  set_health_listen, -1 },
+	{ "metrics-listen", "ADDR", "HOST:PORT to serve Prometheus metrics on, at /metrics, e.g.\n"
+				    "127.0.0.1:9477 (default: none). Plain HTTP, read-only, to anyone who\n"
+				    "can connect: bind it to a management address", set_metrics_listen, -1 },
+	{ "metrics-rules", "N", "rules with a comment exported one by one as xdpfleet_rule_hits_total,\n"
+				"the N most hit (default 100; 0: none)", set_metrics_rules, -1 },
 	{ "socket-mode", "MODE", "unix socket permissions, octal (default 0660)", set_socket_mode, -1 },
 	{ "socket-group", "GROUP", "unix socket group (default: the agent's)", set_socket_group, -1 },
 	{ "max-message", "BYTES", "largest request or response (default 67108864)", set_max_message, -1 },
@@ -439,6 +468,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
 	memset(o, 0, sizeof(*o));
 	o->agent.bpffs = "/sys/fs/bpf";
 	o->agent.state_dir = "/var/lib/xdpfleet";
+	o->agent.metrics_rule_series = 100;
 	p->o = o;
 	p->socket_mode = 0660;
 	p->socket_gid = (gid_t)-1;

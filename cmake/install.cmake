@@ -13,7 +13,11 @@ include(cmake/manpages.cmake)
 install(FILES deploy/completion/xdpfleet.bash DESTINATION "${XDPFLEET_COMPLETIONSDIR}"
         RENAME xdpfleet)
 install(FILES README.md LICENSE docs/deploy.md docs/state.md docs/rpc.md docs/rules-engine.md
-        DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+        docs/security.md docs/metrics.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+# The API, for clients in other languages, and the collector example that uses it.
+install(FILES proto/xdpfleet/v1/agent.proto proto/grpc/health/v1/health.proto
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}/proto")
+install(PROGRAMS docs/examples/collector.py DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")
 
 # The unit and the files in etc name absolute paths, which depend on the prefix given when
 # installing (cmake --install --prefix, or /usr for the .deb), so they are placed by a script

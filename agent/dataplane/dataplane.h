@@ -115,6 +115,9 @@ int dataplane_list(struct dataplane *dp, struct dp_attachment **out, size_t *n);
  * previous read); with baseline NULL, against the agent's periodic sample. */
 int dataplane_read_stats(struct dataplane *dp, const char *ifname, const struct dp_if_stats *baseline,
 			 size_t n_baseline, struct dp_if_stats **out, size_t *n, char *err, size_t errlen);
+/* The latest periodic sample of every attachment (counters, rates between the last two
+ * samples, exception totals), copied without reading any map: for metrics. */
+int dataplane_sampled_stats(struct dataplane *dp, struct dp_if_stats **out, size_t *n);
 /* Takes the periodic sample GetStats rates come from. Run it every DATAPLANE_SAMPLE_MS. */
 #define DATAPLANE_SAMPLE_MS 1000
 void dataplane_sample(void *dp);

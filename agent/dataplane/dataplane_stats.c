@@ -144,3 +144,39 @@ void dataplane_sample(void *arg)
 		dp_save(dp);
 	dp_unlock(dp);
 }
+
+/* The periodic sample as it stands, without reading a map: what metrics export. */
+int dataplane_sampled_stats(struct dataplane *dp, struct dp_if_stats **out, size_t *n)
+{
+	struct stats_rate rates[XDP_ACTION_MAX];
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	dp_lock(dp);
+	if (dp->n_ifs && !(*out = calloc(dp->n_ifs, sizeof(**out))))
+		ret = -ENOMEM;
+	for (size_t i = 0; !ret && i < dp->n_ifs; i++) {
+		const struct dp_iface *iface = &dp->ifs[i];
+		struct dp_if_stats *s = &(*out)[i];
+		const struct stats_record *cur = iface->n_samples ? &iface->samples[iface->n_samples - 1] : NULL;
+
+		s->att = iface->att;
+		if (cur) {
+			s->timestamp_ns = cur->ts_ns;
+			s->timestamp_unix_ns = stats_now_unix_ns() - (stats_now_ns() - cur->ts_ns);
+			s->period = iface->n_samples == 2 ? stats_rates(&iface->samples[0], cur, rates) : 0.0;
+			for (int a = 0; a < DP_ACTIONS; a++) {
+				s->actions[a].packets = cur->act[a].rx_packets;
+				s->actions[a].bytes = cur->act[a].rx_bytes;
+				s->actions[a].pps = s->period > 0 ? rates[a].pps : 0.0;
+				s->actions[a].bps = s->period > 0 ? rates[a].bps : 0.0;
+			}
+		}
+		for (int a = 0; a < DP_ACTIONS; a++)
+			s->exceptions[a] = iface->exc_base[a] + iface->exc_seen[a];
+	}
+	*n = ret ? 0 : dp->n_ifs;
+	dp_unlock(dp);
+	return ret;
+}

@@ -5,13 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent.h"
 #include "dataplane.h"
+#include "log.h"
+#include "metrics.h"
 #include "policy.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
 #define RULES_EXPIRY_MS 1000
+#define AGENT_METRICS_TICK_MS 100
 
 /* The rules live beside the data plane's pins and state; filter programs share their maps. */
 /* The rule engine replaced its maps (the rules outgrew them or shrank): filters must use the
@@ -58,6 +62,7 @@ int agent_open(struct agent **out, const struct agent_opts *opts, char *err, siz
 		return -ENOMEM;
 	a->opts = *opts;
 	clock_gettime(CLOCK_MONOTONIC, &a->started);
+	a->started_unix = (uint64_t)time(NULL);
 	dp_opts = (struct dataplane_opts){
 		.bpffs = opts->bpffs,
 		.state_dir = opts->state_dir,
@@ -92,10 +97,54 @@ void agent_rpc_service(struct agent *a, struct rpc_service *out)
 	};
 }
 
+/* A page for a waiting scrape, rendered between calls so that it sees the agent's state whole. */
+static void agent_metrics_tick(void *arg)
+{
+	struct agent *a = arg;
+	struct metrics_source src = {
+		.dp = a->dp,
+		.policy = a->policy,
+		.srv = a->srv,
+		.max_rule_series = a->opts.metrics_rule_series,
+		.start_unix = a->started_unix,
+	};
+	char *page = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	if (!metrics_http_wanted(a->metrics))
+		return;
+	f = open_memstream(&page, &len);
+	if (!f)
+		return;
+	ret = metrics_render(&src, f);
+	if (fclose(f) || ret) {
+		log_warn("metrics: cannot render the page: %s", strerror(ret ? -ret : errno));
+		free(page);
+		return;
+	}
+	metrics_http_publish(a->metrics, page, len);
+}
+
+static int agent_start_metrics(struct agent *a, char *err, size_t errlen)
+{
+	int ret = metrics_http_start(&a->metrics, a->opts.metrics_listen, err, errlen);
+
+	if (ret)
+		return ret;
+	/* Scrapes wait for this tick: it bounds how stale a page's rule counts can be. */
+	ret = rpc_server_add_timer(a->srv, AGENT_METRICS_TICK_MS, agent_metrics_tick, a);
+	if (ret)
+		snprintf(err, errlen, "cannot add the metrics timer: %s", strerror(-ret));
+	return ret;
+}
+
 int agent_listen(struct agent *a, char *err, size_t errlen)
 {
+	struct rpc_listener listeners[AGENT_MAX_LISTENERS + 1];
 	struct rpc_server_opts srv_opts = {
-		.listeners = a->opts.listeners,
+		.listeners = listeners,
 		.n_listeners = a->opts.n_listeners,
 		.identities = a->opts.identities,
 		.n_identities = a->opts.n_identities,
@@ -106,6 +155,12 @@ int agent_listen(struct agent *a, char *err, size_t errlen)
 	struct rpc_service svc;
 	int ret;
 
+	memcpy(listeners, a->opts.listeners, a->opts.n_listeners * sizeof(listeners[0]));
+	if (a->opts.health_listen)
+		listeners[srv_opts.n_listeners++] = (struct rpc_listener){
+			.addr = a->opts.health_listen,
+			.health_only = true,
+		};
 	agent_rpc_service(a, &svc);
 	ret = rpc_server_create(&a->srv, &svc, &srv_opts, err, errlen);
 	if (ret)
@@ -116,9 +171,11 @@ int agent_listen(struct agent *a, char *err, size_t errlen)
 		ret = rpc_server_add_timer(a->srv, DATAPLANE_DRIFT_MS, dataplane_check_drift, a->dp);
 	if (!ret)
 		ret = rpc_server_add_timer(a->srv, RULES_EXPIRY_MS, policy_expire, a->policy);
-	if (ret)
+	if (ret) {
 		snprintf(err, errlen, "cannot add the agent's timers: %s", strerror(-ret));
-	return ret;
+		return ret;
+	}
+	return a->opts.metrics_listen ? agent_start_metrics(a, err, errlen) : 0;
 }
 
 int agent_run(struct agent *a)
@@ -136,6 +193,8 @@ void agent_close(struct agent *a)
 {
 	if (!a)
 		return;
+	/* The HTTP thread first: it may be waiting for a page from the loop that ended. */
+	metrics_http_stop(a->metrics);
 	rpc_server_destroy(a->srv);
 	dataplane_close(a->dp);
 	policy_close(a->policy);

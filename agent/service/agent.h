@@ -14,6 +14,7 @@
 #define AGENT_MAX_IDENTITIES 64
 
 struct dataplane;
+struct metrics_http;
 struct policy;
 
 struct agent_opts {
@@ -31,6 +32,9 @@ struct agent_opts {
 	unsigned int min_watch_interval_ms;       /* 0: API_WATCH_INTERVAL_MIN_MS */
 	size_t max_rules_per_request;             /* 0: API_RULES_PER_REQUEST_MAX */
 	struct lockout lockout;  /* --protect prefixes */
+	const char *health_listen;  /* HOST:PORT, plaintext, health checks only; NULL: none */
+	const char *metrics_listen; /* HOST:PORT for GET /metrics; NULL: no metrics */
+	size_t metrics_rule_series; /* commented rules exported one by one */
 };
 
 struct agent {
@@ -38,13 +42,16 @@ struct agent {
 	struct dataplane *dp;
 	struct policy *policy;
 	struct rpc_server *srv;
+	struct metrics_http *metrics; /* NULL: no --metrics-listen */
 	struct timespec started; /* CLOCK_MONOTONIC */
+	uint64_t started_unix;
 };
 
 /* Opens the data plane and the rules (restoring what an earlier run left). A damaged state
  * file gives -EBADMSG with err naming the file and line. */
 int agent_open(struct agent **out, const struct agent_opts *opts, char *err, size_t errlen);
-/* Binds the listeners and the agent's timers (stats sampling, rule expiry). */
+/* Binds the listeners (and the health-only and metrics ones) and the agent's timers (stats
+ * sampling, rule expiry, metrics pages). */
 int agent_listen(struct agent *a, char *err, size_t errlen);
 /* Serves until agent_stop(). */
 int agent_run(struct agent *a);

@@ -93,6 +93,7 @@ static int open_endpoint(struct rpc_server *srv, struct rpc_endpoint *ep, const 
 
 	ep->addr = l->addr;
 	ep->mtls = !is_unix && !l->insecure && !l->health_only && l->tls_client_ca;
+	ep->health_only = l->health_only;
 	if (l->health_only)
 		ep->role = RPC_ROLE_NONE;
 	else

@@ -297,7 +297,10 @@ bool rpc_call_allowed(struct rpc_call *c)
 	bool ok = need == RPC_ACCESS_ANYONE || (need == RPC_ACCESS_VIEWER && c->role >= RPC_ROLE_VIEWER) ||
 		  c->role == RPC_ROLE_ADMIN;
 
-	if (!ok)
+	if (!ok && c->method->ep && c->method->ep->health_only)
+		rpc_call_fail(c, GRPC_STATUS_PERMISSION_DENIED, "%s: %s serves health checks only", c->method->desc->name,
+			      c->method->ep->addr);
+	else if (!ok)
 		rpc_call_fail(c, GRPC_STATUS_PERMISSION_DENIED, "%s needs the %s role; %s%s%s has %s",
 			      c->method->desc->name, need == RPC_ACCESS_VIEWER ? "viewer" : "admin",
 			      c->identity ? "client '" : "this client", c->identity ? c->identity : "",

@@ -43,6 +43,7 @@ struct rpc_endpoint {
 	char *unix_path; /* removed again at destroy */
 	int port;
 	bool mtls;
+	bool health_only;
 	enum rpc_role role; /* unix sockets, plaintext and TLS without client certificates */
 };
 

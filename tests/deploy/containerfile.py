@@ -54,7 +54,7 @@ entry = json.loads(ops(runtime, "ENTRYPOINT")[-1])
 check(os.path.basename(entry[0]) == "xdpfleetd", f"ENTRYPOINT {entry}")
 check(json.loads(ops(runtime, "CMD")[-1]) == ["--config", "/etc/xdpfleet/agent.conf"], "CMD is not the packaged config")
 exposed = {p.split("/")[0] for a in ops(runtime, "EXPOSE") for p in a.split()}
-check({"50051", "9100"} <= exposed, f"EXPOSE {sorted(exposed)}")
+check({"50051", "50052", "9477"} <= exposed, f"EXPOSE {sorted(exposed)}")
 check(any(a.startswith("--from=build") and ".deb" in a for a in ops(runtime, "COPY")), "the runtime stage does not take the .deb")
 check(any("apt-get install" in a and ".deb" in a for a in ops(runtime, "RUN")), "the .deb is not installed with apt")
 check(not any("-dev" in w for a in ops(runtime, "RUN") for w in a.split()), "development packages in the runtime stage")

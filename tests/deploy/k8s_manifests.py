@@ -2,7 +2,7 @@
 # deploy/k8s/*.yaml parse and hold what running xdpfleetd on every node needs: host networking,
 # the host's bpffs with mount propagation, the state hostPath, the BPF capabilities without
 # privilege, gRPC probes on the API port, a ConfigMap agent.conf matching the mounts, resources,
-# tolerations for every node, and the metrics Service on port 9100.
+# tolerations for every node, and the metrics Service on port 9477.
 import os
 import sys
 
@@ -86,9 +86,10 @@ for init in pod.get("initContainers", []):
     check("mount -t bpf bpf /sys/fs/bpf" in " ".join(init["command"]), "init does not mount bpffs")
 
 ports = {p["name"]: p["containerPort"] for p in agent["ports"]}
-check(ports.get("grpc") == 50051 and ports.get("metrics") == 9100, f"container ports {ports}")
+check(ports.get("grpc") == 50051 and ports.get("health") == 50052 and ports.get("metrics") == 9477,
+      f"container ports {ports}")
 for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-    check(agent[probe].get("grpc", {}).get("port") == 50051, f"{probe} is not gRPC on 50051")
+    check(agent[probe].get("grpc", {}).get("port") == 50052, f"{probe} is not gRPC on the health port 50052")
 res = agent["resources"]
 for part in ("requests", "limits"):
     check({"cpu", "memory"} <= set(res[part]), f"resources.{part} lacks cpu or memory")
@@ -110,11 +111,17 @@ check(conf["bpffs"] == ["/sys/fs/bpf"] and conf["state-dir"] == ["/var/lib/xdpfl
 check({"[::]:50051", "0.0.0.0:50051"} & set(conf["listen"]), f"no listener on all addresses at 50051: {conf['listen']}")
 unix = [a[len("unix:"):] for a in conf["listen"] if a.startswith("unix:")]
 check(unix and all(os.path.dirname(u) in mounts for u in unix), "the unix socket's directory is not mounted")
-check(conf["metrics-listen"][0].endswith(":9100"), "metrics-listen is not port 9100")
+check(conf["metrics-listen"][0].endswith(":9477"), "metrics-listen is not port 9477")
+check(conf.get("health-listen", [""])[0].endswith(":50052"), "health-listen is not the probes' port 50052")
+check("insecure" not in conf, "the API listener is plaintext (insecure) in agent.conf")
+tls_dir = "/etc/xdpfleet/tls"
+check(all(conf.get(k, [""])[0].startswith(tls_dir + "/") for k in ("tls-cert", "tls-key", "tls-client-ca")),
+      "tls-cert, tls-key and tls-client-ca must be files of the mounted Secret")
+check(tls_dir in mounts and "secret" in volumes[mounts[tls_dir]["name"]], "no Secret mounted at " + tls_dir)
 
 svc = docs["Service"][0][1]
 sp = {p["name"]: p for p in svc["spec"]["ports"]}
-check(sp["metrics"]["port"] == 9100, "metrics Service port")
-check(sp["metrics"]["targetPort"] in ("metrics", 9100), "metrics targetPort")
+check(sp["metrics"]["port"] == 9477, "metrics Service port")
+check(sp["metrics"]["targetPort"] in ("metrics", 9477), "metrics targetPort")
 check(svc["spec"]["selector"].items() <= labels.items(), "the Service does not select the agent pods")
 print("k8s_manifests: ok: DaemonSet, ConfigMap, Service, Namespace and kustomization")

@@ -29,7 +29,8 @@ def check(ok, what):
 
 
 def samples():
-    """One valid request per method, the bases of the corrupted ones."""
+    """One valid request per method, the bases of the corrupted ones (a method missing here
+    fails the storm with a KeyError naming it)."""
     rule = pb.Rule(action=pb.RULE_ACTION_DROP, match=pb.RuleMatch(src="198.18.77.0/24", proto=pb.PROTOCOL_TCP,
                                                                   port_min=80, port_max=90),
                    ttl_seconds=60, comment="storm", tag="t")
@@ -44,6 +45,8 @@ def samples():
         "DeleteRules": pb.DeleteRulesRequest(ids=[1, 2], matches=[rule.match]),
         "ListRules": pb.ListRulesRequest(page_size=10),
         "FlushRules": pb.FlushRulesRequest(action=pb.RULE_ACTION_MONITOR),
+        "SyncRules": pb.SyncRulesRequest(tag="feed", rules=[rule]),
+        "TestRule": pb.TestRuleRequest(src="198.18.77.1", proto=pb.PROTOCOL_TCP, port=80),
     }
 
 

@@ -14,6 +14,7 @@
 
 #include "agent.h"
 #include "api_limits.h"
+#include "metrics.h"
 #include "netns_fixture.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
@@ -587,6 +588,50 @@ static void test_test_rule(void **state)
 	rpc_invoke_result_free(&res);
 }
 
+/* The metrics page: rule counts by action, commented rules only and at most max_rule_series of
+ * them, label values escaped. */
+static void test_metrics_page(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__AddRulesRequest add = XDPFLEET__V1__ADD_RULES_REQUEST__INIT;
+	Xdpfleet__V1__Rule r[4];
+	Xdpfleet__V1__RuleMatch m[4];
+	Xdpfleet__V1__Rule *rules[4] = { make_rule(&r[0], &m[0], 1, "203.0.113.0/24"),
+					 make_rule(&r[1], &m[1], 3, "198.51.100.0/24"),
+					 make_rule(&r[2], &m[2], 4, "2001:db8:9::/48"),
+					 make_rule(&r[3], &m[3], 1, "198.51.100.77") };
+	struct metrics_source src = { .dp = f->agent->dp, .policy = f->agent->policy, .max_rule_series = 2 };
+	struct rpc_invoke_result res;
+	char *page = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	r[0].comment = "say \"hi\"\\now";
+	r[1].comment = "limited";
+	r[1].limit_pps = 10;
+	r[2].comment = "third";
+	add.rules = rules;
+	add.n_rules = 4;
+	expect_ok(f, "AddRules", &add.base, &res);
+	rpc_invoke_result_free(&res);
+	out = open_memstream(&page, &len);
+	assert_non_null(out);
+	assert_int_equal(metrics_render(&src, out), 0);
+	fclose(out);
+	assert_non_null(strstr(page, "\nxdpfleet_rules{action=\"drop\"} 2\n"));
+	assert_non_null(strstr(page, "\nxdpfleet_rules{action=\"limit\"} 1\n"));
+	assert_non_null(strstr(page, "\nxdpfleet_rules{action=\"monitor\"} 1\n"));
+	assert_non_null(strstr(page, "\nxdpfleet_rules{action=\"allow\"} 0\n"));
+	assert_non_null(strstr(page, "comment=\"say \\\"hi\\\"\\\\now\"} 0\n"));
+	assert_non_null(strstr(page, "\nxdpfleet_rule_limit_dropped_total{id=\"2\",action=\"limit\",src=\"198.51.100.0/24\""
+				     ",comment=\"limited\"} 0\n"));
+	assert_null(strstr(page, "198.51.100.77")); /* no comment: no series of its own */
+	assert_null(strstr(page, "comment=\"third\"")); /* the third commented rule is over the cap */
+	assert_non_null(strstr(page, "\nxdpfleet_rule_series_omitted 1\n"));
+	assert_non_null(strstr(page, "\nxdpfleet_rules_enforced 0\n"));
+	free(page);
+}
+
 /* A viewer reads and is refused every change, naming the role needed. */
 static void test_viewer_role(void **state)
 {
@@ -634,6 +679,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rules_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_test_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_viewer_role, setup, teardown),
 	};
 
