@@ -215,7 +215,7 @@ static int load(struct rules_fixture *f, const struct rules_spec *rules, size_t 
 	*cpu = cpu_s() - c0;
 	if (ret)
 		fprintf(stderr, "add at %zu: %s (%s: %s)\n", err.index, strerror(-ret),
-			err.field ? err.field : "", err.msg);
+			rules_field_name(err.field), err.msg);
 	return ret;
 }
 

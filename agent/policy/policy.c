@@ -236,7 +236,7 @@ int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const str
 
 		if (!s) {
 			err->index = i;
-			err->field = "ids";
+			err->field = RULES_FIELD_ID;
 			snprintf(err->msg, sizeof(err->msg), "no rule with id %llu", (unsigned long long)ids[i]);
 			ret = -ENOENT;
 			goto out;
@@ -273,7 +273,7 @@ int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const str
 		match_key_of(&matches[k], &key);
 		if (!match_used[*htab_get(&wanted, &key)]) {
 			err->index = n_ids + k;
-			err->field = "matches";
+			err->field = RULES_FIELD_MATCH;
 			snprintf(err->msg, sizeof(err->msg), "no rule matches it");
 			ret = -ENOENT;
 			goto out;

@@ -81,7 +81,7 @@ static int restore_into_engine(struct policy *p, const struct rules_store_image 
 	if (ret)
 		snprintf(err, errlen, "restoring the rules: rule id %llu: %s: %s",
 			 (unsigned long long)img->rules[rerr.index < img->n ? rerr.index : 0].id,
-			 rerr.field ? rerr.field : "rule", rerr.msg[0] ? rerr.msg : strerror(-ret));
+			 rules_field_name(rerr.field), rerr.msg[0] ? rerr.msg : strerror(-ret));
 out:
 	free(specs);
 	free(slots);

@@ -135,7 +135,7 @@ int policy_txn_add(struct policy_txn *t, const struct policy_add_item *items, si
 	}
 	if (ret && err) {
 		err->index = 0;
-		err->field = "rules";
+		err->field = RULES_FIELD_RULE;
 		snprintf(err->msg, sizeof(err->msg), ret == -ENOSPC ? "more than %d distinct tags" : "out of memory",
 			 POLICY_TAGS_MAX);
 	}
@@ -283,7 +283,7 @@ int policy_txn_commit(struct policy_txn *t, struct rules_error *err)
 	if (!ret && p->store && (n_puts || n_dels))
 		ret = rules_store_commit(p->store, puts, n_puts, dels, n_dels, p->next_id);
 	if (ret && err) {
-		err->field = "state";
+		err->field = RULES_FIELD_STATE;
 		snprintf(err->msg, sizeof(err->msg), "cannot save the rules in the state directory: %s", strerror(-ret));
 	}
 	free(puts);

@@ -164,13 +164,13 @@ static int assign_slots(struct add *a, uint32_t *slots_out, bool *dup_out, struc
 		if (a->want) {
 			s = a->want[i];
 			if (s >= e->max_rules || (s < e->rules_cap && e->rules[s].flags & RULES_R_USED))
-				return rules_set_err(err, i, "slot", "restore slot out of range or in use");
+				return rules_set_err(err, i, RULES_FIELD_SLOT, "restore slot out of range or in use");
 			ret = slot_claim(e, &a->log, s);
 		} else {
 			ret = slot_pop(e, &a->log, &s);
 			if (ret == -ENOSPC && err) {
 				err->index = i;
-				err->field = "rules";
+				err->field = RULES_FIELD_RULE;
 				snprintf(err->msg, sizeof(err->msg),
 					 "no free rule slots: this agent holds at most %u rules (--max-rules)",
 					 e->max_rules);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rules_set_err(struct rules_error *err, size_t index, const char *field, const char *msg)
+int rules_set_err(struct rules_error *err, size_t index, enum rules_field field, const char *msg)
 {
 	if (err) {
 		err->index = index;
@@ -24,7 +24,7 @@ void rules_kernel_err(struct rules_error *err, int ret)
 {
 	if (!err || ret == -E2BIG || ret == -EINVAL || (ret == -ENOSPC && err->msg[0]))
 		return;
-	err->field = "rules";
+	err->field = RULES_FIELD_RULE;
 	snprintf(err->msg, sizeof(err->msg), "kernel map update failed (%s); nothing was applied",
 		 strerror(-ret));
 }

@@ -13,7 +13,7 @@ static int check_delete(const struct rules_engine *e, const uint32_t *slots, siz
 {
 	for (size_t i = 0; i < n; i++) {
 		if (slots[i] >= e->rules_cap || !(e->rules[slots[i]].flags & RULES_R_USED)) {
-			rules_set_err(err, i, "id", "no such rule");
+			rules_set_err(err, i, RULES_FIELD_ID, "no such rule");
 			return -ENOENT;
 		}
 	}

@@ -228,7 +228,7 @@ int rules_trie_reconcile(struct rules_txn *t, const struct rules_changes *c);
 int rules_trie_free(struct rules_txn *t, uint32_t w);
 
 /* rules_compile.c, rules_delete.c */
-int rules_set_err(struct rules_error *err, size_t index, const char *field, const char *msg);
+int rules_set_err(struct rules_error *err, size_t index, enum rules_field field, const char *msg);
 void rules_kernel_err(struct rules_error *err, int ret);
 int rules_write_info(struct rules_txn *t, uint32_t slot);
 /* Writes everything the index holds into fresh maps sized for it and swaps them in. */

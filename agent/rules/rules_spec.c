@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(struct rules_error *err, const char *field, const char *fmt, ...)
+#include "array_size.h"
+
+int rules_fail(struct rules_error *err, enum rules_field field, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -21,30 +23,38 @@ static int fail(struct rules_error *err, const char *field, const char *fmt, ...
 	return -EINVAL;
 }
 
+const char *rules_field_name(enum rules_field f)
+{
+	static const char *const names[] = {
+		[RULES_FIELD_RULE] = "rule",   [RULES_FIELD_ACTION] = "action", [RULES_FIELD_SRC] = "src",
+		[RULES_FIELD_PROTO] = "proto", [RULES_FIELD_PORTS] = "ports",   [RULES_FIELD_LIMIT_PPS] = "limit_pps",
+		[RULES_FIELD_ID] = "id",       [RULES_FIELD_MATCH] = "match",   [RULES_FIELD_SLOT] = "slot",
+		[RULES_FIELD_STATE] = "state",
+	};
+
+	return (size_t)f < ARRAY_SIZE(names) && names[f] ? names[f] : "rule";
+}
+
 static const struct {
 	const char *name;
 	enum rules_action action;
-	uint32_t wire;
 } actions[] = {
-	{ "drop", RULES_ACT_DROP, 1 },
-	{ "allow", RULES_ACT_ALLOW, 2 },
-	{ "limit", RULES_ACT_LIMIT, 3 },
-	{ "monitor", RULES_ACT_MONITOR, 4 },
+	{ "drop", RULES_ACT_DROP },
+	{ "allow", RULES_ACT_ALLOW },
+	{ "limit", RULES_ACT_LIMIT },
+	{ "monitor", RULES_ACT_MONITOR },
 };
 
 static const struct {
 	const char *name;
 	uint8_t proto;
-	uint32_t wire;
 } protos[] = {
-	{ "any", 0, 0 }, { "tcp", 6, 1 }, { "udp", 17, 2 }, { "icmp", 1, 3 }, { "icmpv6", 58, 4 },
+	{ "any", 0 }, { "tcp", 6 }, { "udp", 17 }, { "icmp", 1 }, { "icmpv6", 58 },
 };
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 int rules_parse_action(const char *s, enum rules_action *out)
 {
-	for (size_t i = 0; i < N(actions); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
 		if (!strcmp(s, actions[i].name)) {
 			*out = actions[i].action;
 			return 0;
@@ -55,36 +65,16 @@ int rules_parse_action(const char *s, enum rules_action *out)
 
 const char *rules_action_name(enum rules_action a)
 {
-	for (size_t i = 0; i < N(actions); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
 		if (actions[i].action == a)
 			return actions[i].name;
 	}
 	return "none";
 }
 
-int rules_action_from_wire(uint32_t wire, enum rules_action *out)
-{
-	for (size_t i = 0; i < N(actions); i++) {
-		if (actions[i].wire == wire) {
-			*out = actions[i].action;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-uint32_t rules_action_to_wire(enum rules_action a)
-{
-	for (size_t i = 0; i < N(actions); i++) {
-		if (actions[i].action == a)
-			return actions[i].wire;
-	}
-	return 0;
-}
-
 int rules_parse_proto(const char *s, uint8_t *out)
 {
-	for (size_t i = 0; i < N(protos); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
 		if (!strcmp(s, protos[i].name)) {
 			*out = protos[i].proto;
 			return 0;
@@ -95,31 +85,11 @@ int rules_parse_proto(const char *s, uint8_t *out)
 
 const char *rules_proto_name(uint8_t proto)
 {
-	for (size_t i = 0; i < N(protos); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
 		if (protos[i].proto == proto)
 			return protos[i].name;
 	}
 	return "?";
-}
-
-int rules_proto_from_wire(uint32_t wire, uint8_t *out)
-{
-	for (size_t i = 0; i < N(protos); i++) {
-		if (protos[i].wire == wire) {
-			*out = protos[i].proto;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-uint32_t rules_proto_to_wire(uint8_t proto)
-{
-	for (size_t i = 0; i < N(protos); i++) {
-		if (protos[i].proto == proto)
-			return protos[i].wire;
-	}
-	return 0;
 }
 
 static int parse_port(const char *s, const char *end, uint16_t *out)
@@ -161,54 +131,25 @@ int rules_parse_ports(const char *s, uint16_t *min, uint16_t *max)
 int rules_spec_validate(const struct rules_spec *s, struct rules_error *err)
 {
 	if (s->action < RULES_ACT_ALLOW || s->action > RULES_ACT_MONITOR)
-		return fail(err, "action", "action must be drop, allow, limit or monitor");
+		return rules_fail(err, RULES_FIELD_ACTION, "action must be drop, allow, limit or monitor");
 	if (s->proto != 0 && s->proto != 1 && s->proto != 6 && s->proto != 17 && s->proto != 58)
-		return fail(err, "proto", "protocol %u is not any, tcp, udp, icmp or icmpv6",
+		return rules_fail(err, RULES_FIELD_PROTO, "protocol %u is not any, tcp, udp, icmp or icmpv6",
 			    s->proto);
 	if (s->has_src && s->proto == 1 && s->src.family == 6)
-		return fail(err, "proto", "icmp with an IPv6 source never matches: use icmpv6");
+		return rules_fail(err, RULES_FIELD_PROTO, "icmp with an IPv6 source never matches: use icmpv6");
 	if (s->has_src && s->proto == 58 && s->src.family == 4)
-		return fail(err, "proto", "icmpv6 with an IPv4 source never matches: use icmp");
+		return rules_fail(err, RULES_FIELD_PROTO, "icmpv6 with an IPv4 source never matches: use icmp");
 	if (s->has_ports && s->proto != 6 && s->proto != 17)
-		return fail(err, "port", "ports need proto tcp or udp (got %s)",
+		return rules_fail(err, RULES_FIELD_PORTS, "ports need proto tcp or udp (got %s)",
 			    rules_proto_name(s->proto));
 	if (s->has_ports && s->port_min > s->port_max)
-		return fail(err, "port", "port range %u-%u is reversed", s->port_min, s->port_max);
+		return rules_fail(err, RULES_FIELD_PORTS, "port range %u-%u is reversed", s->port_min, s->port_max);
 	if (s->action == RULES_ACT_LIMIT &&
 	    (s->limit_pps == 0 || s->limit_pps > RULES_LIMIT_PPS_MAX))
-		return fail(err, "limit_pps", "limit needs a pps budget of 1..%llu",
+		return rules_fail(err, RULES_FIELD_LIMIT_PPS, "limit needs a pps budget of 1..%llu",
 			    (unsigned long long)RULES_LIMIT_PPS_MAX);
 	if (s->action != RULES_ACT_LIMIT && s->limit_pps)
-		return fail(err, "limit_pps", "a pps budget applies to limit rules only");
-	return 0;
-}
-
-int rules_spec_from_wire(const struct rules_wire *w, struct rules_spec *out,
-			 struct rules_error *err)
-{
-	struct rules_spec s = { 0 };
-	const char *why = NULL;
-
-	if (rules_action_from_wire(w->action, &s.action))
-		return fail(err, "action", "unknown action %u", w->action);
-	if (rules_proto_from_wire(w->proto, &s.proto))
-		return fail(err, "proto", "unknown protocol %u", w->proto);
-	if (w->src && *w->src) {
-		if (cidr_parse(w->src, NULL, &s.src, &why))
-			return fail(err, "src", "bad source prefix \"%.64s\": %s", w->src, why);
-		s.has_src = true;
-	}
-	if (w->port_min > 65535 || w->port_max > 65535)
-		return fail(err, "port", "ports must be 0..65535");
-	if (w->port_min || w->port_max) {
-		s.has_ports = true;
-		s.port_min = (uint16_t)w->port_min;
-		s.port_max = (uint16_t)(w->port_max ? w->port_max : w->port_min);
-	}
-	s.limit_pps = w->limit_pps;
-	if (rules_spec_validate(&s, err))
-		return -EINVAL;
-	*out = s;
+		return rules_fail(err, RULES_FIELD_LIMIT_PPS, "a pps budget applies to limit rules only");
 	return 0;
 }
 

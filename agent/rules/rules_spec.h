@@ -1,5 +1,5 @@
-/* Rule specs: what one drop/allow/limit/monitor rule matches, built from the wire fields or from
- * text and validated with errors naming the offending field. */
+/* Rule specs: what one drop/allow/limit/monitor rule matches, their text forms, and validation
+ * with errors naming the offending field. The wire forms are the service layer's (rules_wire.h). */
 #ifndef XDPFLEET_RULES_SPEC_H
 #define XDPFLEET_RULES_SPEC_H
 
@@ -22,26 +22,36 @@ struct rules_spec {
 	uint64_t limit_pps; /* limit only */
 };
 
-/* Why a spec was refused: the field ("src", "proto", "port", "limit_pps", "action") and a
- * sentence for the operator. index is filled by batch callers. */
+/* Which part of a rule, or of a batch of them, an error is about. The service layer turns it
+ * into the request's field path (rules[3].match.src), logs into rules_field_name(). */
+enum rules_field {
+	RULES_FIELD_RULE = 0, /* the rule (or batch) as a whole */
+	RULES_FIELD_ACTION,
+	RULES_FIELD_SRC,
+	RULES_FIELD_PROTO,
+	RULES_FIELD_PORTS,
+	RULES_FIELD_LIMIT_PPS,
+	RULES_FIELD_ID,      /* a rule id to delete */
+	RULES_FIELD_MATCH,   /* a match to delete by */
+	RULES_FIELD_SLOT,    /* a restore's slot */
+	RULES_FIELD_STATE,   /* the rules store */
+};
+
+const char *rules_field_name(enum rules_field f);
+
+/* Why a spec or a batch was refused: the field and a sentence for the operator. index is
+ * filled by batch callers. */
 struct rules_error {
 	size_t index;
-	const char *field;
+	enum rules_field field;
 	char msg[192];
 };
 
-/* The fields of agent.proto's Rule/RuleMatch, enums as their wire numbers. */
-struct rules_wire {
-	uint32_t action; /* RuleAction */
-	const char *src; /* "" or NULL: any */
-	uint32_t proto;  /* Protocol */
-	uint32_t port_min, port_max;
-	uint64_t limit_pps;
-};
+/* Fills err (may be NULL) and returns -EINVAL. */
+int rules_fail(struct rules_error *err, enum rules_field field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-int rules_spec_from_wire(const struct rules_wire *w, struct rules_spec *out,
-			 struct rules_error *err);
-/* Checks a spec built by hand; rules_spec_from_wire() already calls it. */
+/* Checks a spec: everything the data plane cannot express is refused, naming the field. */
 int rules_spec_validate(const struct rules_spec *s, struct rules_error *err);
 
 /* Text forms used by the CLI and by listings. */
@@ -51,11 +61,6 @@ int rules_parse_proto(const char *s, uint8_t *out);
 int rules_parse_ports(const char *s, uint16_t *min, uint16_t *max);
 const char *rules_action_name(enum rules_action a);
 const char *rules_proto_name(uint8_t proto);
-/* Wire enums <-> engine values; -EINVAL for unknown numbers. */
-int rules_action_from_wire(uint32_t wire, enum rules_action *out);
-uint32_t rules_action_to_wire(enum rules_action a);
-int rules_proto_from_wire(uint32_t wire, uint8_t *out);
-uint32_t rules_proto_to_wire(uint8_t proto);
 /* What a rule looks at in a packet. */
 struct rules_packet {
 	int family; /* 4 or 6 */

@@ -44,7 +44,7 @@ static int too_many(struct rc *c, const uint8_t *addr, unsigned plen)
 	memcpy(b.addr, addr, 16);
 	cidr_format(&b, buf, sizeof(buf));
 	if (err) {
-		err->field = "src";
+		err->field = RULES_FIELD_SRC;
 		snprintf(err->msg, sizeof(err->msg), "more than %d rules would apply to %s",
 			 RULES_MAX_PER_ENTRY, buf);
 	}
@@ -620,7 +620,7 @@ static int global_list(struct rules_txn *t, unsigned fam)
 		     s = e->rules[s].next) {
 			if (want.n == RULES_MAX_PER_ENTRY) {
 				if (t->err) {
-					t->err->field = "src";
+					t->err->field = RULES_FIELD_SRC;
 					snprintf(t->err->msg, sizeof(t->err->msg),
 						 "more than %d rules would apply to any IPv%c source",
 						 RULES_MAX_PER_ENTRY, fam == RULES_FAM_V4 ? '4' : '6');

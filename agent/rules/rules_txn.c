@@ -193,7 +193,7 @@ int rules_txn_alloc(struct rules_txn *t, enum rules_map_id id, uint32_t *out)
 	}
 	err = rules_pool_alloc(p, limit, out);
 	if (err == -ENOSPC && t->err) {
-		t->err->field = "rules";
+		t->err->field = RULES_FIELD_RULE;
 		snprintf(t->err->msg, sizeof(t->err->msg), "the rule engine is full: more than %u %s",
 			 limit, id == RULES_M_LISTS ? "distinct rule lists (max_entries)" :
 						      "trie nodes (max_nodes)");

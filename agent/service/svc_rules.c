@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "lockout.h"
 #include "policy.h"
+#include "rules_wire.h"
 #include "service.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
@@ -20,32 +21,6 @@
 static grpc_status_code no_rules(struct rpc_call *call)
 {
 	return rpc_call_fail(call, GRPC_STATUS_FAILED_PRECONDITION, "this agent has no rule engine");
-}
-
-/* Wire field names, as the operator wrote them in the request. */
-static const char *wire_field(const char *engine_field)
-{
-	if (!engine_field)
-		return "rule";
-	if (!strcmp(engine_field, "src") || !strcmp(engine_field, "proto"))
-		return !strcmp(engine_field, "src") ? "match.src" : "match.proto";
-	if (!strcmp(engine_field, "port"))
-		return "match.port_min";
-	return engine_field;
-}
-
-static int spec_from_match(const Xdpfleet__V1__RuleMatch *m, uint32_t action, uint64_t limit_pps,
-			   struct rules_spec *spec, struct rules_error *err)
-{
-	struct rules_wire w = { .action = action, .limit_pps = limit_pps };
-
-	if (m) {
-		w.src = m->src;
-		w.proto = m->proto;
-		w.port_min = m->port_min;
-		w.port_max = m->port_max;
-	}
-	return rules_spec_from_wire(&w, spec, err);
 }
 
 static bool comment_ok(const char *c)
@@ -92,9 +67,9 @@ static grpc_status_code items_from_wire(struct rpc_call *call, struct agent *age
 		const Xdpfleet__V1__Rule *r = rules[i];
 		grpc_status_code code = GRPC_STATUS_OK;
 
-		if (spec_from_match(r->match, r->action, r->limit_pps, &items[i].spec, &err))
+		if (rules_wire_to_spec(r->match, r->action, r->limit_pps, &items[i].spec, &err))
 			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "rules[%zu].%s: %s", i,
-					     wire_field(err.field), err.msg);
+					     rules_wire_field(err.field, false), err.msg);
 		else if (r->ttl_seconds > API_TTL_MAX_SECONDS)
 			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
 					     "rules[%zu].ttl_seconds: %llu is more than ten years", i,
@@ -124,8 +99,8 @@ static grpc_status_code items_from_wire(struct rpc_call *call, struct agent *age
 
 static grpc_status_code policy_failure(struct rpc_call *call, int ret, const struct rules_error *err)
 {
-	return rpc_call_fail(call, rpc_status_from_errno(ret), "rules[%zu].%s: %s", err->index, wire_field(err->field),
-			     err->msg[0] ? err->msg : strerror(-ret));
+	return rpc_call_fail(call, rpc_status_from_errno(ret), "rules[%zu].%s: %s", err->index,
+			     rules_wire_field(err->field, false), err->msg[0] ? err->msg : strerror(-ret));
 }
 
 grpc_status_code svc_add_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
@@ -245,16 +220,16 @@ grpc_status_code svc_delete_rules(struct rpc_call *call, const ProtobufCMessage 
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	for (size_t k = 0; k < req->n_matches; k++) {
 		/* A match has no action: validate it as a drop rule, compare without the action. */
-		if (spec_from_match(req->matches[k], XDPFLEET__V1__RULE_ACTION__RULE_ACTION_DROP, 0, &matches[k], &err)) {
+		if (rules_wire_to_spec(req->matches[k], XDPFLEET__V1__RULE_ACTION__RULE_ACTION_DROP, 0, &matches[k],
+				       &err)) {
 			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "matches[%zu].%s: %s", k,
-					     wire_field(err.field) + (strncmp(wire_field(err.field), "match.", 6) ? 0 : 6),
-					     err.msg);
+					     rules_wire_field(err.field, true), err.msg);
 			goto out;
 		}
 	}
 	ret = policy_delete(agent->policy, req->ids, req->n_ids, matches, req->n_matches, &deleted, &err);
 	if (ret) {
-		if (err.index < req->n_ids && !strcmp(err.field ? err.field : "", "ids"))
+		if (err.index < req->n_ids && err.field == RULES_FIELD_ID)
 			code = rpc_call_fail(call, rpc_status_from_errno(ret), "ids[%zu]: %s", err.index, err.msg);
 		else if (ret == -ENOENT)
 			code = rpc_call_fail(call, rpc_status_from_errno(ret), "matches[%zu]: %s", err.index - req->n_ids, err.msg);
@@ -275,7 +250,7 @@ static int action_filter(uint32_t wire, enum rules_action *out)
 		*out = RULES_ACT_NONE;
 		return 0;
 	}
-	return rules_action_from_wire(wire, out);
+	return rules_wire_action(wire, out);
 }
 
 grpc_status_code svc_flush_rules(struct rpc_call *call, const ProtobufCMessage *msg, ProtobufCMessage *resp)
@@ -351,13 +326,13 @@ static int fill_rule(struct rpc_call *call, const struct policy *p, const struct
 	if (r->spec.has_src)
 		cidr_format(&r->spec.src, src, sizeof(src));
 	m->src = rpc_call_strdup(call, src);
-	m->proto = rules_proto_to_wire(r->spec.proto);
+	m->proto = rules_wire_from_proto(r->spec.proto);
 	if (r->spec.has_ports) {
 		m->port_min = r->spec.port_min;
 		m->port_max = r->spec.port_max;
 	}
 	out->id = r->id;
-	out->action = rules_action_to_wire(r->spec.action);
+	out->action = rules_wire_from_action(r->spec.action);
 	out->match = m;
 	out->limit_pps = r->spec.limit_pps;
 	out->comment = rpc_call_strdup(call, r->comment);
@@ -431,7 +406,7 @@ grpc_status_code svc_test_rule(struct rpc_call *call, const ProtobufCMessage *ms
 	if (cidr_parse(req->src, NULL, &addr, &why) || addr.plen != (addr.family == 4 ? 32 : 128))
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "src: '%.64s' is not an address%s%s", req->src,
 				     why ? ": " : "", why ? why : "");
-	if (rules_proto_from_wire(req->proto, &proto))
+	if (rules_wire_proto(req->proto, &proto))
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "proto: unknown protocol %u", req->proto);
 	if (req->port > 65535 || (req->port && proto != 6 && proto != 17))
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "port: %u needs proto tcp or udp and 1..65535",

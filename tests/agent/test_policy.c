@@ -266,7 +266,7 @@ static void test_failed_save_rolls_back(void **state)
 	snprintf(journal, sizeof(journal), "%s/journal-0000000000000001", f->state);
 	assert_int_equal(mkdir(journal, 0700), 0);
 	assert_int_not_equal(policy_add(f->p, &it, 1, &id, &res, &err), 0);
-	assert_string_equal(err.field, "state");
+	assert_int_equal(err.field, RULES_FIELD_STATE);
 	assert_non_null(strstr(err.msg, "cannot save"));
 	assert_int_equal(policy_count(f->p), 0);
 	/* Once it can be written again, the same add works; a failed delete keeps the rule. */
@@ -328,7 +328,7 @@ static void test_state_dir_full(void **state)
 	assert_int_equal(policy_add(p, kept, N, ids, &res, &err), 0);
 	fill_fs(mnt, filler, sizeof(filler));
 	assert_int_equal(policy_add(p, refused, N, ids, &res, &err), -ENOSPC);
-	assert_string_equal(err.field, "state");
+	assert_int_equal(err.field, RULES_FIELD_STATE);
 	assert_non_null(strstr(err.msg, "No space left"));
 	assert_int_equal(policy_flush(p, RULES_ACT_NONE, &deleted), -ENOSPC);
 	assert_int_equal(policy_count(p), N);

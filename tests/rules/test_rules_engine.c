@@ -157,7 +157,7 @@ static void test_refusals_leave_no_trace(void **state)
 	specs[3].has_ports = true, specs[3].proto = 0;
 	assert_int_equal(rules_compile_add(f->eng, specs, 5, NULL, slots, NULL, &err), -EINVAL);
 	assert_int_equal(err.index, 3);
-	assert_string_equal(err.field, "port");
+	assert_int_equal(err.field, RULES_FIELD_PORTS);
 	assert_int_equal(rules_compile_count(f->eng), 0);
 	specs[3].proto = 17;
 	/* More rules on one address than an entry holds: refused, nothing applied. */
@@ -512,7 +512,7 @@ static void test_max_rules_over_pins(void **state)
 	assert_int_equal(f.maps.max_rules, 1024);
 	snapshot(&f, &before);
 	assert_int_equal(rules_compile_add(f.eng, specs, n, &ao, got, NULL, &err), -EINVAL);
-	assert_string_equal(err.field, "slot");
+	assert_int_equal(err.field, RULES_FIELD_SLOT);
 	snapshot(&f, &after);
 	assert_same(&before, &after);
 	rules_snap_free(&after);

@@ -156,11 +156,11 @@ static void add_batch(struct world *w, size_t n)
 		if (w->overflow_batches++ < 5)
 			fprintf(stderr, "batch refused: %s\n", err.msg);
 		assert_int_equal(rules_compile_count(w->fx.eng), before);
-		assert_string_equal(err.field, "src");
+		assert_int_equal(err.field, RULES_FIELD_SRC);
 		goto out;
 	}
 	if (ret)
-		fail_msg("add: %d (%s: %s)", ret, err.field ? err.field : "", err.msg);
+		fail_msg("add: %d (%s: %s)", ret, rules_field_name(err.field), err.msg);
 	for (size_t i = 0; i < n; i++) {
 		if (dup[i])
 			continue;
@@ -447,7 +447,7 @@ static void failed_growth(struct world *w)
 	ret = rules_compile_add(w->fx.eng, specs, n, NULL, slots, NULL, &err);
 	w->fx.fail_reloads = 0;
 	assert_int_equal(ret, -EIO);
-	assert_string_equal(err.field, "rules");
+	assert_int_equal(err.field, RULES_FIELD_RULE);
 	assert_int_equal(rules_compile_count(w->fx.eng), before);
 	for (int i = 0; i < RULES_M_COUNT; i++) {
 		struct bpf_map_info now = { 0 };
