@@ -1,4 +1,5 @@
-/* Map creation mirrors the declarations in bpf/rules.bpf.h. The hot maps start small and are
+/* Map creation mirrors the declarations in bpf/rules.bpf.h (rules_maps_check_obj() holds every
+ * object loaded to them, and a unit test the built ones). The hot maps start small and are
  * replaced by copies of another size as the rules change (rules_maps_replace()); the pins are
  * rules_pins.c's. */
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "xdpfleet_abi.h"
 
 struct rules_maps_hook {
@@ -285,10 +287,36 @@ static int set_stride(struct bpf_object *obj, uint32_t stride)
 	return 0;
 }
 
+int rules_maps_check_obj(const struct bpf_object *obj, char *err, size_t errlen)
+{
+	for (int i = 0; i < RULES_M_COUNT; i++) {
+		const struct map_def *d = &defs[i];
+		const struct bpf_map *map = bpf_object__find_map_by_name(obj, d->name);
+
+		if (!map)
+			continue;
+		if (bpf_map__type(map) != d->type || bpf_map__key_size(map) != d->key_size ||
+		    bpf_map__value_size(map) != d->value_size || (bpf_map__map_flags(map) & d->flags) != d->flags) {
+			snprintf(err, errlen, "%s: the BPF object declares type %d, key %u, value %u, flags %#x; "
+				 "user space creates type %d, key %u, value %u, flags %#x",
+				 d->name, bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
+				 bpf_map__map_flags(map), d->type, d->key_size, d->value_size, d->flags);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
 int rules_maps_use_in_obj(const struct rules_maps *m, struct bpf_object *obj)
 {
-	int err = set_stride(obj, m->cap[RULES_M_COUNTERS]);
+	char why[256];
+	int err = rules_maps_check_obj(obj, why, sizeof(why));
 
+	if (err) {
+		log_err("rules: %s", why);
+		return err;
+	}
+	err = set_stride(obj, m->cap[RULES_M_COUNTERS]);
 	if (err)
 		return err;
 	for (int i = 0; i < RULES_M_COUNT; i++) {

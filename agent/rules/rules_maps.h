@@ -44,8 +44,12 @@ struct rules_maps {
 
 int rules_maps_open(const struct rules_maps_opts *opts, struct rules_maps *out);
 void rules_maps_close(struct rules_maps *m);
+/* Whether every rule map obj declares has the layout user space creates (type, key and value
+ * sizes, flags): -EPROTO with err naming the map and both layouts otherwise. */
+int rules_maps_check_obj(const struct bpf_object *obj, char *err, size_t errlen);
 /* Makes obj use these maps (call between bpf_object__open and __load); maps the object does
- * not declare are skipped, so a program may include only part of the engine. */
+ * not declare are skipped, so a program may include only part of the engine. An object whose
+ * declarations disagree with the maps is refused (rules_maps_check_obj). */
 int rules_maps_use_in_obj(const struct rules_maps *m, struct bpf_object *obj);
 /* Removes the pins of either layout (FlushRules keeps them; this is for tests and uninstall). */
 int rules_maps_unpin(const char *pin_dir);

@@ -18,6 +18,8 @@
 
 #include "rules_fixture.h"
 #include "rules_pkt.h"
+#include "bpf/xdp_filter.skel.h"
+#include "bpf/xdp_rules_test.skel.h"
 
 static struct rules_spec mk(const char *action, const char *src, const char *proto,
 			    const char *ports, uint64_t pps)
@@ -568,6 +570,29 @@ static void test_corrupt_pins_replaced(void **state)
 	free(root);
 }
 
+/* User space creates the rule maps from its own table: every built object that uses them must
+ * declare the same layouts, and a different one is refused naming the map. */
+static void test_map_layouts_match_objects(void **state)
+{
+	struct xdp_filter *filter = xdp_filter__open();
+	struct xdp_rules_test *test = xdp_rules_test__open();
+	struct bpf_map *map;
+	char err[256] = "";
+
+	(void)state;
+	assert_non_null(filter);
+	assert_non_null(test);
+	assert_int_equal(rules_maps_check_obj(filter->obj, err, sizeof(err)), 0);
+	assert_int_equal(rules_maps_check_obj(test->obj, err, sizeof(err)), 0);
+	map = bpf_object__find_map_by_name(filter->obj, RULES_MAP_CNODES);
+	assert_non_null(map);
+	assert_int_equal(bpf_map__set_value_size(map, bpf_map__value_size(map) + 8), 0);
+	assert_int_equal(rules_maps_check_obj(filter->obj, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, RULES_MAP_CNODES));
+	xdp_filter__destroy(filter);
+	xdp_rules_test__destroy(test);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_legacy_pins),
 		cmocka_unit_test(test_max_rules_over_pins),
 		cmocka_unit_test(test_corrupt_pins_replaced),
+		cmocka_unit_test(test_map_layouts_match_objects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
