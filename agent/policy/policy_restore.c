@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "policy_internal.h"
@@ -110,15 +111,27 @@ static int record_moved(struct policy *p, const struct rules_store_image *img, c
 	return ret;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 int policy_restore(struct policy *p, char *err, size_t errlen)
 {
 	struct rules_store_image img;
 	struct rules_error rerr = { 0 };
+	struct timespec t0;
+	double t_store, t_engine = 0, t_meta;
 	uint32_t *got = NULL;
 	size_t expired;
 	int ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = rules_store_load(p->store, &img, err, errlen);
+	t_store = seconds_since(&t0);
 	if (ret)
 		return ret;
 	p->next_id = img.next_id > p->next_id ? img.next_id : p->next_id;
@@ -127,13 +140,16 @@ int policy_restore(struct policy *p, char *err, size_t errlen)
 		ret = -ENOMEM;
 	if (!ret && img.n)
 		ret = restore_into_engine(p, &img, got, err, errlen);
+	t_engine = seconds_since(&t0) - t_store;
 	for (size_t i = 0; !ret && i < img.n; i++)
 		ret = policy_meta_set(p, got[i], img.rules[i].id, img.rules[i].created_unix, img.rules[i].expires_unix,
 				      img.rules[i].comment, img.rules[i].tag);
 	if (!ret && img.n)
 		ret = record_moved(p, &img, got);
+	t_meta = seconds_since(&t0) - t_store - t_engine;
 	if (!ret && (img.n || expired))
-		log_info("rules: %zu restored, %zu expired while the agent was down", img.n, expired);
+		log_info("rules: %zu restored, %zu expired while the agent was down (%.2f s: store %.2f, engine %.2f, "
+			 "bookkeeping %.2f)", img.n, expired, seconds_since(&t0), t_store, t_engine, t_meta);
 	/* Pinned maps may still hold rules deleted after the last save (or all of them, when the
 	 * store is gone): what the store says is what stays enforced. */
 	if (!ret && p->maps.reused) {

@@ -10,17 +10,17 @@ void rules_record_format(const struct rules_store_rule *r, struct rules_record_t
 {
 	const struct rules_spec *s = &r->spec;
 
-	snprintf(t->id, sizeof(t->id), "%" PRIu64, r->id);
-	snprintf(t->slot, sizeof(t->slot), "%" PRIu32, r->slot);
+	record_format_u64(r->id, t->id);
+	record_format_u64(r->slot, t->slot);
 	if (!s->has_src || cidr_format(&s->src, t->src, sizeof(t->src)))
 		strcpy(t->src, "any");
 	if (s->has_ports)
 		snprintf(t->ports, sizeof(t->ports), "%u-%u", s->port_min, s->port_max);
 	else
 		strcpy(t->ports, "-");
-	snprintf(t->pps, sizeof(t->pps), "%" PRIu64, s->limit_pps);
-	snprintf(t->created, sizeof(t->created), "%" PRIu64, r->created_unix);
-	snprintf(t->expires, sizeof(t->expires), "%" PRIu64, r->expires_unix);
+	record_format_u64(s->limit_pps, t->pps);
+	record_format_u64(r->created_unix, t->created);
+	record_format_u64(r->expires_unix, t->expires);
 	t->fields[0] = t->id;
 	t->fields[1] = t->slot;
 	t->fields[2] = rules_action_name(s->action);

@@ -164,12 +164,9 @@ static int journal_open(struct rules_store *s, uint64_t seq)
 
 static int put_u64_record(FILE *f, const char *type, uint64_t a, const uint64_t *b)
 {
-	char x[24], y[24];
-	const char *fields[] = { type, x, y };
+	char x[RECORD_U64_MAX], y[RECORD_U64_MAX];
+	const char *fields[] = { type, record_format_u64(a, x), b ? record_format_u64(*b, y) : "" };
 
-	snprintf(x, sizeof(x), "%" PRIu64, a);
-	if (b)
-		snprintf(y, sizeof(y), "%" PRIu64, *b);
 	return record_write(f, fields, b ? 3 : 2);
 }
 
@@ -292,7 +289,13 @@ int rules_store_compact(struct rules_store *s, rules_store_iter_fn iter, void *c
 			_exit(1);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		_exit(rules_store_write_snapshot(s, seq, iter, ctx, next_id) ? 1 : 0);
+		if (rules_store_write_snapshot(s, seq, iter, ctx, next_id))
+			_exit(1);
+		/* Here, not in the agent: freeing a journal of a million rules takes the kernel
+		 * most of a second, which the serving loop must not wait for. What is left the
+		 * agent removes when it reaps this process. */
+		rules_store_remove_journals_before(s, seq);
+		_exit(0);
 	}
 	if (pid > 0) {
 		s->child = pid;

@@ -51,15 +51,18 @@ static int image_put(struct loader *l, const struct rules_store_rule *r, bool ma
 {
 	struct rules_store_image *img = l->img;
 	struct rules_store_rule copy = *r;
-	uint64_t *at = htab_get(&l->by_id, &r->id);
+	bool found;
+	uint64_t *at = htab_upsert(&l->by_id, &r->id, &found);
 
-	if (at && !may_replace)
+	if (!at)
+		return -ENOMEM;
+	if (found && !may_replace)
 		return -EEXIST;
 	copy.tag = arena_copy(img, r->tag);
 	copy.comment = arena_copy(img, r->comment);
 	if (!copy.tag || !copy.comment)
 		return -ENOMEM;
-	if (at) {
+	if (found) {
 		img->rules[*at] = copy;
 		return 0;
 	}
@@ -67,15 +70,15 @@ static int image_put(struct loader *l, const struct rules_store_rule *r, bool ma
 		size_t cap = l->cap ? l->cap * 2 : 1024;
 		struct rules_store_rule *grown = realloc(img->rules, cap * sizeof(*grown));
 
-		if (!grown)
+		if (!grown) {
+			htab_del(&l->by_id, &r->id);
 			return -ENOMEM;
+		}
 		img->rules = grown;
 		l->cap = cap;
 	}
-	img->rules[img->n] = copy;
-	if (htab_put(&l->by_id, &r->id, img->n))
-		return -ENOMEM;
-	img->n++;
+	*at = img->n;
+	img->rules[img->n++] = copy;
 	if (r->id >= img->next_id)
 		img->next_id = r->id + 1;
 	return 0;
@@ -539,7 +542,11 @@ int rules_store_read(struct rules_store *s, struct rules_store_image *img, char 
 		log_info("rules: removed %s, already moved to %s", s->legacy_file, s->dir);
 	img->text_cap = bytes + 1;
 	img->text = malloc(img->text_cap);
-	ret = img->text ? htab_init(&l.by_id, sizeof(uint64_t), 1024) : -ENOMEM;
+	/* Records take some 70 bytes: sizing the index and the array from the files spares
+	 * rehashing and copying a million rules as they grow. */
+	l.cap = bytes / 64 + 1024;
+	img->rules = malloc(l.cap * sizeof(*img->rules));
+	ret = img->text && img->rules ? htab_init(&l.by_id, sizeof(uint64_t), bytes / 80 + 1024) : -ENOMEM;
 	if (ret)
 		goto out;
 	if (has_snapshot) {

@@ -1,5 +1,6 @@
-/* Open addressing keeps the compiler's millions of small keys in three flat arrays: no per-key
- * allocation, cache-friendly probes, and deletion without tombstones. */
+/* Open addressing keeps millions of small keys in one flat array whose slots hold value, key and
+ * used flag together: no per-key allocation, one cache line per probe, and deletion without
+ * tombstones. */
 #include "htab.h"
 
 #include <errno.h>
@@ -34,11 +35,10 @@ int htab_init(struct htab *h, size_t key_size, size_t cap_hint)
 		cap <<= 1;
 	memset(h, 0, sizeof(*h));
 	h->key_size = key_size;
+	h->stride = (sizeof(uint64_t) + key_size + 1 + 7) & ~(size_t)7;
 	h->cap = cap;
-	h->used = calloc(cap, 1);
-	h->keys = malloc(cap * key_size);
-	h->vals = malloc(cap * sizeof(*h->vals));
-	if (!h->used || !h->keys || !h->vals) {
+	h->slots = calloc(cap, h->stride);
+	if (!h->slots) {
 		htab_free(h);
 		return -ENOMEM;
 	}
@@ -47,26 +47,40 @@ int htab_init(struct htab *h, size_t key_size, size_t cap_hint)
 
 void htab_free(struct htab *h)
 {
-	free(h->used);
-	free(h->keys);
-	free(h->vals);
+	free(h->slots);
 	memset(h, 0, sizeof(*h));
+}
+
+static uint8_t *slot_at(const struct htab *h, size_t i)
+{
+	return h->slots + i * h->stride;
+}
+
+static uint64_t *val_at(const struct htab *h, size_t i)
+{
+	return (uint64_t *)slot_at(h, i);
+}
+
+static void *key_at(const struct htab *h, size_t i)
+{
+	return slot_at(h, i) + sizeof(uint64_t);
+}
+
+static uint8_t *used_at(const struct htab *h, size_t i)
+{
+	return slot_at(h, i) + sizeof(uint64_t) + h->key_size;
 }
 
 void htab_clear(struct htab *h)
 {
-	memset(h->used, 0, h->cap);
+	for (size_t i = 0; i < h->cap; i++)
+		*used_at(h, i) = 0;
 	h->count = 0;
 }
 
 static size_t slot_of(const struct htab *h, const void *key)
 {
 	return hash_bytes(key, h->key_size) & (h->cap - 1);
-}
-
-static void *key_at(const struct htab *h, size_t i)
-{
-	return h->keys + i * h->key_size;
 }
 
 /* The compiler's keys are 4, 8 or 20 bytes: compare those without a memcmp call. */
@@ -101,10 +115,10 @@ uint64_t *htab_get(const struct htab *h, const void *key)
 	if (!h->cap)
 		return NULL;
 	for (size_t i = slot_of(h, key);; i = (i + 1) & (h->cap - 1)) {
-		if (!h->used[i])
+		if (!*used_at(h, i))
 			return NULL;
 		if (key_eq(h, key_at(h, i), key))
-			return &h->vals[i];
+			return val_at(h, i);
 	}
 }
 
@@ -116,34 +130,42 @@ static int grow(struct htab *h)
 	if (err)
 		return err;
 	for (size_t i = 0; i < h->cap; i++) {
-		if (h->used[i])
-			htab_put(&n, key_at(h, i), h->vals[i]);
+		if (*used_at(h, i))
+			htab_put(&n, key_at(h, i), *val_at(h, i));
 	}
 	htab_free(h);
 	*h = n;
 	return 0;
 }
 
-int htab_put(struct htab *h, const void *key, uint64_t val)
+uint64_t *htab_upsert(struct htab *h, const void *key, bool *found)
 {
 	size_t i;
 
-	if ((h->count + 1) * 10 > h->cap * 7) {
-		int err = grow(h);
-
-		if (err)
-			return err;
-	}
-	for (i = slot_of(h, key); h->used[i]; i = (i + 1) & (h->cap - 1)) {
+	if ((h->count + 1) * 10 > h->cap * 7 && grow(h))
+		return NULL;
+	for (i = slot_of(h, key); *used_at(h, i); i = (i + 1) & (h->cap - 1)) {
 		if (key_eq(h, key_at(h, i), key)) {
-			h->vals[i] = val;
-			return 0;
+			*found = true;
+			return val_at(h, i);
 		}
 	}
-	h->used[i] = 1;
+	*used_at(h, i) = 1;
 	memcpy(key_at(h, i), key, h->key_size);
-	h->vals[i] = val;
+	*val_at(h, i) = 0;
 	h->count++;
+	*found = false;
+	return val_at(h, i);
+}
+
+int htab_put(struct htab *h, const void *key, uint64_t val)
+{
+	bool found;
+	uint64_t *v = htab_upsert(h, key, &found);
+
+	if (!v)
+		return -ENOMEM;
+	*v = val;
 	return 0;
 }
 
@@ -154,23 +176,22 @@ bool htab_del(struct htab *h, const void *key)
 	if (!h->cap)
 		return false;
 	for (i = slot_of(h, key);; i = (i + 1) & mask) {
-		if (!h->used[i])
+		if (!*used_at(h, i))
 			return false;
 		if (key_eq(h, key_at(h, i), key))
 			break;
 	}
 	/* Backward shift: move later members of the probe run into the hole when their home
 	 * slot does not lie cyclically between the hole and their position. */
-	for (j = (i + 1) & mask; h->used[j]; j = (j + 1) & mask) {
+	for (j = (i + 1) & mask; *used_at(h, j); j = (j + 1) & mask) {
 		size_t home = slot_of(h, key_at(h, j));
 
 		if (((j - home) & mask) >= ((j - i) & mask)) {
-			memcpy(key_at(h, i), key_at(h, j), h->key_size);
-			h->vals[i] = h->vals[j];
+			memcpy(slot_at(h, i), slot_at(h, j), h->stride);
 			i = j;
 		}
 	}
-	h->used[i] = 0;
+	*used_at(h, i) = 0;
 	h->count--;
 	return true;
 }
@@ -178,9 +199,9 @@ bool htab_del(struct htab *h, const void *key)
 bool htab_next(const struct htab *h, size_t *pos, const void **key, uint64_t **val)
 {
 	for (; *pos < h->cap; (*pos)++) {
-		if (h->used[*pos]) {
+		if (*used_at(h, *pos)) {
 			*key = key_at(h, *pos);
-			*val = &h->vals[*pos];
+			*val = val_at(h, *pos);
 			(*pos)++;
 			return true;
 		}

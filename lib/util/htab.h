@@ -9,11 +9,10 @@
 
 struct htab {
 	size_t key_size;
-	size_t cap; /* power of two */
+	size_t stride; /* one slot: value, key, used flag, 8-byte aligned */
+	size_t cap;    /* power of two */
 	size_t count;
-	uint8_t *used;
-	uint8_t *keys;
-	uint64_t *vals;
+	uint8_t *slots;
 };
 
 int htab_init(struct htab *h, size_t key_size, size_t cap_hint);
@@ -23,6 +22,9 @@ void htab_clear(struct htab *h);
 uint64_t *htab_get(const struct htab *h, const void *key);
 /* Inserts or overwrites; returns 0 or -ENOMEM. */
 int htab_put(struct htab *h, const void *key, uint64_t val);
+/* The value of key, inserted (as 0) when absent, with one probe sequence for both; *found says
+ * which. NULL when out of memory. Valid until the next insert or delete. */
+uint64_t *htab_upsert(struct htab *h, const void *key, bool *found);
 /* Returns true if key was present. */
 bool htab_del(struct htab *h, const void *key);
 /* Iteration: for (size_t i = 0; htab_next(h, &i, &k, &v); ) ... (no changes meanwhile). */

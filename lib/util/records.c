@@ -21,32 +21,55 @@ static bool needs_hex(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
-static int put_field(FILE *f, const char *s, uLong *crc)
+/* The escape of c into esc (its length), or 0 when c stands for itself. */
+static size_t escape(unsigned char c, char esc[4])
 {
 	static const char hex[] = "0123456789abcdef";
 
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[4];
-		size_t n = 2;
+	esc[0] = '\\';
+	switch (c) {
+	case '\\':
+		esc[1] = '\\';
+		return 2;
+	case '\t':
+		esc[1] = 't';
+		return 2;
+	case '\n':
+		esc[1] = 'n';
+		return 2;
+	case '\r':
+		esc[1] = 'r';
+		return 2;
+	default:
+		if (!needs_hex(c))
+			return 0;
+		esc[1] = 'x';
+		esc[2] = hex[c >> 4];
+		esc[3] = hex[c & 15];
+		return 4;
+	}
+}
 
-		esc[0] = '\\';
-		if (*p == '\\')
-			esc[1] = '\\';
-		else if (*p == '\t')
-			esc[1] = 't';
-		else if (*p == '\n')
-			esc[1] = 'n';
-		else if (*p == '\r')
-			esc[1] = 'r';
-		else if (needs_hex(*p)) {
-			esc[1] = 'x';
-			esc[2] = hex[*p >> 4];
-			esc[3] = hex[*p & 15];
-			n = 4;
-		} else {
-			esc[0] = (char)*p;
-			n = 1;
+/* Runs of plain bytes go out (and into the CRC) whole: a million-rule snapshot is mostly them. */
+static int put_field(FILE *f, const char *s, uLong *crc)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		const unsigned char *run = p;
+		char esc[4];
+		size_t n;
+
+		while (*p && !escape(*p, esc))
+			p++;
+		if (p > run) {
+			*crc = crc32(*crc, run, (uInt)(p - run));
+			if (fwrite(run, 1, (size_t)(p - run), f) != (size_t)(p - run))
+				return write_error();
 		}
+		if (!*p)
+			break;
+		n = escape(*p++, esc);
 		*crc = crc32(*crc, (const Bytef *)esc, (uInt)n);
 		if (fwrite(esc, 1, n, f) != n)
 			return write_error();
@@ -71,9 +94,32 @@ int record_write(FILE *f, const char *const *fields, size_t n)
 		if (!ret)
 			ret = put_field(f, fields[i] ? fields[i] : "", &crc);
 	}
-	if (!ret && fprintf(f, "\t%08lx\n", crc & 0xffffffffUL) < 0)
-		ret = write_error();
+	if (!ret) {
+		static const char hex[] = "0123456789abcdef";
+		char tail[RECORD_CRC_LEN + 2];
+
+		tail[0] = '\t';
+		for (int i = 0; i < RECORD_CRC_LEN; i++)
+			tail[1 + i] = hex[(crc >> (4 * (RECORD_CRC_LEN - 1 - i))) & 15];
+		tail[RECORD_CRC_LEN + 1] = '\n';
+		if (fwrite(tail, 1, sizeof(tail), f) != sizeof(tail))
+			ret = write_error();
+	}
 	return ret;
+}
+
+char *record_format_u64(uint64_t v, char *buf)
+{
+	char tmp[RECORD_U64_MAX];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+	return buf;
 }
 
 static int hexval(char c)

@@ -25,6 +25,10 @@ int record_parse(char *line, size_t len, struct record *out, const char **why);
 
 /* Strict unsigned decimal: digits only, no sign, no overflow, at most max. */
 int record_u64(const char *s, uint64_t max, uint64_t *out);
+/* v in decimal into buf (RECORD_U64_MAX bytes); returns buf. printf's cost shows in snapshots
+ * of a million rules. */
+#define RECORD_U64_MAX 21
+char *record_format_u64(uint64_t v, char *buf);
 
 /* Reads a file line by line with line numbers; the last line may lack its newline (then
  * *complete is false: a write that was cut short). */
