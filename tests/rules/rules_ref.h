@@ -1,4 +1,4 @@
-/* The oracle's reference matcher: the rule model of issue 4 written the slow, obvious way (every
+/* The oracle's reference matcher: the rule model written the slow, obvious way (every
  * rule checked against every packet), to compare the data plane against. */
 #ifndef XDPFLEET_RULES_REF_H
 #define XDPFLEET_RULES_REF_H
