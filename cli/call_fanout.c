@@ -150,10 +150,9 @@ static int call_groups_make(struct call_run *run)
 		share = ctx->g.parallel * g->n / run->total;
 		g->opts = (struct rpc_fanout_opts){
 			.client = &g->client,
-			.max_inflight = co && co->stream ? g->n : share ? share : 1,
-			.timeout_ms = co && co->stream ? co->timeout_ms :
-				      co && co->timeout_ms ? co->timeout_ms : ctx->g.timeout_ms,
-			.stream = co && co->stream,
+			.max_inflight = co->stream ? g->n : share ? share : 1,
+			.timeout_ms = co->stream || co->timeout_ms ? co->timeout_ms : ctx->g.timeout_ms,
+			.stream = co->stream,
 			.on_message = call_on_message,
 			.on_done = call_on_done,
 			.user = g,

@@ -365,11 +365,14 @@ int hosts_select(const struct cli_ctx *ctx, struct cli_hosts *h, const char *con
 		h->labels[kept++] = h->labels[i];
 	}
 	h->n = kept;
-	if (!kept)
-		return cli_usage_error(ctx, NULL, "%s: no target has the labels '%s' (of %zu "
-				       "target%s; labels come from hosts-file lines)", wheres[0],
-				       selectors[0], total, total == 1 ? "" : "s");
-	return 0;
+	if (kept)
+		return 0;
+	for (k = 0, why[0] = '\0'; k < n; k++)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s%s", k ? "," : "",
+			 selectors[k]);
+	return cli_usage_error(ctx, NULL, "%s: no target has the labels '%s' (of %zu target%s; "
+			       "labels come from hosts-file lines)", wheres[0], why, total,
+			       total == 1 ? "" : "s");
 }
 
 void hosts_free(struct cli_hosts *h)
