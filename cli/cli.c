@@ -1,7 +1,7 @@
-/* cli_main: global options, then the command; maps command results to exit statuses. */
+/* cli_main: global options (from anywhere on the line), then the command; maps command results
+ * to exit statuses. */
 #include <errno.h>
 #include <stdarg.h>
-#include <string.h>
 
 #include "commands.h"
 #include "globals.h"
@@ -22,16 +22,13 @@ int cli_usage_error(const struct cli_ctx *ctx, const char *cmd, const char *fmt,
 int cli_main(int argc, char **argv, const struct cli_io *io, volatile sig_atomic_t *cancel)
 {
 	struct cli_ctx ctx = { .io = *io, .cancel = cancel };
-	int err, cmd_index = 0;
+	struct args_split split;
+	int err;
 
-	err = globals_parse(&ctx, argc, argv, &cmd_index);
-	if (err)
-		goto out;
-	if (!strcmp(argv[cmd_index], "help"))
-		err = commands_help(&ctx, argc - cmd_index, argv + cmd_index);
-	else
-		err = commands_run(&ctx, commands_table, NULL, argc - cmd_index, argv + cmd_index);
-out:
+	err = globals_parse(&ctx, argc, argv, &split);
+	if (!err)
+		err = commands_run(&ctx, commands_table, NULL, split.n_cmd, split.cmd);
+	args_split_free(&split);
 	globals_free(&ctx.g);
 	fflush(ctx.io.out);
 	if (err == 1 || !err)

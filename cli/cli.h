@@ -3,6 +3,7 @@
 #ifndef XDPFLEET_CLI_H
 #define XDPFLEET_CLI_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,7 +13,11 @@
 #include "rpc/rpc.h"
 
 #define CLI_PROG "xdpfleet"
-#define CLI_HOSTS_ENV "XDPFLEET_HOSTS"
+#define CLI_SYSTEM_CONFIG "/etc/xdpfleet/cli.conf"
+#define CLI_DEFAULT_PORT "50051"
+/* Fleets at least this large show "answered/total" on a terminal's stderr while they answer. */
+#define CLI_PROGRESS_MIN_HOSTS 20
+#define CLI_PROGRESS_MIN_HOSTS_TEXT "20"
 
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -22,21 +27,36 @@ enum cli_exit {
 
 enum cli_output {
 	CLI_OUTPUT_TABLE,
-	CLI_OUTPUT_JSON,
+	CLI_OUTPUT_JSON,  /* one array per answer */
+	CLI_OUTPUT_JSONL, /* one object per host and line */
 };
 
-/* Where commands write and how they reach hosts: stdout/stderr and rpc_fanout in the
- * program; memory streams and a fake transport in tests. */
+/* Where commands write, how they reach hosts and what they find around them: stdout/stderr,
+ * rpc_fanout and CLI_SYSTEM_CONFIG in the program; memory streams, a fake transport and temp
+ * files in tests. */
 struct cli_io {
 	FILE *out;
 	FILE *err;
 	rpc_fanout_fn fanout;
+	bool err_tty;              /* stderr is a terminal: progress may be shown there */
+	const char *system_config; /* NULL: CLI_SYSTEM_CONFIG */
+};
+
+/* A target's labels from its hosts-file line ("role=web"): keys[i] = values[i]. */
+struct cli_labels {
+	char **keys;
+	char **values;
+	size_t n;
 };
 
 struct cli_hosts {
-	char **targets; /* as the operator wrote them; also the host names printed */
+	char **targets; /* normalised (default port added); also the host names printed */
+	struct cli_labels *labels; /* per target; empty for -H and environment targets */
+	char **origin;  /* per target: where it was listed ("fleet.txt:3", "--hosts") */
 	size_t n;
 };
+
+struct settings;
 
 struct cli_globals {
 	struct cli_hosts hosts;
@@ -44,6 +64,10 @@ struct cli_globals {
 	unsigned int timeout_ms; /* per host */
 	size_t parallel;
 	enum cli_output output;
+	bool no_headers;
+	/* Every global's value and where it came from (flag, environment, config file), kept for
+	 * 'xdpfleet config' and owning the strings client points to. */
+	struct settings *settings;
 };
 
 struct cli_ctx {
@@ -55,6 +79,10 @@ struct cli_ctx {
 
 struct cli_command {
 	const char *name;
+	/* The command's own options, so global options can be told apart after the command word
+	 * (NULL: none; groups have none). shortopts as for getopt, without the leading ':'. */
+	const struct option *options;
+	const char *shortopts;
 	const char *summary; /* one line, for the command list */
 	const char *usage;   /* the synopsis after "xdpfleet [GLOBAL OPTIONS] " */
 	const char *help;    /* everything else: options, output, examples, exit codes */

@@ -1,5 +1,7 @@
-/* The global options (see globals.h). TLS file names are checked here so a typo fails before
- * any host is contacted. */
+/* The global options (see globals.h): every source is collected first, then the one that
+ * counts is applied, so a value is checked once and its error names where it came from
+ * ("--timeout", "XDPFLEET_TIMEOUT", "FILE:LINE: timeout"). TLS file names are checked here so
+ * that a typo fails before any host is contacted. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,152 +12,245 @@
 #include "globals.h"
 #include "hosts.h"
 #include "parse.h"
+#include "settings.h"
 #include "version.h"
 
-enum {
-	OPT_HOSTS_FILE = 256, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVER_NAME,
-	OPT_INSECURE, OPT_TIMEOUT, OPT_PARALLEL,
-};
+enum { OPT_KEY = 256, OPT_CONFIG = OPT_KEY + SETTINGS_N_KEYS, OPT_NO_CONFIG };
 
-static const struct option globals_longopts[] = {
-	{"hosts", required_argument, NULL, 'H'},
-	{"hosts-file", required_argument, NULL, OPT_HOSTS_FILE},
-	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
-	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
-	{"tls-server-name", required_argument, NULL, OPT_TLS_SERVER_NAME},
-	{"insecure", no_argument, NULL, OPT_INSECURE},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"parallel", required_argument, NULL, OPT_PARALLEL},
-	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
-};
+#define GLOBALS_SHORTOPTS "H:l:o:hV"
+#define GLOBALS_N_OPTS (SETTINGS_N_KEYS + 5)
 
-static int globals_check_file(const struct cli_ctx *ctx, const char *opt, const char *path)
+/* The getopt table, made from the settings' table so the two cannot disagree. */
+static void globals_options(struct option *o)
 {
-	if (!*path)
-		return cli_usage_error(ctx, NULL, "%s: empty file name", opt);
-	if (access(path, R_OK))
-		return cli_usage_error(ctx, NULL, "%s: cannot read '%s': %s", opt, path,
-				       strerror(errno));
-	return 0;
+	int k;
+
+	for (k = 0; k < SETTINGS_N_KEYS; k++)
+		o[k] = (struct option){ settings_defs[k].name,
+					settings_defs[k].has_arg ? required_argument : no_argument,
+					NULL, OPT_KEY + k };
+	o[k++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
+	o[k++] = (struct option){ "no-config", no_argument, NULL, OPT_NO_CONFIG };
+	o[k++] = (struct option){ "help", no_argument, NULL, 'h' };
+	o[k++] = (struct option){ "version", no_argument, NULL, 'V' };
+	o[k] = (struct option){ NULL, 0, NULL, 0 };
 }
 
-/* Cross-option rules, once every option is known. */
-static int globals_check(const struct cli_ctx *ctx, const struct rpc_client_opts *c)
+static int globals_key_of(int c)
 {
-	int err = 0;
-
-	if (!!c->tls_cert != !!c->tls_key)
-		return cli_usage_error(ctx, NULL, "--tls-cert and --tls-key go together");
-	if (c->insecure && (c->tls_ca || c->tls_cert || c->server_name))
-		return cli_usage_error(ctx, NULL,
-				       "--insecure (plaintext) contradicts --tls-ca/--tls-cert/"
-				       "--tls-server-name");
-	if (c->tls_ca)
-		err = globals_check_file(ctx, "--tls-ca", c->tls_ca);
-	if (!err && c->tls_cert)
-		err = globals_check_file(ctx, "--tls-cert", c->tls_cert);
-	if (!err && c->tls_key)
-		err = globals_check_file(ctx, "--tls-key", c->tls_key);
-	return err;
+	for (int k = 0; k < SETTINGS_N_KEYS; k++)
+		if (c == settings_defs[k].short_opt || c == OPT_KEY + k)
+			return k;
+	return -1;
 }
 
-static int globals_default_hosts(const struct cli_ctx *ctx, struct cli_hosts *h)
+/* One getopt pass over argv, recording flags; stops at the first operand (the command word). */
+static int globals_getopt(struct cli_ctx *ctx, int argc, char **argv, const struct option *opts,
+			  int *end)
 {
-	const char *env = getenv(CLI_HOSTS_ENV);
+	struct settings *s = ctx->g.settings;
+	char where[64];
+	int c, k, err = 0;
 
-	if (env && *env)
-		return hosts_add_list(ctx, h, env, CLI_HOSTS_ENV);
-	return hosts_add_list(ctx, h, API_DEFAULT_SOCKET, "default target");
-}
-
-int globals_parse(struct cli_ctx *ctx, int argc, char **argv, int *cmd_index)
-{
-	struct cli_globals *g = &ctx->g;
-	unsigned int ms = 0;
-	uint64_t v = 0;
-	int c, err = 0;
-
-	memset(g, 0, sizeof(*g));
-	g->timeout_ms = GLOBALS_DEFAULT_TIMEOUT_MS;
-	g->parallel = GLOBALS_DEFAULT_PARALLEL;
 	optind = 0;
-	/* '+': stop at the command word; its options belong to the command. */
-	while ((c = parse_getopt(ctx, NULL, argc, argv, "+:H:o:hV", globals_longopts)) != -1) {
-		switch (c) {
-		case 'H':
-			err = hosts_add_list(ctx, &g->hosts, optarg, "--hosts");
-			break;
-		case OPT_HOSTS_FILE:
-			err = hosts_add_file(ctx, &g->hosts, optarg);
-			break;
-		case OPT_TLS_CA:
-			g->client.tls_ca = optarg;
-			break;
-		case OPT_TLS_CERT:
-			g->client.tls_cert = optarg;
-			break;
-		case OPT_TLS_KEY:
-			g->client.tls_key = optarg;
-			break;
-		case OPT_TLS_SERVER_NAME:
+	while ((c = parse_getopt(ctx, NULL, argc, argv, "+:" GLOBALS_SHORTOPTS, opts)) != -1) {
+		k = globals_key_of(c);
+		if (k >= 0) {
+			snprintf(where, sizeof(where), "--%s", settings_defs[k].name);
+			err = settings_add(ctx, s, k, SETTINGS_FLAG, optarg ? optarg : "true", where);
+		} else if (c == OPT_CONFIG) {
 			if (!*optarg)
-				err = cli_usage_error(ctx, NULL, "--tls-server-name: empty name");
-			g->client.server_name = optarg;
-			break;
-		case OPT_INSECURE:
-			g->client.insecure = true;
-			break;
-		case OPT_TIMEOUT:
-			if (parse_duration_ms(optarg, 1, 86400u * 1000, &ms))
-				err = cli_usage_error(ctx, NULL,
-						      "--timeout: invalid value '%s' (expected seconds "
-						      "from 0.001 to 86400, e.g. 5, 0.5 or 250ms)",
-						      optarg);
-			g->timeout_ms = ms;
-			break;
-		case OPT_PARALLEL:
-			if (parse_uint(optarg, 1, 100000, &v))
-				err = cli_usage_error(ctx, NULL,
-						      "--parallel: invalid value '%s' (expected 1 to "
-						      "100000)", optarg);
-			g->parallel = v;
-			break;
-		case 'o':
-			if (!strcmp(optarg, "table"))
-				g->output = CLI_OUTPUT_TABLE;
-			else if (!strcmp(optarg, "json"))
-				g->output = CLI_OUTPUT_JSON;
-			else
-				err = cli_usage_error(ctx, NULL,
-						      "--output: invalid value '%s' (expected table "
-						      "or json)", optarg);
-			break;
-		case 'h':
+				return cli_usage_error(ctx, NULL, "--config: empty file name");
+			free(s->config_path);
+			s->config_path = strdup(optarg);
+			s->config_how = "--config";
+			s->config_required = true;
+			err = s->config_path ? 0 : -ENOMEM;
+		} else if (c == OPT_NO_CONFIG) {
+			s->no_config = true;
+		} else if (c == 'h') {
 			commands_print_overview(ctx->io.out);
 			return 1;
-		case 'V':
+		} else if (c == 'V') {
 			fprintf(ctx->io.out, CLI_PROG " %s\n", XDPFLEET_VERSION);
 			return 1;
-		default:
+		} else {
 			return -EINVAL;
 		}
 		if (err)
 			return err;
 	}
-	if (optind >= argc)
-		return cli_usage_error(ctx, NULL, "missing command");
-	err = globals_check(ctx, &g->client);
-	if (!err && !g->hosts.n)
-		err = globals_default_hosts(ctx, &g->hosts);
-	*cmd_index = optind;
+	*end = optind;
+	return 0;
+}
+
+static int globals_check_file(const struct cli_ctx *ctx, const struct settings_value *v)
+{
+	if (!*v->text)
+		return cli_usage_error(ctx, NULL, "%s: empty file name", v->where);
+	if (access(v->text, R_OK))
+		return cli_usage_error(ctx, NULL, "%s: cannot read '%s': %s", v->where, v->text,
+				       strerror(errno));
+	return 0;
+}
+
+/* TLS: the files and how the options combine. */
+static int globals_tls(const struct cli_ctx *ctx, const struct settings *s,
+		       struct rpc_client_opts *c)
+{
+	static const enum settings_key files[] = { SETTINGS_TLS_CA, SETTINGS_TLS_CERT,
+						   SETTINGS_TLS_KEY };
+	const struct settings_value *v, *insecure = settings_last(s, SETTINGS_INSECURE);
+	const char **fields[] = { &c->tls_ca, &c->tls_cert, &c->tls_key };
+	int err;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		v = settings_last(s, files[i]);
+		if (!v)
+			continue;
+		err = globals_check_file(ctx, v);
+		if (err)
+			return err;
+		*fields[i] = v->text;
+	}
+	v = settings_last(s, SETTINGS_TLS_SERVER_NAME);
+	if (v && !*v->text)
+		return cli_usage_error(ctx, NULL, "%s: empty name", v->where);
+	c->server_name = v ? v->text : NULL;
+	c->insecure = insecure && !strcmp(insecure->text, "true");
+	if (!!c->tls_cert != !!c->tls_key)
+		return cli_usage_error(ctx, NULL, "--tls-cert and --tls-key go together (%s is "
+				       "given without the other)",
+				       settings_last(s, c->tls_cert ? SETTINGS_TLS_CERT :
+						     SETTINGS_TLS_KEY)->where);
+	if (c->insecure && (c->tls_ca || c->tls_cert || c->server_name))
+		return cli_usage_error(ctx, NULL, "%s (plaintext) contradicts --tls-ca/--tls-cert/"
+				       "--tls-server-name (TLS)", insecure->where);
+	return 0;
+}
+
+static int globals_targets(const struct cli_ctx *ctx, const struct settings *s,
+			   struct cli_hosts *h)
+{
+	const struct settings_slot *hosts = settings_get(s, SETTINGS_HOSTS);
+	const struct settings_slot *files = settings_get(s, SETTINGS_HOSTS_FILE);
+	const struct settings_slot *sel = settings_get(s, SETTINGS_SELECTOR);
+	const char **texts = NULL, **wheres = NULL;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; hosts && !err && i < hosts->n; i++)
+		err = hosts_add_list(ctx, h, hosts->v[i].text, hosts->v[i].where);
+	for (i = 0; files && !err && i < files->n; i++)
+		err = hosts_add_file(ctx, h, files->v[i].text, files->v[i].where);
+	if (!err && !h->n)
+		err = hosts_add_list(ctx, h, API_DEFAULT_SOCKET, "default target");
+	if (err || !sel)
+		return err;
+	texts = calloc(sel->n, sizeof(*texts));
+	wheres = calloc(sel->n, sizeof(*wheres));
+	err = -ENOMEM;
+	if (texts && wheres) {
+		for (i = 0; i < sel->n; i++) {
+			texts[i] = sel->v[i].text;
+			wheres[i] = sel->v[i].where;
+		}
+		err = hosts_select(ctx, h, texts, wheres, sel->n);
+	}
+	free(texts);
+	free(wheres);
 	return err;
+}
+
+static int globals_output(const struct cli_ctx *ctx, const struct settings_value *v,
+			  enum cli_output *out)
+{
+	static const char *const names[] = { [CLI_OUTPUT_TABLE] = "table",
+					     [CLI_OUTPUT_JSON] = "json",
+					     [CLI_OUTPUT_JSONL] = "jsonl" };
+
+	for (size_t i = 0; v && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(v->text, names[i])) {
+			*out = (enum cli_output)i;
+			return 0;
+		}
+	}
+	if (!v)
+		return 0;
+	return cli_usage_error(ctx, NULL, "%s: invalid value '%s' (expected table, json or jsonl)",
+			       v->where, v->text);
+}
+
+/* The values that count, into g. */
+static int globals_apply(const struct cli_ctx *ctx, struct cli_globals *g)
+{
+	const struct settings *s = g->settings;
+	const struct settings_value *v;
+	uint64_t n;
+	int err;
+
+	v = settings_last(s, SETTINGS_TIMEOUT);
+	if (v && (err = parse_duration_opt(ctx, NULL, v->where, v->text, 1, 86400u * 1000,
+					   &g->timeout_ms)))
+		return err;
+	v = settings_last(s, SETTINGS_PARALLEL);
+	if (v && parse_uint(v->text, 1, 100000, &n))
+		return cli_usage_error(ctx, NULL, "%s: invalid value '%s' (expected 1 to 100000)",
+				       v->where, v->text);
+	if (v)
+		g->parallel = n;
+	err = globals_output(ctx, settings_last(s, SETTINGS_OUTPUT), &g->output);
+	if (err)
+		return err;
+	v = settings_last(s, SETTINGS_NO_HEADERS);
+	g->no_headers = v && !strcmp(v->text, "true");
+	return globals_tls(ctx, s, &g->client) ?: globals_targets(ctx, s, &g->hosts);
+}
+
+int globals_parse(struct cli_ctx *ctx, int argc, char **argv, struct args_split *split)
+{
+	struct option opts[GLOBALS_N_OPTS];
+	const struct args_globals ag = { .longopts = opts, .shortopts = GLOBALS_SHORTOPTS };
+	struct cli_globals *g = &ctx->g;
+	int err, first = 0, end = 0;
+
+	memset(g, 0, sizeof(*g));
+	memset(split, 0, sizeof(*split));
+	g->timeout_ms = GLOBALS_DEFAULT_TIMEOUT_MS;
+	g->parallel = GLOBALS_DEFAULT_PARALLEL;
+	g->settings = calloc(1, sizeof(*g->settings));
+	if (!g->settings)
+		return -ENOMEM;
+	globals_options(opts);
+	/* The options before the command word, then those after it (args.h). */
+	err = globals_getopt(ctx, argc, argv, opts, &first);
+	if (err)
+		return err;
+	if (first >= argc)
+		return cli_usage_error(ctx, NULL, "missing command");
+	err = args_split(&ag, commands_table, argc, argv, first, split);
+	if (!err)
+		err = globals_getopt(ctx, split->n_globals, split->globals, opts, &end);
+	if (!err && end < split->n_globals)
+		err = cli_usage_error(ctx, NULL, "unexpected argument '%s'", split->globals[end]);
+	/* Help needs no settings: a broken config file must not hide how to fix it. */
+	if (!err && !strcmp(split->cmd[0], "help"))
+		return 0;
+	if (!err)
+		err = settings_read_env(ctx, g->settings);
+	if (!err)
+		err = settings_read_config(ctx, g->settings);
+	if (err)
+		return err;
+	settings_resolve(g->settings);
+	return globals_apply(ctx, g);
 }
 
 void globals_free(struct cli_globals *g)
 {
 	hosts_free(&g->hosts);
+	if (g->settings)
+		settings_free(g->settings);
+	free(g->settings);
+	g->settings = NULL;
 }

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -17,7 +18,12 @@ static void main_on_sigint(int sig)
 
 int main(int argc, char **argv)
 {
-	const struct cli_io io = { .out = stdout, .err = stderr, .fanout = rpc_fanout };
+	const struct cli_io io = {
+		.out = stdout,
+		.err = stderr,
+		.fanout = rpc_fanout,
+		.err_tty = isatty(STDERR_FILENO),
+	};
 	struct sigaction sa;
 	int ret;
 

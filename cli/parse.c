@@ -46,6 +46,20 @@ int parse_duration_ms(const char *s, unsigned int min_ms, unsigned int max_ms, u
 	return 0;
 }
 
+int parse_duration_opt(const struct cli_ctx *ctx, const char *cmd, const char *opt,
+		       const char *value, unsigned int min_ms, unsigned int max_ms,
+		       unsigned int *ms)
+{
+	char lo[32], hi[32];
+
+	if (!parse_duration_ms(value, min_ms, max_ms, ms))
+		return 0;
+	return cli_usage_error(ctx, cmd, "%s: invalid duration '%s' (expected %s to %s, "
+			       PARSE_DURATION_GRAMMAR ")", opt, value,
+			       duration_format_ms(min_ms, lo, sizeof(lo)),
+			       duration_format_ms(max_ms, hi, sizeof(hi)));
+}
+
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 {
 	unsigned long long x;

@@ -1,6 +1,5 @@
 /* AddRules, DeleteRules, ListRules and FlushRules: wire messages to the policy module, with
  * every request validated whole before anything changes and errors naming index and field. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "htab.h"
 #include "agent.h"
 #include "lockout.h"
+#include "names.h"
 #include "policy.h"
 #include "rules_wire.h"
 #include "service.h"
@@ -29,16 +29,6 @@ static bool comment_ok(const char *c)
 		return false;
 	for (; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return false;
-	return true;
-}
-
-static bool tag_ok(const char *t)
-{
-	if (strlen(t) > API_TAG_MAX)
-		return false;
-	for (; *t; t++)
-		if (!isalnum((unsigned char)*t) && !strchr("._:-", *t))
 			return false;
 	return true;
 }
@@ -78,7 +68,7 @@ static grpc_status_code items_from_wire(struct rpc_call *call, struct agent *age
 			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
 					     "rules[%zu].comment: longer than %d bytes or has control characters", i,
 					     API_COMMENT_MAX);
-		else if (!tag_ok(r->tag))
+		else if (!names_tag_valid(r->tag))
 			code = rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
 					     "rules[%zu].tag: longer than %d bytes or not letters, digits and . _ - :", i,
 					     API_TAG_MAX);
@@ -151,7 +141,7 @@ grpc_status_code svc_sync_rules(struct rpc_call *call, const ProtobufCMessage *m
 
 	if (!agent->policy)
 		return no_rules(call);
-	if (!*req->tag || !tag_ok(req->tag))
+	if (!*req->tag || !names_tag_valid(req->tag))
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT,
 				     "tag: %s (letters, digits and . _ - :, at most %d bytes)",
 				     *req->tag ? "not a tag" : "empty: the rules of which source?", API_TAG_MAX);

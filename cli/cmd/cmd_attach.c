@@ -39,16 +39,22 @@ static int cmd_attach_ifname(const struct cli_ctx *ctx, const char *cmd, int arg
 	return cmd_attach_check_ifname(ctx, cmd, *ifname);
 }
 
+static const struct option cmd_attach_options[] = {
+	{"prog", required_argument, NULL, OPT_PROG},
+	{"object", required_argument, NULL, OPT_OBJECT},
+	{"section", required_argument, NULL, OPT_SECTION},
+	{"mode", required_argument, NULL, OPT_MODE},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct option cmd_detach_options[] = {
+	{"force", no_argument, NULL, OPT_FORCE},
+	{NULL, 0, NULL, 0},
+};
+
 static int cmd_attach_run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"prog", required_argument, NULL, OPT_PROG},
-		{"object", required_argument, NULL, OPT_OBJECT},
-		{"section", required_argument, NULL, OPT_SECTION},
-		{"mode", required_argument, NULL, OPT_MODE},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{NULL, 0, NULL, 0},
-	};
 	Xdpfleet__V1__AttachRequest req = XDPFLEET__V1__ATTACH_REQUEST__INIT;
 	Xdpfleet__V1__ObjectProgram obj = XDPFLEET__V1__OBJECT_PROGRAM__INIT;
 	const struct call_unary call = {
@@ -63,7 +69,7 @@ static int cmd_attach_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	req.mode = XDPFLEET__V1__ATTACH_MODE__ATTACH_MODE_AUTO;
 	optind = 0;
-	while ((c = parse_getopt(ctx, "attach", argc, argv, ":", longopts)) != -1) {
+	while ((c = parse_getopt(ctx, "attach", argc, argv, ":", cmd_attach_options)) != -1) {
 		switch (c) {
 		case OPT_PROG:
 			prog = optarg;
@@ -117,10 +123,6 @@ static int cmd_attach_run(struct cli_ctx *ctx, int argc, char **argv)
 
 static int cmd_detach_run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"force", no_argument, NULL, OPT_FORCE},
-		{NULL, 0, NULL, 0},
-	};
 	Xdpfleet__V1__DetachRequest req = XDPFLEET__V1__DETACH_REQUEST__INIT;
 	const struct call_unary call = {
 		.method = "Detach",
@@ -132,7 +134,7 @@ static int cmd_detach_run(struct cli_ctx *ctx, int argc, char **argv)
 	int c, err;
 
 	optind = 0;
-	while ((c = parse_getopt(ctx, "detach", argc, argv, ":", longopts)) != -1) {
+	while ((c = parse_getopt(ctx, "detach", argc, argv, ":", cmd_detach_options)) != -1) {
 		if (c != OPT_FORCE)
 			return -EINVAL;
 		req.force = true;
@@ -146,6 +148,7 @@ static int cmd_detach_run(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_command cmd_attach = {
 	.name = "attach",
+	.options = cmd_attach_options,
 	.summary = "attach an XDP program to an interface on every host",
 	.usage = "attach IFACE [--prog filter|pass|drop|abort] [--object PATH [--section NAME]]\n"
 		 "                                        [--mode native|skb|auto|hw] [--force]",
@@ -187,6 +190,7 @@ const struct cli_command cmd_attach = {
 
 const struct cli_command cmd_detach = {
 	.name = "detach",
+	.options = cmd_detach_options,
 	.summary = "detach the XDP program from an interface on every host",
 	.usage = "detach IFACE [--force]",
 	.help =

@@ -103,6 +103,7 @@ out:
 
 const struct cli_command cmd_rules_del = {
 	.name = "del",
+	.options = rules_args_del_options,
 	.summary = "delete rules by id or by match on every host",
 	.usage = "rules del ID|PREFIX... [--proto P] [--port N[-M]] [--normalise]",
 	.help =

@@ -7,7 +7,7 @@
 
 static int cmd_status_run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = { {NULL, 0, NULL, 0} };
+	static const struct option none[] = { {NULL, 0, NULL, 0} };
 	Xdpfleet__V1__ListAttachmentsRequest req = XDPFLEET__V1__LIST_ATTACHMENTS_REQUEST__INIT;
 	const struct call_unary call = {
 		.method = "ListAttachments",
@@ -17,7 +17,7 @@ static int cmd_status_run(struct cli_ctx *ctx, int argc, char **argv)
 	};
 
 	optind = 0;
-	if (parse_getopt(ctx, "status", argc, argv, ":", longopts) != -1)
+	if (parse_getopt(ctx, "status", argc, argv, ":", none) != -1)
 		return -EINVAL;
 	if (optind < argc)
 		return cli_usage_error(ctx, "status", "unexpected argument '%s'", argv[optind]);

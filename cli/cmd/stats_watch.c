@@ -1,36 +1,32 @@
 /* "stats --watch" (see stats_watch.h). A host whose stream failed is not waited for from then
- * on; a silent one (hung, not failed) that falls two ticks behind the fastest is not waited for
- * either: its row in that tick says so, and its real error is printed at the end. */
+ * on; a silent one (hung, not failed, or reconnecting) that falls two ticks behind the fastest
+ * is not waited for either: its row in that tick says so, and its real error is printed at the
+ * end. With -o jsonl there are no ticks: every snapshot is a line of its own when it comes. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "call.h"
-#include "output.h"
-#include "stats_watch.h"
+#include "stats_watch_internal.h"
 
 #define STATS_WATCH_LAG 2 /* ticks a host may fall behind before it is not waited for */
 
-struct stats_watch_fifo {
-	ProtobufCMessage **msgs;
-	size_t head, len, cap;
-};
+uint64_t stats_watch_mono_ns(void)
+{
+	struct timespec ts;
 
-struct stats_watch {
-	struct cli_ctx *ctx;
-	const struct stats_watch_opts *opts;
-	size_t n;
-	struct stats_watch_fifo *fifo;   /* per host: snapshots of ticks not yet printed */
-	uint64_t *delivered;             /* per host: snapshots received */
-	bool *shown_error;               /* per host: a tick already showed its final error */
-	uint64_t printed;                /* ticks printed */
-	struct output_host *view;        /* per host, for the tick being printed */
-	struct rpc_host_result *ended;   /* per host: its end state, valid where has_ended */
-	bool *has_ended;
-	int host_width;
-	int err;                         /* first output error */
-};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t stats_watch_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static int stats_watch_push(struct stats_watch_fifo *q, ProtobufCMessage *msg)
 {
@@ -78,22 +74,25 @@ static void stats_watch_now(char *buf, size_t len)
 
 static void stats_watch_print(struct stats_watch *w)
 {
+	const struct output_opts o = { .no_headers = w->ctx->g.no_headers };
 	FILE *f = w->ctx->io.out;
 	char when[16];
 	int err;
 
 	stats_watch_now(when, sizeof(when));
 	if (w->ctx->g.output == CLI_OUTPUT_JSON) {
-		err = output_json_answer(f, w->view, w->n, output_json_stats);
+		err = output_json_answer(f, w->view, w->n, output_json_stats, &o);
 	} else if (w->opts->redraw) {
 		/* Home + clear: the whole answer replaces the previous one. */
-		fprintf(f, "\033[H\033[2J%s  every %.1fs  tick %llu\n\n", when,
-			w->opts->interval_ms / 1000.0, (unsigned long long)w->printed + 1);
-		err = output_table_stats(f, w->view, w->n);
+		fputs("\033[H\033[2J", f);
+		if (!o.no_headers)
+			fprintf(f, "%s  every %.1fs  tick %llu\n\n", when, w->opts->interval_ms / 1000.0,
+				(unsigned long long)w->printed + 1);
+		err = output_table_stats(f, w->view, w->n, &o);
 	} else {
-		if (!w->printed)
+		if (!w->printed && !o.no_headers)
 			output_table_stats_header(f, w->host_width);
-		else
+		else if (!o.no_headers)
 			fputc('\n', f);
 		err = output_table_stats_rows(f, when, w->view, w->n, w->host_width);
 	}
@@ -106,23 +105,28 @@ static void stats_watch_print(struct stats_watch *w)
 static void stats_watch_tick(struct stats_watch *w)
 {
 	const struct rpc_host_result *r;
+	struct stats_watch_host *h;
 	size_t i;
 
 	for (i = 0; i < w->n; i++) {
+		h = &w->hosts[i];
 		w->view[i].host = w->ctx->g.hosts.targets[i];
 		w->view[i].ok = true;
-		w->view[i].msg = stats_watch_pop(&w->fifo[i]);
+		w->view[i].msg = stats_watch_pop(&h->fifo);
 		if (w->view[i].msg)
 			continue;
-		r = w->has_ended[i] ? &w->ended[i] : NULL;
+		r = h->has_ended ? &h->ended : NULL;
 		if (r && !r->ok)
-			w->shown_error[i] = true;
+			h->shown_error = true;
 		if (r && !r->ok && r->status.message[0])
 			output_host_set_error(&w->view[i], rpc_status_name(r->status.code), "%s: %s",
 					      rpc_status_name(r->status.code), r->status.message);
 		else if (r && !r->ok)
 			output_host_set_error(&w->view[i], rpc_status_name(r->status.code), "%s",
 					      rpc_status_name(r->status.code));
+		else if (h->reconnecting)
+			output_host_set_error(&w->view[i], "RECONNECTING",
+					      "no snapshot for this tick (reconnecting)");
 		else
 			output_host_set_error(&w->view[i], "NO_DATA",
 					      "no snapshot for this tick (host lagging)");
@@ -140,109 +144,159 @@ static void stats_watch_tick(struct stats_watch *w)
 static bool stats_watch_ready(const struct stats_watch *w)
 {
 	uint64_t next = w->printed + 1, most = 0;
+	const struct stats_watch_host *h;
 	bool any = false;
 	size_t i;
 
 	for (i = 0; i < w->n; i++) {
-		any |= w->fifo[i].len > 0;
-		if (w->delivered[i] > most)
-			most = w->delivered[i];
+		any |= w->hosts[i].fifo.len > 0;
+		if (w->hosts[i].delivered > most)
+			most = w->hosts[i].delivered;
 	}
 	if (!any)
 		return false;
 	for (i = 0; i < w->n; i++) {
-		if (w->fifo[i].len)
+		h = &w->hosts[i];
+		if (h->fifo.len)
 			continue;
-		if (w->has_ended[i] ? w->ended[i].ok : most < next + STATS_WATCH_LAG)
+		if (h->has_ended ? h->ended.ok : most < next + STATS_WATCH_LAG)
 			return false;
 	}
 	return true;
 }
 
+void stats_watch_advance(struct stats_watch *w)
+{
+	while (w->ctx->g.output != CLI_OUTPUT_JSONL && stats_watch_ready(w))
+		stats_watch_tick(w);
+}
+
 static void stats_watch_on_done(void *user, size_t host, const struct rpc_host_result *result)
 {
 	struct stats_watch *w = user;
+	struct rpc_host_result r = *result;
 
-	w->ended[host] = *result;
-	w->ended[host].resp = NULL; /* still owned by the fan-out's results */
-	w->has_ended[host] = true;
-	while (stats_watch_ready(w))
-		stats_watch_tick(w);
+	/* Ctrl-C ends a watch cleanly (as call_stream_run() counts it): the partial tick it cut
+	 * is dropped, not printed with the hosts "failed". */
+	if (w->ctx->cancel && *w->ctx->cancel && r.status.code == GRPC_STATUS_CANCELLED)
+		r.ok = true;
+	pthread_mutex_lock(&w->lock);
+	if (host < w->n)
+		stats_watch_host_ended(w, host, &r);
+	pthread_mutex_unlock(&w->lock);
 }
 
-static int stats_watch_on_message(void *user, size_t host, ProtobufCMessage *msg)
+int stats_watch_on_message(void *user, size_t host, ProtobufCMessage *msg)
 {
 	struct stats_watch *w = user;
+	struct stats_watch_host *h;
+	int ret = 0;
 
+	pthread_mutex_lock(&w->lock);
 	if (host >= w->n) {
-		protobuf_c_message_free_unpacked(msg, NULL);
-		return 1;
+		ret = 1;
+		goto drop;
+	}
+	h = &w->hosts[host];
+	if (h->reconnecting)
+		stats_watch_reconnected(w, host);
+	h->received++;
+	if (w->ctx->g.output == CLI_OUTPUT_JSONL) {
+		h->delivered++;
+		if (output_jsonl_stats(w->ctx->io.out, w->ctx->g.hosts.targets[host],
+				       stats_watch_wall_ns(), h->received,
+				       (const Xdpfleet__V1__GetStatsResponse *)msg) && !w->err)
+			w->err = -EIO;
+		goto drop;
 	}
 	/* A late snapshot of a tick already printed without it. */
-	if (++w->delivered[host] <= w->printed) {
-		protobuf_c_message_free_unpacked(msg, NULL);
-		return 0;
-	}
-	if (stats_watch_push(&w->fifo[host], msg)) {
-		protobuf_c_message_free_unpacked(msg, NULL);
+	if (++h->delivered <= w->printed)
+		goto drop;
+	if (stats_watch_push(&h->fifo, msg)) {
 		w->err = -ENOMEM;
-		return 1;
+		ret = 1;
+		goto drop;
 	}
-	while (stats_watch_ready(w))
-		stats_watch_tick(w);
+	stats_watch_advance(w);
+	pthread_mutex_unlock(&w->lock);
 	return 0;
+drop:
+	pthread_mutex_unlock(&w->lock);
+	protobuf_c_message_free_unpacked(msg, NULL);
+	return ret;
 }
 
-/* After the fan-out: the remaining ticks, then the failed hosts with their errors: one last
- * JSON array of all of them (a fixed place for scripts to look), or table rows for those no
- * tick has shown yet. */
-static void stats_watch_finish(struct stats_watch *w, const struct rpc_host_result *end)
+/* After the fan-out and the reconnects: the remaining ticks, then the failed hosts with their
+ * errors: one last JSON array of all of them (a fixed place for scripts to look), a jsonl line
+ * each, or table rows for those no tick has shown yet. */
+static void stats_watch_finish(struct stats_watch *w, struct output_host *h)
 {
+	struct output_opts o = { .no_headers = w->ctx->g.no_headers };
 	struct output_host *failed = NULL;
 	FILE *f = w->ctx->io.out;
 	size_t i, k = 0;
 	char when[16];
-	int err;
+	int err = 0;
 
-	for (i = 0; i < w->n; i++) {
-		w->ended[i] = end[i];
-		w->ended[i].resp = NULL;
-		w->has_ended[i] = true;
-	}
-	while (stats_watch_ready(w))
-		stats_watch_tick(w);
-	if (output_hosts_from_results(&w->ctx->g.hosts, end, &failed)) {
+	stats_watch_advance(w);
+	failed = calloc(w->n, sizeof(*failed));
+	if (!failed) {
 		w->err = -ENOMEM;
 		return;
 	}
 	for (i = 0; i < w->n; i++)
-		if (!failed[i].ok &&
-		    (w->ctx->g.output == CLI_OUTPUT_JSON || !w->shown_error[i]))
-			failed[k++] = failed[i];
-	if (!k)
-		goto out;
+		if (!h[i].ok && (w->ctx->g.output != CLI_OUTPUT_TABLE || !w->hosts[i].shown_error))
+			failed[k++] = h[i];
 	stats_watch_now(when, sizeof(when));
-	if (w->ctx->g.output == CLI_OUTPUT_JSON) {
-		err = output_json_answer(f, failed, k, output_json_stats);
+	if (!k) {
+		/* nothing to add */
+	} else if (w->ctx->g.output == CLI_OUTPUT_JSONL) {
+		for (i = 0; i < k; i++)
+			stats_watch_event(w, &failed[i], NULL, 0, 0);
+	} else if (w->ctx->g.output == CLI_OUTPUT_JSON) {
+		err = output_json_answer(f, failed, k, output_json_stats, &o);
 	} else if (w->opts->redraw) {
 		fputc('\n', f);
-		err = output_table_stats(f, failed, k);
+		err = output_table_stats(f, failed, k, &o);
 	} else {
-		if (!w->printed)
+		if (!w->printed && !o.no_headers)
 			output_table_stats_header(f, w->host_width);
 		err = output_table_stats_rows(f, when, failed, k, w->host_width);
 	}
 	if (err && !w->err)
 		w->err = err;
-out:
 	free(failed);
+}
+
+/* Each host's end: the fan-out's, or for a reconnected host its last connection's. */
+static void stats_watch_ends(struct stats_watch *w, const struct rpc_host_result *end,
+			     struct rpc_host_result *all)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		all[i] = w->hosts[i].retried ? w->hosts[i].ended : end[i];
+		all[i].resp = NULL;
+		w->hosts[i].ended = all[i];
+		w->hosts[i].has_ended = true;
+	}
+}
+
+static void stats_watch_free(struct stats_watch *w)
+{
+	for (size_t i = 0; w->hosts && i < w->n; i++) {
+		while (w->hosts[i].fifo.len)
+			protobuf_c_message_free_unpacked(stats_watch_pop(&w->hosts[i].fifo), NULL);
+		free(w->hosts[i].fifo.msgs);
+	}
+	free(w->hosts);
+	free(w->view);
+	pthread_mutex_destroy(&w->lock);
 }
 
 int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 {
 	Xdpfleet__V1__WatchStatsRequest req = XDPFLEET__V1__WATCH_STATS_REQUEST__INIT;
-	struct stats_watch w = { .ctx = ctx, .opts = opts, .n = ctx->g.hosts.n };
-	struct rpc_host_result *end = NULL;
+	struct stats_watch w = { .ctx = ctx, .opts = opts, .req = &req, .n = ctx->g.hosts.n };
+	struct rpc_host_result *end = NULL, *all = NULL;
 	struct output_host *h = NULL;
 	struct call_stream call = {
 		.method = "WatchStats",
@@ -250,6 +304,7 @@ int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 		.on_message = stats_watch_on_message,
 		.on_done = stats_watch_on_done,
 		.user = &w,
+		.endless = true,
 	};
 	size_t i;
 	int err;
@@ -257,17 +312,17 @@ int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 	req.ifname = (char *)opts->ifname;
 	req.interval_ms = opts->interval_ms;
 	req.count = opts->count;
-	/* The per host deadline covers the whole watch when it has an end; an endless watch has
-	 * none (Ctrl-C ends it). */
-	if (opts->count)
+	pthread_mutex_init(&w.lock, NULL);
+	/* The per host deadline covers the whole watch when it has an end (reconnects too); an
+	 * endless watch has none (Ctrl-C ends it). */
+	if (opts->count) {
 		call.timeout_ms = ctx->g.timeout_ms + (uint64_t)opts->interval_ms * opts->count;
-	w.fifo = calloc(w.n, sizeof(*w.fifo));
-	w.delivered = calloc(w.n, sizeof(*w.delivered));
+		w.deadline_ns = stats_watch_mono_ns() + call.timeout_ms * 1000000ull;
+	}
+	w.hosts = calloc(w.n, sizeof(*w.hosts));
 	w.view = calloc(w.n, sizeof(*w.view));
-	w.shown_error = calloc(w.n, sizeof(*w.shown_error));
-	w.ended = calloc(w.n, sizeof(*w.ended));
-	w.has_ended = calloc(w.n, sizeof(*w.has_ended));
-	if (!w.fifo || !w.delivered || !w.view || !w.shown_error || !w.ended || !w.has_ended) {
+	all = calloc(w.n, sizeof(*all));
+	if (!w.hosts || !w.view || !all) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -277,24 +332,19 @@ int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 	err = call_stream_run(ctx, &call, &end);
 	if (err)
 		goto out;
-	stats_watch_finish(&w, end);
-	err = output_hosts_from_results(&ctx->g.hosts, end, &h);
-	if (err)
-		goto out;
-	err = call_report_failures(ctx, h, w.n) ?: (w.err ? -EIO : 0);
+	stats_watch_join(&w);
+	pthread_mutex_lock(&w.lock);
+	stats_watch_ends(&w, end, all);
+	err = call_hosts(ctx, all, &h);
+	if (!err)
+		stats_watch_finish(&w, h);
+	pthread_mutex_unlock(&w.lock);
+	if (!err)
+		err = call_report_failures(ctx, h, w.n) ?: (w.err ? -EIO : 0);
 out:
-	for (i = 0; w.fifo && i < w.n; i++) {
-		while (w.fifo[i].len)
-			protobuf_c_message_free_unpacked(stats_watch_pop(&w.fifo[i]), NULL);
-		free(w.fifo[i].msgs);
-	}
 	call_results_free(ctx, end);
+	free(all);
 	free(h);
-	free(w.fifo);
-	free(w.delivered);
-	free(w.view);
-	free(w.shown_error);
-	free(w.ended);
-	free(w.has_ended);
+	stats_watch_free(&w);
 	return err == -EINVAL ? -EIO : err;
 }

@@ -1,5 +1,6 @@
-/* "stats --watch": WatchStats on every host at once, combined into ticks: tick k is printed
- * once every live host delivered its k-th snapshot. */
+/* "stats --watch": WatchStats on every host at once, combined into ticks (tick k is printed
+ * once every live host delivered its k-th snapshot), or with -o jsonl one line per snapshot as
+ * it comes; a host whose stream breaks is reconnected. */
 #ifndef XDPFLEET_CLI_STATS_WATCH_H
 #define XDPFLEET_CLI_STATS_WATCH_H
 
@@ -14,6 +15,10 @@ struct stats_watch_opts {
 	uint32_t count;           /* 0: until Ctrl-C */
 	bool redraw;              /* clear the screen each tick instead of appending rows */
 };
+
+/* Retrying a broken stream: after this, doubling up to the maximum. */
+#define STATS_WATCH_RETRY_MIN_MS 200u
+#define STATS_WATCH_RETRY_MAX_MS 5000u
 
 /* 0 when every host streamed to the end (or to Ctrl-C), -EIO when any failed. */
 int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts);

@@ -60,7 +60,7 @@ static void output_attach_since(char *buf, size_t len, uint64_t unix_s)
 }
 
 static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
-			       enum output_attach_kind kind)
+			       enum output_attach_kind kind, const struct output_opts *o)
 {
 	static const char *const last_header[] = { "REPLACED", "", "ATTACHED              STATE" };
 	const Xdpfleet__V1__Attachment *const *list, *one;
@@ -73,8 +73,10 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 	/* Detach has no last column: PROGRAM then ends the line, unpadded. */
 	if (kind == OUTPUT_DETACH)
 		pw = 0;
-	fprintf(f, "%-*s  %-15s  %7s  %-6s  %7s  %-*s%s%s\n", hw, "HOST", "IFACE", "IFINDEX", "MODE",
-		"PROG_ID", pw, "PROGRAM", *last_header[kind] ? "  " : "", last_header[kind]);
+	if (!o->no_headers)
+		fprintf(f, "%-*s  %-15s  %7s  %-6s  %7s  %-*s%s%s\n", hw, "HOST", "IFACE", "IFINDEX",
+			"MODE", "PROG_ID", pw, "PROGRAM", *last_header[kind] ? "  " : "",
+			last_header[kind]);
 	for (i = 0; i < n; i++) {
 		if (output_table_failed(f, &h[i], hw))
 			continue;
@@ -103,7 +105,8 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 				output_safe(last, s3, sizeof(s3)));
 			if (kind == OUTPUT_STATUS && list[j]->last_event && *list[j]->last_event) {
 				output_attach_since(since, sizeof(since), list[j]->last_event_unix);
-				fprintf(f, "%-*s    %s: %s\n", hw, "", since,
+				/* Under its row; with --no-headers a row of its own, like the others. */
+				fprintf(f, "%-*s    %s: %s\n", hw, o->no_headers ? h[i].host : "", since,
 					output_safe(list[j]->last_event, s3, sizeof(s3)));
 			}
 		}
@@ -117,19 +120,22 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 	return ferror(f) ? -EIO : 0;
 }
 
-int output_table_attach(FILE *f, const struct output_host *h, size_t n)
+int output_table_attach(FILE *f, const struct output_host *h, size_t n,
+			const struct output_opts *o)
 {
-	return output_attach_table(f, h, n, OUTPUT_ATTACH);
+	return output_attach_table(f, h, n, OUTPUT_ATTACH, o);
 }
 
-int output_table_detach(FILE *f, const struct output_host *h, size_t n)
+int output_table_detach(FILE *f, const struct output_host *h, size_t n,
+			const struct output_opts *o)
 {
-	return output_attach_table(f, h, n, OUTPUT_DETACH);
+	return output_attach_table(f, h, n, OUTPUT_DETACH, o);
 }
 
-int output_table_status(FILE *f, const struct output_host *h, size_t n)
+int output_table_status(FILE *f, const struct output_host *h, size_t n,
+			const struct output_opts *o)
 {
-	return output_attach_table(f, h, n, OUTPUT_STATUS);
+	return output_attach_table(f, h, n, OUTPUT_STATUS, o);
 }
 
 int output_json_attachment(struct json_writer *w, const Xdpfleet__V1__Attachment *a)

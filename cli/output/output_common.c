@@ -66,30 +66,74 @@ int output_host_width(const struct output_host *h, size_t n)
 	return w > 200 ? 200 : (int)w;
 }
 
-int output_json_answer(FILE *f, const struct output_host *h, size_t n, output_json_body_fn body)
+void output_json_doc_begin(struct output_json_doc *d, FILE *f, const struct output_opts *o)
 {
-	struct json_writer w;
+	memset(d, 0, sizeof(*d));
+	d->f = f;
+	d->lines = o && o->jsonl;
+}
+
+void output_json_host_begin(struct output_json_doc *d, const struct output_host *h)
+{
+	if (d->lines || !d->open)
+		json_init(&d->w, d->f);
+	if (!d->lines && !d->open)
+		json_begin_array(&d->w);
+	d->open = true;
+	json_begin_object(&d->w);
+	json_kv_string(&d->w, "host", h->host);
+	json_kv_bool(&d->w, "ok", h->ok);
+	if (h->ok)
+		return;
+	json_kv_string(&d->w, "code", h->code);
+	json_kv_string(&d->w, "error", h->error);
+	if (h->hint[0])
+		json_kv_string(&d->w, "hint", h->hint);
+}
+
+/* The end of one line: the writer's state checked, the newline written and flushed (a
+ * collector reading a pipe gets every line as it is complete). */
+static void output_json_line_end(struct output_json_doc *d)
+{
+	int err = json_finish(&d->w);
+
+	if (!err && (fputc('\n', d->f) == EOF || fflush(d->f) == EOF))
+		err = -EIO;
+	if (err && !d->err)
+		d->err = -EIO;
+}
+
+void output_json_host_end(struct output_json_doc *d)
+{
+	json_end_object(&d->w);
+	if (d->lines)
+		output_json_line_end(d);
+}
+
+int output_json_doc_end(struct output_json_doc *d)
+{
+	if (!d->lines && d->open) {
+		json_end_array(&d->w);
+		output_json_line_end(d);
+	}
+	d->open = false;
+	return d->err;
+}
+
+int output_json_answer(FILE *f, const struct output_host *h, size_t n, output_json_body_fn body,
+		       const struct output_opts *o)
+{
+	struct output_json_doc d;
 	size_t i;
 
-	json_init(&w, f);
-	json_begin_array(&w);
+	output_json_doc_begin(&d, f, o);
 	for (i = 0; i < n; i++) {
-		json_begin_object(&w);
-		json_kv_string(&w, "host", h[i].host);
-		json_kv_bool(&w, "ok", h[i].ok);
-		if (h[i].ok) {
-			if (h[i].msg)
-				body(&w, h[i].msg);
-		} else {
-			json_kv_string(&w, "code", h[i].code);
-			json_kv_string(&w, "error", h[i].error);
-		}
-		json_end_object(&w);
+		output_json_host_begin(&d, &h[i]);
+		if (h[i].ok && h[i].msg)
+			body(&d.w, h[i].msg);
+		output_json_host_end(&d);
 	}
-	json_end_array(&w);
-	if (!w.err && fputc('\n', f) == EOF)
-		return -EIO;
-	return json_finish(&w);
+	return output_json_doc_end(&d);
 }
 
 bool output_table_failed(FILE *f, const struct output_host *h, int width)

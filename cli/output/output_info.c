@@ -61,7 +61,8 @@ static void output_info_features(char *buf, size_t len, const Xdpfleet__V1__Feat
 		snprintf(buf, len, "-");
 }
 
-int output_table_info(FILE *f, const struct output_host *h, size_t n)
+int output_table_info(FILE *f, const struct output_host *h, size_t n,
+		      const struct output_opts *o)
 {
 	int hw = output_host_width(h, n);
 	int nw = output_info_width(h, n, "HOSTNAME",
@@ -76,8 +77,10 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n)
 		s3[OUTPUT_SAFE_MAX], s4[OUTPUT_SAFE_MAX];
 	size_t i;
 
-	fprintf(f, "%-*s  %-*s  %-*s  %-*s  %-*s  %8s  %7s  %8s  %s\n", hw, "HOST", nw, "HOSTNAME",
-		vw, "VERSION", kw, "KERNEL", aw, "API", "UPTIME", "ATTACH", "RULES", "FEATURES");
+	if (!o->no_headers)
+		fprintf(f, "%-*s  %-*s  %-*s  %-*s  %-*s  %8s  %7s  %8s  %s\n", hw, "HOST", nw,
+			"HOSTNAME", vw, "VERSION", kw, "KERNEL", aw, "API", "UPTIME", "ATTACH", "RULES",
+			"FEATURES");
 	for (i = 0; i < n; i++) {
 		info = output_info_msg(&h[i]);
 		if (output_table_failed(f, &h[i], hw))

@@ -8,13 +8,32 @@
 #include "output_rules.h"
 #include "rules_args.h"
 
-#define OUTPUT_RULES_SRC_MAX 50 /* the longest IPv6 CIDR fits */
-#define OUTPUT_RULES_ACTION_MAX 32
 
-/* Column widths of one host's rules: each column's longest value, at least its header's. */
+/* Column widths of one host's rules: each column's longest value, at least its header's.
+ * PASSED/DROPPED appear when the host has limit rules, TAG when a rule has a tag. */
 struct output_rules_widths {
-	int id, action, src, port, hits, bytes, last, expires;
+	int id, action, src, port, hits, passed, dropped, bytes, last, expires, tag;
+	bool limits, tags;
 };
+
+static bool output_rules_is_limit(const Xdpfleet__V1__Rule *r)
+{
+	return r->action == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT;
+}
+
+/* A limit rule's hits are the packets it looked at: those within the budget passed. */
+static uint64_t output_rules_passed(const Xdpfleet__V1__Rule *r)
+{
+	return r->hits > r->dropped ? r->hits - r->dropped : 0;
+}
+
+static void output_rules_count(char *buf, size_t len, const Xdpfleet__V1__Rule *r, bool passed)
+{
+	if (!output_rules_is_limit(r))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%" PRIu64, passed ? output_rules_passed(r) : r->dropped);
+}
 
 static bool output_rules_never_expires(const Xdpfleet__V1__Rule *r)
 {
@@ -22,7 +41,7 @@ static bool output_rules_never_expires(const Xdpfleet__V1__Rule *r)
 	return r->expires_in_ms < 0 || (!r->ttl_seconds && !r->expires_in_ms);
 }
 
-static void output_rules_action(char *buf, size_t len, const Xdpfleet__V1__Rule *r)
+void output_rules_action(char *buf, size_t len, const Xdpfleet__V1__Rule *r)
 {
 	if (r->action == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT)
 		snprintf(buf, len, "limit %" PRIu64 "pps", r->limit_pps);
@@ -30,14 +49,14 @@ static void output_rules_action(char *buf, size_t len, const Xdpfleet__V1__Rule 
 		snprintf(buf, len, "%s", rules_args_action_name(r->action));
 }
 
-static const char *output_rules_src(const Xdpfleet__V1__Rule *r, char *buf, size_t len)
+const char *output_rules_src(const Xdpfleet__V1__Rule *r, char *buf, size_t len)
 {
 	if (!r->match || !r->match->src || !*r->match->src)
 		return "any";
 	return output_safe(r->match->src, buf, len);
 }
 
-static void output_rules_port(char *buf, size_t len, const Xdpfleet__V1__RuleMatch *m)
+void output_rules_port(char *buf, size_t len, const Xdpfleet__V1__RuleMatch *m)
 {
 	if (!m || !m->port_min)
 		snprintf(buf, len, "-");
@@ -99,17 +118,25 @@ static int output_rules_max(int w, int v)
 static void output_rules_widths(const Xdpfleet__V1__ListRulesResponse *resp, uint64_t now_ns,
 				struct output_rules_widths *w)
 {
-	char buf[OUTPUT_RULES_SRC_MAX + 1];
+	char buf[OUTPUT_SAFE_MAX];
 	const Xdpfleet__V1__Rule *r;
 	size_t i;
 
-	*w = (struct output_rules_widths){ 2, 6, 3, 4, 4, 5, 8, 7 };
+	*w = (struct output_rules_widths){ 2, 6, 3, 4, 4, 6, 7, 5, 8, 7, 3, false, false };
 	for (i = 0; i < resp->n_rules; i++) {
 		r = resp->rules[i];
+		w->limits |= output_rules_is_limit(r);
+		w->tags |= r->tag && *r->tag;
+		output_rules_count(buf, sizeof(buf), r, true);
+		w->passed = output_rules_max(w->passed, (int)strlen(buf));
+		output_rules_count(buf, sizeof(buf), r, false);
+		w->dropped = output_rules_max(w->dropped, (int)strlen(buf));
+		w->tag = output_rules_max(w->tag, (int)strlen(output_safe(r->tag, buf, sizeof(buf))));
 		w->id = output_rules_max(w->id, snprintf(NULL, 0, "%" PRIu64, r->id));
 		output_rules_action(buf, sizeof(buf), r);
 		w->action = output_rules_max(w->action, (int)strlen(buf));
-		w->src = output_rules_max(w->src, (int)strlen(output_rules_src(r, buf, sizeof(buf))));
+		w->src = output_rules_max(w->src, (int)strlen(output_rules_src(r, buf,
+									     OUTPUT_RULES_SRC_MAX + 1)));
 		output_rules_port(buf, sizeof(buf), r->match);
 		w->port = output_rules_max(w->port, (int)strlen(buf));
 		w->hits = output_rules_max(w->hits, snprintf(NULL, 0, "%" PRIu64, r->hits));
@@ -121,11 +148,28 @@ static void output_rules_widths(const Xdpfleet__V1__ListRulesResponse *resp, uin
 	}
 }
 
-static void output_rules_row(FILE *f, const Xdpfleet__V1__Rule *r,
+/* The columns after PROTO up to COMMENT, values or headers, with the optional ones. */
+static void output_rules_mid(FILE *f, const struct output_rules_widths *w, const char *port,
+			     const char *hits, const char *passed, const char *dropped,
+			     const char *bytes, const char *last, const char *expires,
+			     const char *tag, bool more)
+{
+	fprintf(f, "  %-*s  %*s", w->port, port, w->hits, hits);
+	if (w->limits)
+		fprintf(f, "  %*s  %*s", w->passed, passed, w->dropped, dropped);
+	fprintf(f, "  %*s  %-*s  %-*s", w->bytes, bytes, w->last, last,
+		more || w->tags ? w->expires : 0, expires);
+	if (w->tags)
+		fprintf(f, "  %-*s", more ? w->tag : 0, tag);
+}
+
+/* One rule; lead is the host with --no-headers, else an indent under the host's line. */
+static void output_rules_row(FILE *f, const char *lead, const Xdpfleet__V1__Rule *r,
 			     const struct output_rules_widths *w, uint64_t now_ns)
 {
 	char action[OUTPUT_RULES_ACTION_MAX], src[OUTPUT_RULES_SRC_MAX + 1], port[24], last[32],
-		expires[32], comment[OUTPUT_SAFE_MAX];
+		expires[32], comment[OUTPUT_SAFE_MAX], tag[OUTPUT_SAFE_MAX], hits[24], bytes[24],
+		passed[24], dropped[24];
 	const char *proto = rules_args_proto_name(r->match ? r->match->proto : 0);
 
 	output_rules_action(action, sizeof(action), r);
@@ -133,54 +177,71 @@ static void output_rules_row(FILE *f, const Xdpfleet__V1__Rule *r,
 	output_rules_last_hit(last, sizeof(last), r->last_hit_unix_ns, now_ns);
 	output_rules_expires(expires, sizeof(expires), r);
 	output_safe(r->comment, comment, sizeof(comment));
-	fprintf(f, "  %*" PRIu64 "  %-*s  %-*s  %-6s  %-*s  %*" PRIu64 "  %*" PRIu64 "  %-*s  %-*s%s%s\n",
-		w->id, r->id, w->action, action, w->src, output_rules_src(r, src, sizeof(src)),
-		proto, w->port, port, w->hits, r->hits, w->bytes, r->bytes, w->last, last,
-		*comment ? w->expires : 0, expires, *comment ? "  " : "", comment);
+	output_safe(r->tag && *r->tag ? r->tag : "-", tag, sizeof(tag));
+	snprintf(hits, sizeof(hits), "%" PRIu64, r->hits);
+	snprintf(bytes, sizeof(bytes), "%" PRIu64, r->bytes);
+	output_rules_count(passed, sizeof(passed), r, true);
+	output_rules_count(dropped, sizeof(dropped), r, false);
+	fprintf(f, "%s  %*" PRIu64 "  %-*s  %-*s  %-6s", lead, w->id, r->id, w->action, action,
+		w->src, output_rules_src(r, src, sizeof(src)), proto);
+	output_rules_mid(f, w, port, hits, passed, dropped, bytes, last, expires, tag, *comment);
+	fprintf(f, "%s%s\n", *comment ? "  " : "", comment);
 }
 
-static void output_rules_host(FILE *f, const Xdpfleet__V1__ListRulesResponse *resp,
-			      uint64_t now_ns)
+static void output_rules_host(FILE *f, const char *host,
+			      const Xdpfleet__V1__ListRulesResponse *resp, uint64_t now_ns,
+			      const struct output_opts *o)
 {
+	const char *lead = o->no_headers ? host : "";
 	struct output_rules_widths w;
 	size_t i;
 
 	output_rules_widths(resp, now_ns, &w);
-	fprintf(f, "  %*s  %-*s  %-*s  %-6s  %-*s  %*s  %*s  %-*s  %-*s  %s\n", w.id, "ID",
-		w.action, "ACTION", w.src, "SRC", "PROTO", w.port, "PORT", w.hits, "HITS", w.bytes,
-		"BYTES", w.last, "LAST HIT", w.expires, "EXPIRES", "COMMENT");
+	if (!o->no_headers) {
+		fprintf(f, "  %*s  %-*s  %-*s  %-6s", w.id, "ID", w.action, "ACTION", w.src, "SRC",
+			"PROTO");
+		output_rules_mid(f, &w, "PORT", "HITS", "PASSED", "DROPPED", "BYTES", "LAST HIT",
+				 "EXPIRES", "TAG", true);
+		fprintf(f, "  COMMENT\n");
+	}
 	for (i = 0; i < resp->n_rules; i++)
-		output_rules_row(f, resp->rules[i], &w, now_ns);
+		output_rules_row(f, lead, resp->rules[i], &w, now_ns);
 }
 
-int output_table_rules_list_at(FILE *f, const struct output_host *h, size_t n, uint64_t now_ns)
+int output_table_rules_list_at(FILE *f, const struct output_host *h, size_t n, uint64_t now_ns,
+			       const struct output_opts *o)
 {
 	const Xdpfleet__V1__ListRulesResponse *r;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (i)
+		if (i && !o->no_headers)
 			fputc('\n', f);
 		if (output_table_failed(f, &h[i], 0))
 			continue;
 		r = (const Xdpfleet__V1__ListRulesResponse *)h[i].msg;
-		if (!r || !r->n_rules) {
+		if ((!r || !r->n_rules) && !o->no_headers) {
 			fprintf(f, "%s  (no rules)\n", h[i].host);
 			continue;
 		}
-		fprintf(f, "%s  %zu rule%s\n", h[i].host, r->n_rules, r->n_rules == 1 ? "" : "s");
-		output_rules_host(f, r, now_ns);
+		if (!r)
+			continue;
+		if (!o->no_headers)
+			fprintf(f, "%s  %zu rule%s\n", h[i].host, r->n_rules,
+				r->n_rules == 1 ? "" : "s");
+		output_rules_host(f, h[i].host, r, now_ns, o);
 	}
 	return ferror(f) ? -EIO : 0;
 }
 
-int output_table_rules_list(FILE *f, const struct output_host *h, size_t n)
+int output_table_rules_list(FILE *f, const struct output_host *h, size_t n,
+			    const struct output_opts *o)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return output_table_rules_list_at(f, h, n,
-					  (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+					  (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, o);
 }
 
 static void output_rules_json_port(struct json_writer *w, const Xdpfleet__V1__RuleMatch *m)
@@ -198,7 +259,7 @@ static void output_rules_json_port(struct json_writer *w, const Xdpfleet__V1__Ru
 	}
 }
 
-static void output_rules_json_rule(struct json_writer *w, const Xdpfleet__V1__Rule *r)
+void output_rules_json_rule(struct json_writer *w, const Xdpfleet__V1__Rule *r)
 {
 	const Xdpfleet__V1__RuleMatch *m = r->match;
 
@@ -212,9 +273,13 @@ static void output_rules_json_rule(struct json_writer *w, const Xdpfleet__V1__Ru
 		json_null(w);
 	json_kv_string(w, "proto", rules_args_proto_name(m ? m->proto : 0));
 	output_rules_json_port(w, m);
-	if (r->action == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT)
+	if (output_rules_is_limit(r))
 		json_kv_uint(w, "limit_pps", r->limit_pps);
 	json_kv_uint(w, "hits", r->hits);
+	if (output_rules_is_limit(r)) {
+		json_kv_uint(w, "passed", output_rules_passed(r));
+		json_kv_uint(w, "dropped", r->dropped);
+	}
 	json_kv_uint(w, "bytes", r->bytes);
 	json_key(w, "last_hit");
 	if (r->last_hit_unix_ns)
@@ -227,6 +292,7 @@ static void output_rules_json_rule(struct json_writer *w, const Xdpfleet__V1__Ru
 	else
 		json_uint(w, output_rules_expires_s(r));
 	json_kv_string(w, "comment", r->comment);
+	json_kv_string(w, "tag", r->tag ? r->tag : "");
 	json_key(w, "created");
 	if (r->created_unix)
 		json_uint(w, r->created_unix);

@@ -1,4 +1,5 @@
-/* What AddRules, DeleteRules and FlushRules answered, per host, and the file summary of a load. */
+/* What AddRules, SyncRules, DeleteRules and FlushRules answered, per host with totals, and the
+ * file summary of a load or sync. */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -38,14 +39,31 @@ static void output_rules_ids(char *buf, size_t len, const uint64_t *ids, size_t 
 	}
 }
 
-int output_table_rules_added(FILE *f, const struct output_host *h, size_t n)
+/* " on N hosts", or " on N of M hosts" when some failed. */
+static void output_rules_on_hosts(FILE *f, const struct output_host *h, size_t n)
+{
+	size_t i, ok = 0;
+
+	for (i = 0; i < n; i++)
+		ok += h[i].ok && h[i].msg;
+	if (ok == n)
+		fprintf(f, " on %zu host%s\n", n, n == 1 ? "" : "s");
+	else
+		fprintf(f, " on %zu of %zu hosts\n", ok, n);
+}
+
+int output_table_rules_added(FILE *f, const struct output_host *h, size_t n,
+			     const struct output_opts *o)
 {
 	const Xdpfleet__V1__AddRulesResponse *r;
+	uint64_t added = 0, updated = 0, present = 0;
 	char ids[72];
 	int hw = output_host_width(h, n);
 	size_t i;
 
-	fprintf(f, "%-*s  %8s  %8s  %8s  %s\n", hw, "HOST", "ADDED", "UPDATED", "PRESENT", "IDS");
+	if (!o->no_headers)
+		fprintf(f, "%-*s  %8s  %8s  %8s  %s\n", hw, "HOST", "ADDED", "UPDATED", "PRESENT",
+			"IDS");
 	for (i = 0; i < n; i++) {
 		if (output_table_failed(f, &h[i], hw))
 			continue;
@@ -57,6 +75,48 @@ int output_table_rules_added(FILE *f, const struct output_host *h, size_t n)
 		output_rules_ids(ids, sizeof(ids), r->ids, r->n_ids);
 		fprintf(f, "%-*s  %8" PRIu32 "  %8" PRIu32 "  %8" PRIu32 "  %s\n", hw, h[i].host, r->added,
 			r->updated, r->duplicates, ids);
+		added += r->added;
+		updated += r->updated;
+		present += r->duplicates;
+	}
+	if (!o->no_headers) {
+		fprintf(f, "%" PRIu64 " added, %" PRIu64 " updated, %" PRIu64 " already present",
+			added, updated, present);
+		output_rules_on_hosts(f, h, n);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+int output_table_rules_synced(FILE *f, const struct output_host *h, size_t n,
+			      const struct output_opts *o)
+{
+	uint64_t added = 0, updated = 0, unchanged = 0, deleted = 0;
+	const Xdpfleet__V1__SyncRulesResponse *r;
+	int hw = output_host_width(h, n);
+	size_t i;
+
+	if (!o->no_headers)
+		fprintf(f, "%-*s  %8s  %8s  %9s  %8s\n", hw, "HOST", "ADDED", "UPDATED", "UNCHANGED",
+			"DELETED");
+	for (i = 0; i < n; i++) {
+		if (output_table_failed(f, &h[i], hw))
+			continue;
+		r = (const Xdpfleet__V1__SyncRulesResponse *)h[i].msg;
+		if (!r) {
+			fprintf(f, "%-*s  (empty answer)\n", hw, h[i].host);
+			continue;
+		}
+		fprintf(f, "%-*s  %8" PRIu32 "  %8" PRIu32 "  %9" PRIu32 "  %8" PRIu32 "\n", hw,
+			h[i].host, r->added, r->updated, r->unchanged, r->deleted);
+		added += r->added;
+		updated += r->updated;
+		unchanged += r->unchanged;
+		deleted += r->deleted;
+	}
+	if (!o->no_headers) {
+		fprintf(f, "%" PRIu64 " added, %" PRIu64 " updated, %" PRIu64 " unchanged, %" PRIu64
+			" deleted", added, updated, unchanged, deleted);
+		output_rules_on_hosts(f, h, n);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -75,41 +135,56 @@ static void output_rules_load_json(struct json_writer *w, const struct output_ru
 }
 
 int output_json_rules_added(FILE *f, const struct output_host *h, size_t n,
-			    const struct output_rules_load *load)
+			    const struct output_rules_load *load, const struct output_opts *o)
 {
 	const Xdpfleet__V1__AddRulesResponse *r;
-	struct json_writer w;
+	struct output_json_doc d;
 	size_t i, k;
 
-	json_init(&w, f);
-	json_begin_array(&w);
+	output_json_doc_begin(&d, f, o);
 	for (i = 0; i < n; i++) {
-		json_begin_object(&w);
-		json_kv_string(&w, "host", h[i].host);
-		json_kv_bool(&w, "ok", h[i].ok);
-		if (!h[i].ok) {
-			json_kv_string(&w, "code", h[i].code);
-			json_kv_string(&w, "error", h[i].error);
-		}
+		output_json_host_begin(&d, &h[i]);
 		r = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
 		if (h[i].ok && r) {
-			json_kv_uint(&w, "added", r->added);
-			json_kv_uint(&w, "updated", r->updated);
-			json_kv_uint(&w, "already_present", r->duplicates);
-			json_key(&w, "ids");
-			json_begin_array(&w);
+			json_kv_uint(&d.w, "added", r->added);
+			json_kv_uint(&d.w, "updated", r->updated);
+			json_kv_uint(&d.w, "already_present", r->duplicates);
+			json_key(&d.w, "ids");
+			json_begin_array(&d.w);
 			for (k = 0; k < r->n_ids; k++)
-				json_uint(&w, r->ids[k]);
-			json_end_array(&w);
+				json_uint(&d.w, r->ids[k]);
+			json_end_array(&d.w);
 		}
 		if (load)
-			output_rules_load_json(&w, load);
-		json_end_object(&w);
+			output_rules_load_json(&d.w, load);
+		output_json_host_end(&d);
 	}
-	json_end_array(&w);
-	if (!w.err && fputc('\n', f) == EOF)
-		return -EIO;
-	return json_finish(&w);
+	return output_json_doc_end(&d);
+}
+
+int output_json_rules_synced(FILE *f, const struct output_host *h, size_t n, const char *tag,
+			     const struct output_rules_load *load, const struct output_opts *o)
+{
+	const Xdpfleet__V1__SyncRulesResponse *r;
+	struct output_json_doc d;
+
+	output_json_doc_begin(&d, f, o);
+	for (size_t i = 0; i < n; i++) {
+		output_json_host_begin(&d, &h[i]);
+		json_kv_string(&d.w, "tag", tag);
+		r = (const Xdpfleet__V1__SyncRulesResponse *)h[i].msg;
+		if (h[i].ok && r) {
+			json_kv_uint(&d.w, "added", r->added);
+			json_kv_uint(&d.w, "updated", r->updated);
+			json_kv_uint(&d.w, "unchanged", r->unchanged);
+			json_kv_uint(&d.w, "deleted", r->deleted);
+			json_kv_bool(&d.w, "enforced", r->enforced);
+		}
+		if (load)
+			output_rules_load_json(&d.w, load);
+		output_json_host_end(&d);
+	}
+	return output_json_doc_end(&d);
 }
 
 static uint32_t output_rules_deleted(const ProtobufCMessage *msg)
@@ -121,12 +196,14 @@ static uint32_t output_rules_deleted(const ProtobufCMessage *msg)
 	return ((const Xdpfleet__V1__DeleteRulesResponse *)msg)->deleted;
 }
 
-int output_table_rules_deleted(FILE *f, const struct output_host *h, size_t n)
+int output_table_rules_deleted(FILE *f, const struct output_host *h, size_t n,
+			       const struct output_opts *o)
 {
 	int hw = output_host_width(h, n);
 	size_t i;
 
-	fprintf(f, "%-*s  %s\n", hw, "HOST", "DELETED");
+	if (!o->no_headers)
+		fprintf(f, "%-*s  %s\n", hw, "HOST", "DELETED");
 	for (i = 0; i < n; i++) {
 		if (!output_table_failed(f, &h[i], hw))
 			fprintf(f, "%-*s  %7" PRIu32 "\n", hw, h[i].host,

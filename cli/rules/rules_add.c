@@ -61,20 +61,23 @@ int rules_add_req_build(struct rules_add_req *rq, const struct rules_args *a,
 		rq->rules[i].limit_pps = a->limit_pps;
 		rq->rules[i].ttl_seconds = a->ttl_seconds;
 		rq->rules[i].comment = (char *)a->comment;
+		rq->rules[i].tag = (char *)(a->tag ? a->tag : "");
 		rq->req.rules[i] = &rq->rules[i];
 	}
 	rq->req.n_rules = n;
 	return 0;
 }
 
-/* call_unary_run() prints through a fixed pair of printers; a load also prints its file
- * summary, so the fan-out is run here, with a deadline that grows with the batch. */
-static int rules_add_fanout(struct cli_ctx *ctx, const struct rules_add_req *rq, struct rpc_host_result **r)
+/* Time an agent may take per rule on top of --timeout: the deadline grows with the batch. */
+static int rules_add_fanout(const struct cli_ctx *ctx, const struct rules_batch *b,
+			    struct rpc_host_result **r)
 {
-	uint64_t timeout = ctx->g.timeout_ms + rq->req.n_rules * RULES_ADD_US_PER_RULE / 1000;
-	struct call_fanout_opts co = { .timeout_ms = timeout > UINT32_MAX ? UINT32_MAX : (unsigned int)timeout };
+	uint64_t timeout = ctx->g.timeout_ms + b->n_rules * RULES_ADD_US_PER_RULE / 1000;
+	struct call_fanout_opts co = {
+		.timeout_ms = timeout > UINT32_MAX ? UINT32_MAX : (unsigned int)timeout,
+	};
 
-	return call_fanout(ctx, "AddRules", &rq->req.base, &co, r);
+	return call_fanout(ctx, b->method, b->req, &co, r);
 }
 
 /* Agents name a refused rule by its index ("rules[42]: ..."); for a load, the file line is
@@ -96,43 +99,73 @@ static void rules_add_name_line(struct output_host *h, const struct output_rules
 		 load->entry_line[idx]);
 }
 
-int rules_add_send(struct cli_ctx *ctx, const struct rules_add_req *rq,
-		   const struct output_rules_load *load)
+/* After the answers: a warning for each host where nothing enforces the rules. */
+static void rules_add_warn_unenforced(const struct cli_ctx *ctx, const struct rules_batch *b,
+				      const struct output_host *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (h[i].ok && h[i].msg && !b->enforced(h[i].msg))
+			fprintf(ctx->io.err, CLI_PROG ": warning: %s: no interface runs the filter "
+				"program: the rules are kept but nothing enforces them (xdpfleet "
+				"attach IFACE --prog filter)\n", h[i].host);
+}
+
+int rules_batch_send(struct cli_ctx *ctx, const struct rules_batch *b)
 {
 	size_t i, n = ctx->g.hosts.n;
 	struct rpc_host_result *r = NULL;
 	struct output_host *h = NULL;
+	struct output_opts o;
 	int err;
 
-	err = rules_add_fanout(ctx, rq, &r);
+	call_output_opts(ctx, &o);
+	err = rules_add_fanout(ctx, b, &r);
 	if (err)
 		goto out;
-	err = output_hosts_from_results(&ctx->g.hosts, r, &h);
+	err = call_hosts(ctx, r, &h);
 	if (err)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (!h[i].ok)
-			rules_add_name_line(&h[i], load);
-	if (ctx->g.output == CLI_OUTPUT_JSON) {
-		err = output_json_rules_added(ctx->io.out, h, n, load);
-	} else {
-		if (load)
-			output_rules_load_summary(ctx->io.out, load);
-		err = output_table_rules_added(ctx->io.out, h, n);
-	}
+			rules_add_name_line(&h[i], b->load);
+	err = b->print(ctx, b, h, n, &o);
 	fflush(ctx->io.out);
-	for (i = 0; i < n; i++) {
-		const Xdpfleet__V1__AddRulesResponse *a = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
-
-		if (h[i].ok && a && !a->enforced)
-			fprintf(ctx->io.err, CLI_PROG ": warning: %s: no interface runs the filter program: the rules "
-				"are kept but nothing enforces them (xdpfleet attach IFACE --prog filter)\n", h[i].host);
-	}
+	rules_add_warn_unenforced(ctx, b, h, n);
 	err = call_report_failures(ctx, h, n) ?: (err ? -EIO : 0);
 out:
 	free(h);
 	call_results_free(ctx, r);
 	return err;
+}
+
+static bool rules_add_enforced(const ProtobufCMessage *msg)
+{
+	return ((const Xdpfleet__V1__AddRulesResponse *)msg)->enforced;
+}
+
+static int rules_add_print(const struct cli_ctx *ctx, const struct rules_batch *b,
+			   const struct output_host *h, size_t n, const struct output_opts *o)
+{
+	if (ctx->g.output != CLI_OUTPUT_TABLE)
+		return output_json_rules_added(ctx->io.out, h, n, b->load, o);
+	if (b->load && !o->no_headers)
+		output_rules_load_summary(ctx->io.out, b->load);
+	return output_table_rules_added(ctx->io.out, h, n, o);
+}
+
+int rules_add_send(struct cli_ctx *ctx, const struct rules_add_req *rq,
+		   const struct output_rules_load *load)
+{
+	const struct rules_batch b = {
+		.method = "AddRules",
+		.req = &rq->req.base,
+		.n_rules = rq->req.n_rules,
+		.load = load,
+		.print = rules_add_print,
+		.enforced = rules_add_enforced,
+	};
+
+	return rules_batch_send(ctx, &b);
 }
 
 int rules_add_run(struct cli_ctx *ctx, const char *cmd, Xdpfleet__V1__RuleAction action,

@@ -7,12 +7,13 @@
 #include "api_limits.h"
 #include "blocklist.h"
 #include "duration.h"
+#include "names.h"
 #include "parse.h"
 #include "rules_args.h"
 
 enum {
 	OPT_PROTO = 256, OPT_PORT, OPT_TTL, OPT_COMMENT, OPT_PPS, OPT_FORCE, OPT_NORMALISE,
-	OPT_SKIP_INVALID,
+	OPT_SKIP_INVALID, OPT_TAG, OPT_ALLOW_EMPTY,
 };
 
 static const char *const rules_args_actions[] = {
@@ -156,9 +157,18 @@ static int rules_args_option(const struct cli_ctx *ctx, const char *cmd, int c, 
 		return 0;
 	case OPT_TTL:
 		if (rules_args_parse_duration(v, &a->ttl_seconds))
-			return cli_usage_error(ctx, cmd, "--ttl: invalid duration '%s' (expected a "
-					       "positive time up to 3650d such as 30s, 10m, 2h, "
-					       "1d, 1h30m, or plain seconds)", v);
+			return cli_usage_error(ctx, cmd, "--ttl: invalid duration '%s' (expected 1s to "
+					       "3650d in whole seconds, " PARSE_DURATION_GRAMMAR ")",
+					       v);
+		return 0;
+	case OPT_TAG:
+		a->tag = v;
+		if (!names_tag_valid(v))
+			return cli_usage_error(ctx, cmd, "--tag: invalid tag '%s' (at most %d letters, "
+					       "digits and . _ - :)", v, API_TAG_MAX);
+		return 0;
+	case OPT_ALLOW_EMPTY:
+		a->allow_empty = true;
 		return 0;
 	case OPT_COMMENT:
 		a->comment = v;
@@ -185,18 +195,23 @@ static int rules_args_option(const struct cli_ctx *ctx, const char *cmd, int c, 
 /* The options a kind does not take, named rather than "unknown". */
 static const char *rules_args_foreign(enum rules_args_kind kind, int c)
 {
-	static const char *const names[] = {
-		[OPT_TTL - OPT_PROTO] = "--ttl", [OPT_COMMENT - OPT_PROTO] = "--comment",
-		[OPT_PPS - OPT_PROTO] = "--pps", [OPT_FORCE - OPT_PROTO] = "--force",
-		[OPT_SKIP_INVALID - OPT_PROTO] = "--skip-invalid",
+	static const struct {
+		int opt;
+		const char *name;
+		unsigned int kinds; /* bit per enum rules_args_kind that takes it */
+	} only[] = {
+		{ OPT_TTL, "--ttl", 1u << RULES_ARGS_ADD | 1u << RULES_ARGS_LOAD | 1u << RULES_ARGS_SYNC },
+		{ OPT_COMMENT, "--comment", 1u << RULES_ARGS_ADD | 1u << RULES_ARGS_LOAD | 1u << RULES_ARGS_SYNC },
+		{ OPT_PPS, "--pps", 1u << RULES_ARGS_ADD | 1u << RULES_ARGS_LOAD | 1u << RULES_ARGS_SYNC },
+		{ OPT_FORCE, "--force", 1u << RULES_ARGS_ADD | 1u << RULES_ARGS_LOAD | 1u << RULES_ARGS_SYNC },
+		{ OPT_TAG, "--tag", 1u << RULES_ARGS_ADD | 1u << RULES_ARGS_LOAD | 1u << RULES_ARGS_SYNC },
+		{ OPT_SKIP_INVALID, "--skip-invalid", 1u << RULES_ARGS_LOAD | 1u << RULES_ARGS_SYNC },
+		{ OPT_ALLOW_EMPTY, "--allow-empty", 1u << RULES_ARGS_SYNC },
 	};
 
-	if (c < OPT_PROTO || c > OPT_SKIP_INVALID)
-		return NULL;
-	if (kind == RULES_ARGS_DEL && c != OPT_PROTO && c != OPT_PORT && c != OPT_NORMALISE)
-		return names[c - OPT_PROTO];
-	if (kind == RULES_ARGS_ADD && c == OPT_SKIP_INVALID)
-		return names[c - OPT_PROTO];
+	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+		if (only[i].opt == c && !(only[i].kinds & 1u << kind))
+			return only[i].name;
 	return NULL;
 }
 
@@ -220,21 +235,55 @@ static int rules_args_check(const struct cli_ctx *ctx, const char *cmd, enum rul
 	return 0;
 }
 
+const struct option rules_args_options[] = {
+	{"proto", required_argument, NULL, OPT_PROTO},
+	{"port", required_argument, NULL, OPT_PORT},
+	{"ttl", required_argument, NULL, OPT_TTL},
+	{"comment", required_argument, NULL, OPT_COMMENT},
+	{"pps", required_argument, NULL, OPT_PPS},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"normalise", no_argument, NULL, OPT_NORMALISE},
+	{"normalize", no_argument, NULL, OPT_NORMALISE},
+	{"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
+	{"tag", required_argument, NULL, OPT_TAG},
+	{"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
+	{NULL, 0, NULL, 0},
+};
+
+/* What each command takes, for telling its options from global ones and for its help. */
+#define RULES_ARGS_MATCH \
+	{"proto", required_argument, NULL, OPT_PROTO}, \
+	{"port", required_argument, NULL, OPT_PORT}, \
+	{"normalise", no_argument, NULL, OPT_NORMALISE}, \
+	{"normalize", no_argument, NULL, OPT_NORMALISE}
+#define RULES_ARGS_ADD \
+	RULES_ARGS_MATCH, \
+	{"ttl", required_argument, NULL, OPT_TTL}, \
+	{"comment", required_argument, NULL, OPT_COMMENT}, \
+	{"force", no_argument, NULL, OPT_FORCE}, \
+	{"tag", required_argument, NULL, OPT_TAG}
+#define RULES_ARGS_PPS {"pps", required_argument, NULL, OPT_PPS}
+#define RULES_ARGS_SKIP {"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID}
+#define RULES_ARGS_EMPTY {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY}
+#define RULES_ARGS_END {NULL, 0, NULL, 0}
+
+const struct option rules_args_add_options[] = { RULES_ARGS_ADD, RULES_ARGS_END };
+const struct option rules_args_add_limit_options[] = { RULES_ARGS_ADD, RULES_ARGS_PPS,
+						       RULES_ARGS_END };
+const struct option rules_args_load_options[] = { RULES_ARGS_ADD, RULES_ARGS_SKIP,
+						  RULES_ARGS_END };
+const struct option rules_args_load_limit_options[] = { RULES_ARGS_ADD, RULES_ARGS_SKIP,
+							RULES_ARGS_PPS, RULES_ARGS_END };
+const struct option rules_args_sync_options[] = { RULES_ARGS_ADD, RULES_ARGS_SKIP,
+						  RULES_ARGS_EMPTY, RULES_ARGS_END };
+const struct option rules_args_sync_limit_options[] = { RULES_ARGS_ADD, RULES_ARGS_SKIP,
+							RULES_ARGS_EMPTY, RULES_ARGS_PPS,
+							RULES_ARGS_END };
+const struct option rules_args_del_options[] = { RULES_ARGS_MATCH, RULES_ARGS_END };
+
 int rules_args_parse(const struct cli_ctx *ctx, const char *cmd, enum rules_args_kind kind,
 		     int argc, char **argv, struct rules_args *a)
 {
-	static const struct option longopts[] = {
-		{"proto", required_argument, NULL, OPT_PROTO},
-		{"port", required_argument, NULL, OPT_PORT},
-		{"ttl", required_argument, NULL, OPT_TTL},
-		{"comment", required_argument, NULL, OPT_COMMENT},
-		{"pps", required_argument, NULL, OPT_PPS},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"normalise", no_argument, NULL, OPT_NORMALISE},
-		{"normalize", no_argument, NULL, OPT_NORMALISE},
-		{"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
-		{NULL, 0, NULL, 0},
-	};
 	Xdpfleet__V1__RuleAction action = a->action;
 	const char *foreign;
 	int c, err;
@@ -243,7 +292,7 @@ int rules_args_parse(const struct cli_ctx *ctx, const char *cmd, enum rules_args
 	a->action = action;
 	a->comment = "";
 	optind = 0;
-	while ((c = parse_getopt(ctx, cmd, argc, argv, ":", longopts)) != -1) {
+	while ((c = parse_getopt(ctx, cmd, argc, argv, ":", rules_args_options)) != -1) {
 		if (c == PARSE_OPT_ERROR)
 			return -EINVAL;
 		foreign = rules_args_foreign(kind, c);

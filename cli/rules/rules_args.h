@@ -23,15 +23,27 @@ struct rules_args {
 	const char *comment;
 	bool force;
 	bool normalise;
-	bool skip_invalid; /* load only */
+	bool skip_invalid; /* load and sync */
+	const char *tag;   /* NULL: none given */
+	bool allow_empty;  /* sync only */
 };
 
 /* Which options a command takes; the others are refused by name. */
 enum rules_args_kind {
 	RULES_ARGS_ADD,
 	RULES_ARGS_LOAD,
+	RULES_ARGS_SYNC,
 	RULES_ARGS_DEL,
 };
+
+/* Every option the rule commands know (getopt's table); each kind refuses some by name. */
+extern const struct option rules_args_options[];
+/* The options each command really takes (struct cli_command.options): add, load and sync, of
+ * limit rules (with --pps) or the others, and "rules del". */
+extern const struct option rules_args_add_options[], rules_args_add_limit_options[];
+extern const struct option rules_args_load_options[], rules_args_load_limit_options[];
+extern const struct option rules_args_sync_options[], rules_args_sync_limit_options[];
+extern const struct option rules_args_del_options[];
 
 /* Parses the options of argv (getopt, so they may follow the operands, which start at optind
  * afterwards) and checks how they combine. cmd names the command in messages ("drop add").

@@ -10,7 +10,8 @@ extern const struct cli_command cmd_allow;
 extern const struct cli_command cmd_limit;
 extern const struct cli_command cmd_monitor;
 extern const struct cli_command cmd_rules;
-/* "rules del", its own file for its operand parsing. */
+/* "rules del" and "rules test", their own files for their operands. */
 extern const struct cli_command cmd_rules_del;
+extern const struct cli_command cmd_rules_test;
 
 #endif

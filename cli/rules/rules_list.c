@@ -20,7 +20,8 @@ struct rules_list {
 	struct cli_ctx *ctx;
 	struct rules_list_host *hosts;
 	size_t n, printed;
-	struct json_writer w;
+	struct output_json_doc doc;
+	struct output_opts o;
 	uint64_t now_ns; /* one "now" for every host's ages */
 	int err;         /* first allocation or output error */
 };
@@ -94,21 +95,6 @@ static int rules_list_merge(const struct rules_list_host *h, Xdpfleet__V1__ListR
 	return 0;
 }
 
-/* The same object output_json_answer() writes for one host, inside the open array. */
-static void rules_list_json_host(struct json_writer *w, const struct output_host *h)
-{
-	json_begin_object(w);
-	json_kv_string(w, "host", h->host);
-	json_kv_bool(w, "ok", h->ok);
-	if (h->ok) {
-		output_json_rules_list(w, h->msg);
-	} else {
-		json_kv_string(w, "code", h->code);
-		json_kv_string(w, "error", h->error);
-	}
-	json_end_object(w);
-}
-
 static void rules_list_print(struct rules_list *l, size_t i)
 {
 	Xdpfleet__V1__ListRulesResponse merged = XDPFLEET__V1__LIST_RULES_RESPONSE__INIT;
@@ -119,21 +105,23 @@ static void rules_list_print(struct rules_list *l, size_t i)
 	int err;
 
 	err = output_hosts_from_results(&one, &rh->end, &h);
+	if (!err)
+		call_host_hint(l->ctx, i, &rh->end, h);
 	if (!err && h->ok) {
 		err = rules_list_merge(rh, &merged);
 		h->msg = &merged.base;
 	}
 	if (err)
 		goto out;
-	if (l->ctx->g.output == CLI_OUTPUT_JSON) {
-		/* Opened with the first host, so a fan-out that cannot start prints nothing. */
-		if (!i)
-			json_begin_array(&l->w);
-		rules_list_json_host(&l->w, h);
+	if (l->ctx->g.output != CLI_OUTPUT_TABLE) {
+		output_json_host_begin(&l->doc, h);
+		if (h->ok)
+			output_json_rules_list(&l->doc.w, h->msg);
+		output_json_host_end(&l->doc);
 	} else {
-		if (i)
+		if (i && !l->o.no_headers)
 			fputc('\n', f);
-		err = output_table_rules_list_at(f, h, 1, l->now_ns);
+		err = output_table_rules_list_at(f, h, 1, l->now_ns, &l->o);
 	}
 	fflush(f);
 out:
@@ -188,7 +176,7 @@ static int rules_list_finish(struct rules_list *l, const struct rpc_host_result 
 		return -ENOMEM;
 	for (i = 0; i < l->n; i++)
 		all[i] = l->hosts[i].end;
-	err = output_hosts_from_results(&l->ctx->g.hosts, all, &h);
+	err = call_hosts(l->ctx, all, &h);
 	if (!err)
 		err = call_report_failures(l->ctx, h, l->n);
 	if (cancelled)
@@ -217,7 +205,8 @@ int rules_list_run(struct cli_ctx *ctx, const Xdpfleet__V1__ListRulesRequest *re
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	l.now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	json_init(&l.w, ctx->io.out);
+	call_output_opts(ctx, &l.o);
+	output_json_doc_begin(&l.doc, ctx->io.out, &l.o);
 	l.hosts = calloc(l.n ? l.n : 1, sizeof(*l.hosts));
 	err = -ENOMEM;
 	if (!l.hosts)
@@ -226,13 +215,8 @@ int rules_list_run(struct cli_ctx *ctx, const Xdpfleet__V1__ListRulesRequest *re
 	if (err)
 		goto out;
 	err = rules_list_finish(&l, end);
-	if (ctx->g.output == CLI_OUTPUT_JSON && l.printed) {
-		json_end_array(&l.w);
-		if (!l.w.err)
-			fputc('\n', ctx->io.out);
-		if (json_finish(&l.w) && !l.err)
-			l.err = -EIO;
-	}
+	if (output_json_doc_end(&l.doc) && !l.err)
+		l.err = -EIO;
 	fflush(ctx->io.out);
 	if (!err && l.err)
 		err = l.err;

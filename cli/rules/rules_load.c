@@ -53,13 +53,73 @@ static int rules_load_read(const struct cli_ctx *ctx, const char *cmd, const cha
 	return err == -ENOMEM ? -EIO : err;
 }
 
+int rules_load_file(const struct cli_ctx *ctx, const char *cmd, const struct rules_args *a,
+		    const char *path, struct blocklist *bl, struct output_rules_load *load)
+{
+	int err;
+
+	memset(load, 0, sizeof(*load));
+	load->file = path;
+	blocklist_init(bl, &(struct blocklist_opts){ .normalise = a->normalise });
+	err = rules_load_read(ctx, cmd, path, bl);
+	if (err)
+		return err;
+	rules_load_report(ctx, cmd, path, bl);
+	if (bl->invalid && !a->skip_invalid)
+		return cli_usage_error(ctx, cmd, "%s: %zu invalid line%s, nothing sent (fix %s, or "
+				       "use --skip-invalid to send the valid ones)", path,
+				       bl->invalid, bl->invalid == 1 ? "" : "s",
+				       bl->invalid == 1 ? "it" : "them");
+	if (!bl->n && !a->allow_empty)
+		return cli_usage_error(ctx, cmd, "%s: no entries in %zu lines, nothing sent%s", path,
+				       bl->lines, a->skip_invalid || bl->invalid ? "" :
+				       strstr(cmd, "sync") ? " (--allow-empty syncs it anyway: "
+							    "every rule of the tag is deleted)" : "");
+	load->lines = bl->lines;
+	load->entries = bl->n;
+	load->duplicates = bl->duplicates;
+	load->invalid = bl->invalid;
+	err = blocklist_count_nested(bl, &load->nested);
+	if (err)
+		fprintf(ctx->io.err, CLI_PROG " %s: out of memory\n", cmd);
+	return err == -ENOMEM ? -EIO : err;
+}
+
+int rules_load_request(const struct cli_ctx *ctx, const char *cmd, const struct rules_args *a,
+		       const char *path, struct rules_add_req *rq, struct output_rules_load *load)
+{
+	struct blocklist bl = { 0 };
+	int err;
+
+	err = rules_load_file(ctx, cmd, a, path, &bl, load);
+	if (!err)
+		err = rules_add_req_build(rq, a, bl.entries, bl.n);
+	/* Only the entries' lines are needed while the hosts answer, to name refused ones. */
+	if (!err) {
+		load->entry_line = bl.entry_line;
+		bl.entry_line = NULL;
+	}
+	blocklist_free(&bl);
+	if (err == -ENOMEM) {
+		fprintf(ctx->io.err, CLI_PROG " %s: out of memory\n", cmd);
+		err = -EIO;
+	}
+	return err;
+}
+
+void rules_load_release(struct rules_add_req *rq, struct output_rules_load *load)
+{
+	rules_add_req_free(rq);
+	free((size_t *)load->entry_line);
+	load->entry_line = NULL;
+}
+
 int rules_load_run(struct cli_ctx *ctx, const char *cmd, Xdpfleet__V1__RuleAction action,
 		   int argc, char **argv)
 {
 	struct rules_args a = { .action = action };
 	struct output_rules_load load = { 0 };
 	struct rules_add_req rq = { 0 };
-	struct blocklist bl;
 	int err;
 
 	err = rules_args_parse(ctx, cmd, RULES_ARGS_LOAD, argc, argv, &a);
@@ -70,44 +130,9 @@ int rules_load_run(struct cli_ctx *ctx, const char *cmd, Xdpfleet__V1__RuleActio
 	if (optind + 1 < argc)
 		return cli_usage_error(ctx, cmd, "unexpected argument '%s' (one FILE per load)",
 				       argv[optind + 1]);
-	load.file = argv[optind];
-	blocklist_init(&bl, &(struct blocklist_opts){ .normalise = a.normalise });
-	err = rules_load_read(ctx, cmd, load.file, &bl);
-	if (err)
-		goto out;
-	rules_load_report(ctx, cmd, load.file, &bl);
-	if (bl.invalid && !a.skip_invalid) {
-		err = cli_usage_error(ctx, cmd, "%s: %zu invalid line%s, nothing sent (fix %s, or "
-				      "use --skip-invalid to load the valid ones)", load.file,
-				      bl.invalid, bl.invalid == 1 ? "" : "s",
-				      bl.invalid == 1 ? "it" : "them");
-		goto out;
-	}
-	if (!bl.n) {
-		err = cli_usage_error(ctx, cmd, "%s: no entries in %zu lines, nothing sent",
-				      load.file, bl.lines);
-		goto out;
-	}
-	load.lines = bl.lines;
-	load.entries = bl.n;
-	load.duplicates = bl.duplicates;
-	load.invalid = bl.invalid;
-	err = blocklist_count_nested(&bl, &load.nested);
-	if (!err)
-		err = rules_add_req_build(&rq, &a, bl.entries, bl.n);
-	/* Only the entries' lines are needed while the hosts answer, to name refused ones. */
-	load.entry_line = bl.entry_line;
-	bl.entry_line = NULL;
-	blocklist_free(&bl);
+	err = rules_load_request(ctx, cmd, &a, argv[optind], &rq, &load);
 	if (!err)
 		err = rules_add_send(ctx, &rq, &load);
-	if (err == -ENOMEM) {
-		fprintf(ctx->io.err, CLI_PROG " %s: out of memory\n", cmd);
-		err = -EIO;
-	}
-out:
-	rules_add_req_free(&rq);
-	blocklist_free(&bl);
-	free((size_t *)load.entry_line);
+	rules_load_release(&rq, &load);
 	return err;
 }

@@ -1,7 +1,9 @@
 /* Names of the API's enums (see names.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
+#include "api_limits.h"
 #include "names.h"
 
 static const char *const names_actions[] = {
@@ -72,4 +74,14 @@ int names_parse_builtin(const char *s, Xdpfleet__V1__BuiltinProgram *p)
 		return -EINVAL;
 	*p = i;
 	return 0;
+}
+
+bool names_tag_valid(const char *tag)
+{
+	if (strlen(tag) > API_TAG_MAX)
+		return false;
+	for (; *tag; tag++)
+		if (!isalnum((unsigned char)*tag) && !strchr("._:-", *tag))
+			return false;
+	return true;
 }

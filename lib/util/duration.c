@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,15 +10,17 @@
 
 #define DURATION_MAX_MS (100ull * 365 * 86400 * 1000)
 
+static const struct {
+	const char *name;
+	uint64_t ms;
+} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+	      { "w", 7 * 86400000ull } };
+
+#define N_UNITS (sizeof(units) / sizeof(units[0]))
+
 static int unit_ms(const char **p, uint64_t *ms)
 {
-	static const struct {
-		const char *name;
-		uint64_t ms;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
-		      { "w", 7 * 86400000ull } };
-
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (size_t i = 0; i < N_UNITS; i++) {
 		size_t n = strlen(units[i].name);
 
 		if (!strncmp(*p, units[i].name, n) && !isalpha((unsigned char)(*p)[n])) {
@@ -66,4 +69,24 @@ int duration_parse_ms(const char *s, uint64_t *ms)
 	}
 	*ms = total;
 	return 0;
+}
+
+char *duration_format_ms(uint64_t ms, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	/* Days, not weeks: "14d" reads better than "2w" in messages. */
+	for (size_t i = N_UNITS - 1; i-- > 0 && used < len;) {
+		if (ms < units[i].ms)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%llu%s",
+					 (unsigned long long)(ms / units[i].ms), units[i].name);
+		ms %= units[i].ms;
+	}
+	if (!used)
+		snprintf(buf, len, "0s");
+	return buf;
 }

@@ -16,6 +16,8 @@ void canned_stats_init(struct canned_stats *c, uint64_t base)
 	c->ifs.mode = XDPFLEET__V1__ATTACH_MODE__ATTACH_MODE_NATIVE;
 	c->ifs.period = 1.0;
 	c->ifs.timestamp_ns = 1000 + base;
+	/* 2025-11-26T09:40:00.123Z plus base ms */
+	c->ifs.timestamp_unix_ns = 1764150000123000000ull + base * 1000000ull;
 	for (a = 0; a < 5; a++) {
 		xdpfleet__v1__action_stats__init(&c->act[a]);
 		c->act[a].action = a;

@@ -14,8 +14,9 @@ struct canned_stats {
 	Xdpfleet__V1__ExceptionCount *exc_ptr[5];
 };
 
-/* One interface eth0 (ifindex 2, filter, native, period 1.0): action a has packets
- * base + a, bytes 100 * (base + a), pps 10 * a, bps 8000 * a; exceptions: XDP_ABORTED = base. */
+/* One interface eth0 (ifindex 2, filter, native, period 1.0, read at
+ * 2025-11-26T09:40:00.123Z + base ms): action a has packets base + a, bytes 100 * (base + a),
+ * pps 10 * a, bps 8000 * a; exceptions: XDP_ABORTED = base. */
 void canned_stats_init(struct canned_stats *c, uint64_t base);
 
 struct canned_attachments {

@@ -12,6 +12,9 @@
 #include "cli.h"
 #include "harness.h"
 
+bool harness_err_tty;
+const char *harness_system_config;
+
 void harness_run(struct harness_run *r, volatile sig_atomic_t *cancel, ...)
 {
 	char *argv[64] = { "xdpfleet" };
@@ -25,7 +28,11 @@ void harness_run(struct harness_run *r, volatile sig_atomic_t *cancel, ...)
 		argc++;
 	va_end(ap);
 	argv[argc] = NULL;
+	memset(&io, 0, sizeof(io));
 	io.fanout = harness_fanout;
+	io.err_tty = harness_err_tty;
+	/* Tests never read this machine's config file; those about it point here. */
+	io.system_config = harness_system_config ? harness_system_config : "/nonexistent/cli.conf";
 	io.out = open_memstream(&r->out, &outlen);
 	io.err = open_memstream(&r->err, &errlen);
 	if (!io.out || !io.err)

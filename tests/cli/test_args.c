@@ -22,8 +22,7 @@ static struct fake_host ok_hosts[16];
 
 static int setup(void **state)
 {
-	(void)state;
-	unsetenv("XDPFLEET_HOSTS");
+	fake_rpc_setup(state);
 	fake_rpc_set(ok_hosts, 16);
 	return 0;
 }
@@ -70,10 +69,10 @@ static void test_global_errors(void **state)
 	check_usage("option '-H' needs a value", "-H", NULL);
 	check_usage("option '--timeout' needs a value", "--timeout", NULL);
 	check_usage("--output: invalid value 'yaml'", "-o", "yaml", "info", NULL);
-	check_usage("--timeout: invalid value 'abc'", "--timeout", "abc", "info", NULL);
-	check_usage("--timeout: invalid value '0'", "--timeout", "0", "info", NULL);
-	check_usage("--timeout: invalid value '-1'", "--timeout", "-1", "info", NULL);
-	check_usage("--timeout: invalid value '5x'", "--timeout", "5x", "info", NULL);
+	check_usage("--timeout: invalid duration 'abc'", "--timeout", "abc", "info", NULL);
+	check_usage("--timeout: invalid duration '0' (expected 1ms to 1d", "--timeout", "0", "info", NULL);
+	check_usage("--timeout: invalid duration '-1'", "--timeout", "-1", "info", NULL);
+	check_usage("--timeout: invalid duration '5x'", "--timeout", "5x", "info", NULL);
 	check_usage("--parallel: invalid value '0'", "--parallel", "0", "info", NULL);
 	check_usage("--parallel: invalid value 'many'", "--parallel", "many", "info", NULL);
 	check_usage("--tls-cert and --tls-key go together", "--tls-cert", "/dev/null", "info", NULL);
@@ -88,13 +87,15 @@ static void test_global_errors(void **state)
 static void test_target_errors(void **state)
 {
 	(void)state;
-	check_usage("--hosts: invalid target 'web1': missing ':PORT'", "-H", "web1", "info", NULL);
+	check_usage("--hosts: invalid target 'web 1': contains a space", "-H", "web 1", "info", NULL);
+	check_usage("--hosts: invalid target 'web1/x': a host name has letters", "-H", "web1/x",
+		    "info", NULL);
 	check_usage("invalid target 'web1:': missing port", "-H", "web1:", "info", NULL);
 	check_usage("invalid target ':50051': missing host", "-H", ":50051", "info", NULL);
 	check_usage("port 'http' is not a number", "-H", "web1:http", "info", NULL);
 	check_usage("port '70000' is not a number", "-H", "[::1]:70000", "info", NULL);
 	check_usage("an IPv6 address needs brackets", "-H", "2001:db8::1:50051", "info", NULL);
-	check_usage("missing ':PORT' after ']'", "-H", "[2001:db8::1]", "info", NULL);
+	check_usage("expected ':PORT' after ']'", "-H", "[2001:db8::1]x", "info", NULL);
 	check_usage("invalid target '': empty target", "-H", "a:1,,b:2", "info", NULL);
 	check_usage("missing socket path after 'unix:'", "-H", "unix:", "info", NULL);
 	check_usage("--hosts: empty target list", "-H", "", "info", NULL);
@@ -127,8 +128,8 @@ static void test_command_errors(void **state)
 	check_usage("Try 'xdpfleet attach --help'", "attach", NULL);
 	check_usage("xdpfleet detach: missing interface name", "detach", NULL);
 	check_usage("option '--force' takes no value", "detach", "eth0", "--force=1", NULL);
-	check_usage("--interval: invalid value '0.05'", "stats", "--interval", "0.05", NULL);
-	check_usage("--interval: invalid value 'fast'", "stats", "--interval", "fast", NULL);
+	check_usage("--interval: invalid duration '0.05' (expected 100ms to 1h", "stats", "--interval", "0.05", NULL);
+	check_usage("--interval: invalid duration 'fast'", "stats", "--interval", "fast", NULL);
 	check_usage("--count: invalid value '0'", "stats", "--count", "0", NULL);
 	check_usage("--count: invalid value '-3'", "stats", "--count", "-3", NULL);
 	check_usage("--count: invalid value '99999999999'", "stats", "--count", "99999999999",
@@ -220,12 +221,12 @@ static void test_targets(void **state)
 	harness_free(&r);
 
 	f = fopen(path, "w");
-	fputs("web1:50051\n# fine\nweb2\n", f);
+	fputs("web1:50051\n# fine\nweb2:\n", f);
 	fclose(f);
 	fake_rpc_set(ok_hosts, 16);
 	RUN(&r, "--hosts-file", path, "info");
 	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, ":3: invalid target 'web2': missing ':PORT'"));
+	assert_non_null(strstr(r.err, ":3: invalid target 'web2:': missing port after ':'"));
 	assert_int_equal(fake_rpc_last.calls, 0);
 	harness_free(&r);
 

@@ -219,7 +219,7 @@ static void test_stats(void **state)
 		r.out,
 		"[{\"host\":\"unix:/a.sock\",\"ok\":true,\"interfaces\":[{\"ifname\":\"eth0\","
 		"\"ifindex\":2,\"program\":\"filter\",\"mode\":\"native\",\"period\":1,"
-		"\"timestamp_ns\":1001000,\"actions\":["
+		"\"timestamp_ns\":1001000,\"timestamp_unix_ns\":1764151000123000000,\"actions\":["
 		"{\"action\":\"XDP_ABORTED\",\"packets\":1000000,\"bytes\":100000000,\"pps\":0,\"bps\":0},"
 		"{\"action\":\"XDP_DROP\",\"packets\":1000001,\"bytes\":100000100,\"pps\":10,\"bps\":8000},"
 		"{\"action\":\"XDP_PASS\",\"packets\":1000002,\"bytes\":100000200,\"pps\":123456.7,"

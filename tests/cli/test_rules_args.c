@@ -24,8 +24,7 @@ static char tmpfile_path[64];
 
 static int setup(void **state)
 {
-	(void)state;
-	unsetenv("XDPFLEET_HOSTS");
+	fake_rpc_setup(state);
 	fake_rpc_set(ok_hosts, 4);
 	return 0;
 }
@@ -143,7 +142,7 @@ static void test_cli_rules_args_errors(void **state)
 	check_usage("xdpfleet rules: missing subcommand", "rules", NULL);
 	check_usage("xdpfleet rules list: --action: invalid value 'block' (expected drop, allow, "
 		    "limit or monitor)", "rules", "list", "--action", "block", NULL);
-	check_usage("xdpfleet rules list: --output: invalid value 'xml'", "rules", "list", "-o",
+	check_usage("xdpfleet: --output: invalid value 'xml' (expected table, json or jsonl)", "rules", "list", "-o",
 		    "xml", NULL);
 	check_usage("xdpfleet rules list: unexpected argument 'drop'", "rules", "list", "drop",
 		    NULL);

@@ -48,6 +48,7 @@ static void canned_rules_init(struct canned_rules *c, uint64_t last_hit_base)
 	c->rule[0].bytes = 1440;
 	c->rule[0].last_hit_unix_ns = last_hit_base - 3500000000ull;
 	c->rule[0].comment = "spamhaus";
+	c->rule[0].tag = "feed-a";
 	c->rule[0].created_unix = 1764140000;
 	c->rule[1].id = 2;
 	c->rule[1].action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT;
@@ -56,6 +57,9 @@ static void canned_rules_init(struct canned_rules *c, uint64_t last_hit_base)
 	c->match[1].proto = XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP;
 	c->match[1].port_min = 53;
 	c->rule[1].ttl_seconds = 600;
+	/* Of 900 packets from sources over their budget, 200 were dropped. */
+	c->rule[1].hits = 900;
+	c->rule[1].dropped = 200;
 	c->rule[1].expires_in_ms = 599500;
 	c->rule[2].id = 3;
 	c->rule[2].action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_ALLOW;
@@ -83,13 +87,13 @@ static const char list_json[] =
 	"[{\"host\":\"unix:/a.sock\",\"ok\":true,\"rules\":["
 	"{\"id\":1,\"action\":\"drop\",\"src\":\"203.0.113.0/24\",\"proto\":\"any\",\"port\":null,"
 	"\"hits\":12,\"bytes\":1440,\"last_hit\":1764149996,\"expires_in\":null,"
-	"\"comment\":\"spamhaus\",\"created\":1764140000},"
+	"\"comment\":\"spamhaus\",\"tag\":\"feed-a\",\"created\":1764140000},"
 	"{\"id\":2,\"action\":\"limit\",\"src\":\"2001:db8:1000::/36\",\"proto\":\"udp\",\"port\":53,"
-	"\"limit_pps\":1000,\"hits\":0,\"bytes\":0,\"last_hit\":null,\"expires_in\":600,"
-	"\"comment\":\"\",\"created\":null},"
+	"\"limit_pps\":1000,\"hits\":900,\"passed\":700,\"dropped\":200,\"bytes\":0,"
+	"\"last_hit\":null,\"expires_in\":600,\"comment\":\"\",\"tag\":\"\",\"created\":null},"
 	"{\"id\":3,\"action\":\"allow\",\"src\":null,\"proto\":\"tcp\",\"port\":\"1000-2000\","
 	"\"hits\":123456789,\"bytes\":98765432100,\"last_hit\":1764142800,\"expires_in\":null,"
-	"\"comment\":\"office\\u001b[31m\",\"created\":null}]},"
+	"\"comment\":\"office\\u001b[31m\",\"tag\":\"\",\"created\":null}]},"
 	"{\"host\":\"unix:/dead.sock\",\"ok\":false,\"code\":\"UNAVAILABLE\",\"error\":"
 	"\"UNAVAILABLE: failed to connect to all addresses\"},"
 	"{\"host\":\"unix:/c.sock\",\"ok\":true,\"rules\":[]}]\n";
@@ -120,18 +124,26 @@ static void test_cli_rules_output_list_table(void **state)
 {
 	static const char want[] =
 		"unix:/a.sock  3 rules\n"
-		"  ID  ACTION         SRC                 PROTO   PORT            HITS        BYTES  "
-		"LAST HIT  EXPIRES  COMMENT\n"
-		"   1  drop           203.0.113.0/24      any     -                 12         1440  "
-		"3s ago    never    spamhaus\n"
-		"   2  limit 1000pps  2001:db8:1000::/36  udp     53                 0            0  "
-		"never     10m00s\n"
-		"   3  allow          any                 tcp     1000-2000  123456789  98765432100  "
-		"2h ago    never    office?[31m\n"
+		"  ID  ACTION         SRC                 PROTO   PORT            HITS  PASSED  DROPPED  "
+		"      BYTES  LAST HIT  EXPIRES  TAG     COMMENT\n"
+		"   1  drop           203.0.113.0/24      any     -                 12       -        -  "
+		"       1440  3s ago    never    feed-a  spamhaus\n"
+		"   2  limit 1000pps  2001:db8:1000::/36  udp     53               900     700      200  "
+		"          0  never     10m00s   -\n"
+		"   3  allow          any                 tcp     1000-2000  123456789       -        -  "
+		"98765432100  2h ago    never    -       office?[31m\n"
 		"\n"
 		"unix:/dead.sock  error: UNAVAILABLE: failed to connect to all addresses\n"
 		"\n"
 		"unix:/c.sock  (no rules)\n";
+	static const char want_bare[] =
+		"unix:/a.sock   1  drop           203.0.113.0/24      any     -                 12       "
+		"-        -         1440  3s ago    never    feed-a  spamhaus\n"
+		"unix:/a.sock   2  limit 1000pps  2001:db8:1000::/36  udp     53               900     700"
+		"      200            0  never     10m00s   -\n"
+		"unix:/a.sock   3  allow          any                 tcp     1000-2000  123456789       "
+		"-        -  98765432100  2h ago    never    -       office?[31m\n"
+		"unix:/dead.sock  error: UNAVAILABLE: failed to connect to all addresses\n";
 	Xdpfleet__V1__ListRulesResponse merged = XDPFLEET__V1__LIST_RULES_RESPONSE__INIT,
 					empty = XDPFLEET__V1__LIST_RULES_RESPONSE__INIT;
 	Xdpfleet__V1__Rule *sorted[3];
@@ -154,9 +166,16 @@ static void test_cli_rules_output_list_table(void **state)
 	merged.rules = sorted;
 	snprintf(h[1].error, sizeof(h[1].error), "UNAVAILABLE: failed to connect to all addresses");
 	f = open_memstream(&out, &len);
-	assert_int_equal(output_table_rules_list_at(f, h, 3, NOW_NS), 0);
+	assert_int_equal(output_table_rules_list_at(f, h, 3, NOW_NS, &(struct output_opts){ 0 }), 0);
 	fclose(f);
 	assert_string_equal(out, want);
+	free(out);
+	/* --no-headers: one line per rule, starting with its host; no host or column lines. */
+	f = open_memstream(&out, &len);
+	assert_int_equal(output_table_rules_list_at(f, h, 3, NOW_NS,
+						    &(struct output_opts){ .no_headers = true }), 0);
+	fclose(f);
+	assert_string_equal(out, want_bare);
 	free(out);
 }
 
@@ -179,8 +198,8 @@ static void test_cli_rules_output_list_cli(void **state)
 	harness_check_contains(r.out, "unix:/a.sock  3 rules\n");
 	/* 3.5 s before the canned "now": 3s ago, or 4s under a slow valgrind run. */
 	harness_check_contains(r.out, "\n   1  drop           203.0.113.0/24      any     -                 12"
-			      "         1440  ");
-	harness_check_contains(r.out, "s ago    never    spamhaus\n   2  limit 1000pps");
+			      "       -        -         1440  ");
+	harness_check_contains(r.out, "s ago    never    feed-a  spamhaus\n   2  limit 1000pps");
 	harness_check_contains(r.out, "\n   3  allow");
 	harness_check_contains(r.out, "unix:/dead.sock  error: UNAVAILABLE");
 	harness_check_contains(r.out, "unix:/c.sock  (no rules)\n");
@@ -241,8 +260,18 @@ static void test_cli_rules_output_added(void **state)
 			    "HOST                ADDED   UPDATED   PRESENT  IDS\n"
 			    "unix:/a.sock         1000         0         0  1-1000\n"
 			    "unix:/dead.sock  error: UNAVAILABLE: failed to connect to all addresses\n"
-			    "unix:/c.sock            0         1         2  7,9-10\n");
+			    "unix:/c.sock            0         1         2  7,9-10\n"
+			    "1000 added, 1 updated, 2 already present on 2 of 3 hosts\n");
 	harness_check_contains(r.err, "1 of 3 hosts failed");
+	harness_free(&r);
+
+	/* --no-headers: the host rows only, anywhere on the line. */
+	fake_rpc_set(hosts, 3);
+	RUN(&r, "-H", HOSTS, "drop", "add", "192.0.2.1", "--no-headers");
+	assert_string_equal(r.out,
+			    "unix:/a.sock         1000         0         0  1-1000\n"
+			    "unix:/dead.sock  error: UNAVAILABLE: failed to connect to all addresses\n"
+			    "unix:/c.sock            0         1         2  7,9-10\n");
 	harness_free(&r);
 
 	a.n_ids = 2;
@@ -279,8 +308,8 @@ static void test_cli_rules_output_added_many_ranges(void **state)
 	RUN(&r, "-H", "unix:/a.sock", "drop", "add", "192.0.2.1");
 	assert_int_equal(r.status, 0);
 	harness_check_contains(r.out, "unix:/a.sock       200         0         0  1000,1002,1004,");
-	harness_check_contains(r.out, "...\n");
-	assert_true(strlen(strchr(r.out, '\n') + 1) <= 12 + 2 + 8 + 2 + 8 + 2 + 8 + 2 + 71 + 1);
+	harness_check_contains(r.out, "...\n200 added, 0 updated, 0 already present on 1 host\n");
+	assert_true(strcspn(strchr(r.out, '\n') + 1, "\n") + 1 <= 12 + 2 + 8 + 2 + 8 + 2 + 8 + 2 + 71 + 1);
 	harness_free(&r);
 }
 

@@ -153,6 +153,9 @@ static int setup(void **state)
 {
 	(void)state;
 	unsetenv("XDPFLEET_HOSTS");
+	unsetenv("XDPFLEET_CONFIG");
+	/* No config file of whoever runs the tests. */
+	setenv("HOME", "/nonexistent/home", 1);
 	setenv("GRPC_VERBOSITY", "NONE", 0);
 	rpc_global_init();
 	agent_start(&slow, "slow");
@@ -206,7 +209,7 @@ static void test_cli_rules_stream_list_order(void **state)
 	assert_non_null(strstr(r.out, "}]},{\"host\":\"unix:/nonexistent/dead.sock\",\"ok\":false"));
 	assert_non_null(strstr(r.out, "\"src\":\"10.0.0.5/32\",\"proto\":\"any\",\"port\":null,"
 				      "\"hits\":0,\"bytes\":0,\"last_hit\":null,\"expires_in\":null,"
-				      "\"comment\":\"\",\"created\":null}]}]\n"));
+				      "\"comment\":\"\",\"tag\":\"\",\"created\":null}]}]\n"));
 	harness_free(&r);
 }
 

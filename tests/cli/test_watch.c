@@ -1,9 +1,11 @@
 /* stats --watch: snapshots from several hosts combined into ticks, lagging and failing hosts,
- * Ctrl-C, and the request's interval/count/deadline. */
+ * Ctrl-C, the request's interval/count/deadline, JSON lines with wall-clock times, and
+ * reconnecting to an agent whose stream broke. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "canned.h"
 #include "fake_rpc.h"
 #include "harness.h"
+#include "json_parse.h"
 
 #define RUN(r, ...) harness_run((r), NULL, __VA_ARGS__, NULL)
 
@@ -38,6 +41,17 @@ static void fleet_init(struct fleet *f, size_t na, size_t nb)
 	f->hosts[1].stream = f->sb;
 	f->hosts[1].n_stream = nb;
 	fake_rpc_set(f->hosts, 2);
+}
+
+/* Host b's agent goes away (UNAVAILABLE "Socket closed") after `after` snapshots, for its
+ * first `calls` connections. */
+static void fleet_break(struct fleet *f, int calls, size_t after)
+{
+	f->hosts[1].fail = true;
+	f->hosts[1].code = GRPC_STATUS_UNAVAILABLE;
+	f->hosts[1].message = "Socket closed";
+	f->hosts[1].fail_calls = calls;
+	f->hosts[1].break_after = after;
 }
 
 static int count_lines(const char *s)
@@ -119,20 +133,22 @@ static void test_failed_host(void **state)
 	char *line3;
 
 	(void)state;
+	/* A failure that is no agent restart: not retried. */
 	fleet_init(&f, 3, 1);
 	f.hosts[1].fail = true;
-	f.hosts[1].code = GRPC_STATUS_UNAVAILABLE;
-	f.hosts[1].message = "agent went away";
+	f.hosts[1].code = GRPC_STATUS_INTERNAL;
+	f.hosts[1].message = "counters unreadable";
 	RUN(&r, "-H", "unix:/a,unix:/b", "-o", "json", "stats", "--count", "3");
 	assert_int_equal(r.status, 1);
 	/* 3 ticks, then one array of only the failed host. */
 	assert_int_equal(count_lines(r.out), 4);
-	assert_int_equal(count_of(r.out, "{\"host\":\"unix:/b\",\"ok\":false,\"code\":\"UNAVAILABLE\","
-					 "\"error\":\"UNAVAILABLE: agent went away\"}"), 3);
+	assert_int_equal(count_of(r.out, "{\"host\":\"unix:/b\",\"ok\":false,\"code\":\"INTERNAL\","
+					 "\"error\":\"INTERNAL: counters unreadable\"}"), 3);
 	line3 = strrchr(r.out, '[');
-	assert_string_equal(line3, "[{\"host\":\"unix:/b\",\"ok\":false,\"code\":\"UNAVAILABLE\","
-				   "\"error\":\"UNAVAILABLE: agent went away\"}]\n");
-	assert_non_null(strstr(r.err, "1 of 2 hosts failed:\n  unix:/b: UNAVAILABLE: agent went away"));
+	assert_string_equal(line3, "[{\"host\":\"unix:/b\",\"ok\":false,\"code\":\"INTERNAL\","
+				   "\"error\":\"INTERNAL: counters unreadable\"}]\n");
+	assert_non_null(strstr(r.err, "1 of 2 hosts failed:\n  unix:/b: INTERNAL: counters unreadable"));
+	assert_null(strstr(r.err, "reconnecting"));
 	harness_free(&r);
 }
 
@@ -181,6 +197,186 @@ static void test_table_append(void **state)
 	harness_free(&r);
 }
 
+/* Every line of text as parsed JSON, checked to be one object each. */
+static size_t parse_lines(const char *text, struct jp_value **lines, size_t max)
+{
+	const char *end;
+	size_t n = 0;
+
+	for (; *text && n < max; text = end + 1) {
+		end = strchr(text, '\n');
+		assert_non_null(end);
+		lines[n] = jp_parse(text, (size_t)(end - text));
+		if (!lines[n] || lines[n]->type != JP_OBJ)
+			fail_msg("line %zu is no JSON object: %.*s", n + 1, (int)(end - text), text);
+		n++;
+	}
+	assert_string_equal(text, "");
+	return n;
+}
+
+static void free_lines(struct jp_value **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		jp_free(lines[i]);
+}
+
+/* A "2025-11-26T09:40:00.123Z": RFC 3339, UTC, milliseconds. */
+static void check_rfc3339(const char *s)
+{
+	assert_non_null(s);
+	assert_int_equal(strlen(s), 24);
+	assert_true(s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' &&
+		    s[19] == '.' && s[23] == 'Z');
+}
+
+static void test_jsonl(void **state)
+{
+	struct jp_value *lines[16];
+	const struct jp_value *ifs;
+	struct harness_run r;
+	struct fleet f;
+	size_t n, i;
+
+	(void)state;
+	fleet_init(&f, 2, 2);
+	RUN(&r, "-H", "unix:/a,unix:/b", "stats", "--count", "2", "-o", "jsonl");
+	assert_int_equal(r.status, 0);
+	/* One line per host and snapshot, as they come (no tick arrays). */
+	n = parse_lines(r.out, lines, 16);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++) {
+		assert_true(jp_get(lines[i], "ok")->b);
+		check_rfc3339(jp_str(lines[i], "time"));
+		assert_int_equal(jp_get(lines[i], "seq")->num, i / 2 + 1);
+		ifs = &jp_get(lines[i], "interfaces")->items[0];
+		assert_string_equal(jp_str(ifs, "ifname"), "eth0");
+		/* The agent's wall clock: the read time, as a number and as RFC 3339. */
+		assert_null(jp_get(ifs, "timestamp_ns"));
+		assert_true(jp_get(ifs, "timestamp_unix_ns")->num > 1.7e18);
+	}
+	assert_string_equal(jp_str(lines[0], "host"), "unix:/a");
+	assert_string_equal(jp_str(lines[1], "host"), "unix:/b");
+	assert_string_equal(jp_str(&jp_get(lines[0], "interfaces")->items[0], "time"),
+			    "2025-11-26T09:40:00.223Z");
+	assert_string_equal(jp_str(&jp_get(lines[3], "interfaces")->items[0], "time"),
+			    "2025-11-26T09:40:02.123Z");
+	free_lines(lines, n);
+	harness_free(&r);
+}
+
+/* An agent restarting mid-watch: its stream breaks with UNAVAILABLE after two snapshots,
+ * the next connection streams the rest. */
+static void test_reconnect(void **state)
+{
+	Xdpfleet__V1__WatchStatsRequest *req;
+	struct jp_value *lines[16];
+	const struct fake_rpc_record *again;
+	struct harness_run r;
+	struct fleet f;
+	size_t n, i, events = 0;
+
+	(void)state;
+	fleet_init(&f, 4, 4);
+	fleet_break(&f, 1, 2);
+	RUN(&r, "-H", "unix:/a,unix:/b", "-o", "json", "stats", "--count", "4");
+	assert_int_equal(r.status, 0);
+	/* Four whole ticks: b's snapshots 3 and 4 came over the second connection. */
+	assert_int_equal(count_lines(r.out), 4);
+	assert_int_equal(count_of(r.out, "{\"host\":\"unix:/b\",\"ok\":true"), 4);
+	assert_non_null(strstr(r.out, "\"packets\":4000,"));
+	assert_null(strstr(r.out, "\"ok\":false"));
+	harness_check_contains(r.err, "xdpfleet stats: unix:/b: the stream broke (UNAVAILABLE: "
+			       "Socket closed); reconnecting\n");
+	harness_check_contains(r.err, "xdpfleet stats: unix:/b: reconnected after 0.");
+	harness_check_contains(r.err, "s (1 attempt)\n");
+	/* The second call went to b alone, asking for the snapshots still missing. */
+	assert_int_equal(fake_rpc_last.calls, 2);
+	again = &fake_rpc_calls[1];
+	assert_int_equal(again->n_targets, 1);
+	assert_string_equal(again->targets[0], "unix:/b");
+	req = (Xdpfleet__V1__WatchStatsRequest *)again->req;
+	assert_int_equal(req->count, 2);
+	harness_free(&r);
+
+	/* jsonl: the same, with an event object on each side of the outage. */
+	fleet_init(&f, 4, 4);
+	fleet_break(&f, 1, 2);
+	RUN(&r, "-H", "unix:/a,unix:/b", "-o", "jsonl", "stats", "--watch");
+	assert_int_equal(r.status, 0);
+	n = parse_lines(r.out, lines, 16);
+	assert_int_equal(n, 8 + 2);
+	for (i = 0; i < n; i++) {
+		const char *ev = jp_str(lines[i], "event");
+
+		check_rfc3339(jp_str(lines[i], "time"));
+		if (!ev)
+			continue;
+		assert_string_equal(jp_str(lines[i], "host"), "unix:/b");
+		assert_null(jp_get(lines[i], "ok"));
+		if (!events++) {
+			assert_string_equal(ev, "disconnected");
+			assert_string_equal(jp_str(lines[i], "code"), "UNAVAILABLE");
+			assert_string_equal(jp_str(lines[i], "error"), "UNAVAILABLE: Socket closed");
+			assert_int_equal(jp_get(lines[i], "retry_in_ms")->num, 200);
+			/* b's lines before it: its first two snapshots. */
+			for (size_t k = 0, seen = 0; k < i; k++)
+				if (!strcmp(jp_str(lines[k], "host"), "unix:/b"))
+					assert_int_equal(jp_get(lines[k], "seq")->num, ++seen);
+		} else {
+			assert_string_equal(ev, "reconnected");
+			assert_int_equal(jp_get(lines[i], "attempts")->num, 1);
+			assert_true(jp_get(lines[i], "down_ms")->num >= 190);
+			/* b's next snapshot follows: its third. */
+			assert_string_equal(jp_str(lines[i + 1], "host"), "unix:/b");
+			assert_int_equal(jp_get(lines[i + 1], "seq")->num, 3);
+		}
+	}
+	assert_int_equal(events, 2);
+	free_lines(lines, n);
+	harness_free(&r);
+}
+
+/* A --count watch gives up on a host that does not come back by its deadline; a host that
+ * never answered is not retried at all. */
+static void test_reconnect_gives_up(void **state)
+{
+	struct jp_value *lines[32];
+	struct harness_run r;
+	struct fleet f;
+	size_t n;
+
+	(void)state;
+	fleet_init(&f, 3, 1);
+	fleet_break(&f, 100, 1);
+	RUN(&r, "-H", "unix:/a,unix:/b", "--timeout", "0.3", "-o", "jsonl", "stats", "--count", "3",
+	    "--interval", "0.1");
+	assert_int_equal(r.status, 1);
+	harness_check_contains(r.err, "unix:/b: the stream broke (UNAVAILABLE: Socket closed); "
+			       "reconnecting\n");
+	assert_null(strstr(r.err, "reconnected"));
+	harness_check_contains(r.err, "1 of 2 hosts failed:\n  unix:/b: UNAVAILABLE: Socket closed");
+	/* Tried again (more than once) within the 0.6 s a --count 3 watch has. */
+	assert_true(fake_rpc_last.calls >= 2 && fake_rpc_last.calls <= 4);
+	n = parse_lines(r.out, lines, 32);
+	/* a's 3, b's 1, the event, and b's end. */
+	assert_int_equal(n, 6);
+	assert_string_equal(jp_str(lines[n - 1], "host"), "unix:/b");
+	assert_false(jp_get(lines[n - 1], "ok")->b);
+	assert_string_equal(jp_str(lines[n - 1], "code"), "UNAVAILABLE");
+	free_lines(lines, n);
+	harness_free(&r);
+
+	fleet_init(&f, 2, 0);
+	f.hosts[1] = fake_rpc_dead;
+	fake_rpc_set(f.hosts, 2);
+	RUN(&r, "-H", "unix:/a,unix:/b", "-o", "json", "stats", "--count", "2");
+	assert_int_equal(r.status, 1);
+	assert_int_equal(fake_rpc_last.calls, 1);
+	assert_null(strstr(r.err, "reconnecting"));
+	harness_free(&r);
+}
+
 static void test_ctrl_c(void **state)
 {
 	volatile sig_atomic_t cancel = 0;
@@ -212,6 +408,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_append, fake_rpc_setup,
 						fake_rpc_teardown),
 		cmocka_unit_test_setup_teardown(test_ctrl_c, fake_rpc_setup,
+						fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_jsonl, fake_rpc_setup, fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, fake_rpc_setup, fake_rpc_teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect_gives_up, fake_rpc_setup,
 						fake_rpc_teardown),
 	};
 
