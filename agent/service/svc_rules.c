@@ -158,7 +158,8 @@ grpc_status_code svc_sync_rules(struct rpc_call *call, const ProtobufCMessage *m
 		       req->tag, req->n_rules, res.added, res.updated, res.unchanged, res.deleted, res.foreign, req->force);
 	out->added = res.added;
 	out->updated = res.updated;
-	out->unchanged = res.unchanged + res.foreign;
+	out->unchanged = res.unchanged;
+	out->other_owner = res.foreign;
 	out->deleted = res.deleted;
 	out->enforced = dataplane_enforces_rules(agent->dp);
 	return GRPC_STATUS_OK;

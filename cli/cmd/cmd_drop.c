@@ -89,9 +89,11 @@
 
 #define CMD_DROP_SYNC_OUTPUT \
 	"Output: the file's summary and the tag, then per host ADDED, UPDATED (TTL/comment\n" \
-	"refreshed), UNCHANGED, DELETED (rules of the tag FILE no longer has), then the totals:\n" \
-	"'N added, N updated, N unchanged, N deleted on N hosts'. JSON: {\"host\":..,\"ok\":true,\n" \
-	"\"tag\":..,\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"enforced\":true,\n" \
+	"refreshed), UNCHANGED, DELETED (rules of the tag FILE no longer has), and OTHER OWNER\n" \
+	"(entries that match an untagged rule or another tag's: left to it) when there are any,\n" \
+	"then the totals: 'N added, N updated, N unchanged, N deleted on N hosts'. JSON:\n" \
+	"{\"host\":..,\"ok\":true,\"tag\":..,\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\n" \
+	"\"other_owner\":N,\"enforced\":true,\n" \
 	"\"load\":{\"file\":..,\"lines\":N,\"entries\":N,\"duplicates\":N,\"invalid\":N,\"nested\":N}}\n"
 
 #define CMD_DROP_SYNC_USAGE(act, extra) \

@@ -27,9 +27,9 @@ int output_table_rules_added(FILE *f, const struct output_host *h, size_t n,
 int output_json_rules_added(FILE *f, const struct output_host *h, size_t n,
 			    const struct output_rules_load *load, const struct output_opts *o);
 
-/* SyncRules: per host ADDED, UPDATED, UNCHANGED, DELETED, then the totals. JSON: per host
- * {"host":..,"ok":true,"tag":..,"added":N,"updated":N,"unchanged":N,"deleted":N,
- * "enforced":B} plus "load":{..}. */
+/* SyncRules: per host ADDED, UPDATED, UNCHANGED, DELETED (and OTHER OWNER when some host has
+ * any), then the totals. JSON: per host {"host":..,"ok":true,"tag":..,"added":N,"updated":N,
+ * "unchanged":N,"deleted":N,"other_owner":N,"enforced":B} plus "load":{..}. */
 int output_table_rules_synced(FILE *f, const struct output_host *h, size_t n,
 			      const struct output_opts *o);
 int output_json_rules_synced(FILE *f, const struct output_host *h, size_t n, const char *tag,

@@ -90,14 +90,19 @@ int output_table_rules_added(FILE *f, const struct output_host *h, size_t n,
 int output_table_rules_synced(FILE *f, const struct output_host *h, size_t n,
 			      const struct output_opts *o)
 {
-	uint64_t added = 0, updated = 0, unchanged = 0, deleted = 0;
+	uint64_t added = 0, updated = 0, unchanged = 0, deleted = 0, others = 0;
 	const Xdpfleet__V1__SyncRulesResponse *r;
 	int hw = output_host_width(h, n);
 	size_t i;
 
-	if (!o->no_headers)
-		fprintf(f, "%-*s  %8s  %8s  %9s  %8s\n", hw, "HOST", "ADDED", "UPDATED", "UNCHANGED",
-			"DELETED");
+	/* Entries another tag (or an operator) owns are rare: a column only when there are some. */
+	for (i = 0; i < n; i++)
+		if (h[i].ok && h[i].msg)
+			others += ((const Xdpfleet__V1__SyncRulesResponse *)h[i].msg)->other_owner;
+	if (!o->no_headers) {
+		fprintf(f, "%-*s  %8s  %8s  %9s  %8s", hw, "HOST", "ADDED", "UPDATED", "UNCHANGED", "DELETED");
+		fprintf(f, others ? "  %11s\n" : "\n", "OTHER OWNER");
+	}
 	for (i = 0; i < n; i++) {
 		if (output_table_failed(f, &h[i], hw))
 			continue;
@@ -106,8 +111,11 @@ int output_table_rules_synced(FILE *f, const struct output_host *h, size_t n,
 			fprintf(f, "%-*s  (empty answer)\n", hw, h[i].host);
 			continue;
 		}
-		fprintf(f, "%-*s  %8" PRIu32 "  %8" PRIu32 "  %9" PRIu32 "  %8" PRIu32 "\n", hw,
-			h[i].host, r->added, r->updated, r->unchanged, r->deleted);
+		fprintf(f, "%-*s  %8" PRIu32 "  %8" PRIu32 "  %9" PRIu32 "  %8" PRIu32, hw, h[i].host, r->added,
+			r->updated, r->unchanged, r->deleted);
+		if (others)
+			fprintf(f, "  %11" PRIu32, r->other_owner);
+		fputc('\n', f);
 		added += r->added;
 		updated += r->updated;
 		unchanged += r->unchanged;
@@ -116,6 +124,8 @@ int output_table_rules_synced(FILE *f, const struct output_host *h, size_t n,
 	if (!o->no_headers) {
 		fprintf(f, "%" PRIu64 " added, %" PRIu64 " updated, %" PRIu64 " unchanged, %" PRIu64
 			" deleted", added, updated, unchanged, deleted);
+		if (others)
+			fprintf(f, ", %" PRIu64 " left to the rule's owner (untagged or another tag)", others);
 		output_rules_on_hosts(f, h, n);
 	}
 	return ferror(f) ? -EIO : 0;
@@ -178,6 +188,7 @@ int output_json_rules_synced(FILE *f, const struct output_host *h, size_t n, con
 			json_kv_uint(&d.w, "updated", r->updated);
 			json_kv_uint(&d.w, "unchanged", r->unchanged);
 			json_kv_uint(&d.w, "deleted", r->deleted);
+			json_kv_uint(&d.w, "other_owner", r->other_owner);
 			json_kv_bool(&d.w, "enforced", r->enforced);
 		}
 		if (load)

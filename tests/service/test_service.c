@@ -472,7 +472,8 @@ static void test_sync_rules(void **state)
 	r[1].comment = "v6 feed entry";
 	out = sync_tag(f, "feed:spamhaus", rules, 4, &res);
 	assert_int_equal(out->added, 3);
-	assert_int_equal(out->unchanged, 1); /* the operator's rule */
+	assert_int_equal(out->unchanged, 0);
+	assert_int_equal(out->other_owner, 1); /* the operator's rule */
 	assert_int_equal(out->deleted, 0);
 	rpc_invoke_result_free(&res);
 	assert_int_equal(rule_count(f), 4);
