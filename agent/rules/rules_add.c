@@ -84,7 +84,7 @@ struct add {
 	size_t n;
 	const uint32_t *want;
 	struct rules_rule *recs;
-	struct rules_key *keys; /* sorted by prefix, then position: keys[i].idx is the rule; groups
+	struct prefix_key *keys; /* sorted by prefix, then position: keys[i].idx is the rule; groups
 				 * are found on the keys, without reading records out of order */
 	long *dup_of;     /* -1, or -2 - an existing slot, or the batch index of an earlier twin */
 	int64_t *old_head; /* per rule: the chain head it was linked in front of (first in group) */
@@ -96,7 +96,7 @@ struct add {
 	uint32_t top;     /* highest slot used + 1 */
 };
 
-static bool same_key(const struct rules_key *x, const struct rules_key *y)
+static bool same_key(const struct prefix_key *x, const struct prefix_key *y)
 {
 	return x->a0 == y->a0 && x->a1 == y->a1 && x->fl == y->fl;
 }
@@ -105,7 +105,7 @@ static bool same_key(const struct rules_key *x, const struct rules_key *y)
  * *at its index in the index (or -1). */
 static size_t group(const struct add *a, size_t g, struct rules_pfx *k, long *at)
 {
-	const struct rules_key *key = &a->keys[g];
+	const struct prefix_key *key = &a->keys[g];
 	uint64_t w[2] = { __builtin_bswap64(key->a0), __builtin_bswap64(key->a1) };
 	size_t h = g + 1;
 

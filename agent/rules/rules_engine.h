@@ -5,6 +5,7 @@
 #define XDPFLEET_RULES_ENGINE_H
 
 #include "rules_clock.h"
+#include "prefix_sort.h"
 #include "rules_compile.h"
 #include "htab.h"
 #include "vec.h"
@@ -93,13 +94,7 @@ struct rules_engine {
 };
 
 /* rules_sort.c: an AddRules batch in (family, address bits, length, position) order. */
-struct rules_key {
-	uint64_t a0, a1; /* the address as big-endian words */
-	uint32_t fl;     /* family << 8 | plen */
-	uint32_t idx;    /* the rule's position in the batch */
-};
-
-int rules_sort_batch(const struct rules_rule *recs, size_t n, struct rules_key **sorted);
+int rules_sort_batch(const struct rules_rule *recs, size_t n, struct prefix_key **sorted);
 
 /* rules_index.c */
 void rules_pfx_of(const struct rules_rule *r, struct rules_pfx *out);

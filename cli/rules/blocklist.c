@@ -1,12 +1,12 @@
 /* Blocklist parsing (see blocklist.h): one pass, a hash set for duplicates, lib/util/cidr for the
  * entries themselves. */
-#include <endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blocklist.h"
+#include "prefix_sort.h"
 
 void blocklist_init(struct blocklist *bl, const struct blocklist_opts *opts)
 {
@@ -223,42 +223,9 @@ out:
 	return err;
 }
 
-/* An entry as integers in address order, so sorting compares words, not bytes. */
-struct blocklist_key {
-	uint64_t hi, lo;
-	uint8_t family, plen;
-	uint32_t index;
-};
-
-static int blocklist_cmp(const void *pa, const void *pb)
-{
-	const struct blocklist_key *a = pa, *b = pb;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if (a->hi != b->hi)
-		return a->hi < b->hi ? -1 : 1;
-	if (a->lo != b->lo)
-		return a->lo < b->lo ? -1 : 1;
-	return a->plen < b->plen ? -1 : a->plen > b->plen;
-}
-
-static void blocklist_key(const struct cidr *c, size_t index, struct blocklist_key *k)
-{
-	uint64_t hi, lo;
-
-	memcpy(&hi, c->addr, 8);
-	memcpy(&lo, c->addr + 8, 8);
-	k->hi = be64toh(hi);
-	k->lo = be64toh(lo);
-	k->family = c->family;
-	k->plen = c->plen;
-	k->index = (uint32_t)index;
-}
-
 int blocklist_count_nested(const struct blocklist *bl, size_t *nested)
 {
-	struct blocklist_key *sorted = NULL;
+	struct prefix_key *keys = NULL, *sorted = NULL;
 	const struct cidr **stack = NULL, *c;
 	size_t i, depth = 0, count = 0;
 	int err = -ENOMEM;
@@ -266,25 +233,28 @@ int blocklist_count_nested(const struct blocklist *bl, size_t *nested)
 	*nested = 0;
 	if (!bl->n)
 		return 0;
-	sorted = malloc(bl->n * sizeof(*sorted));
+	keys = malloc(bl->n * sizeof(*keys));
 	stack = malloc(bl->n * sizeof(*stack));
-	if (!sorted || !stack)
+	if (!keys || !stack)
 		goto out;
 	for (i = 0; i < bl->n; i++)
-		blocklist_key(&bl->entries[i], i, &sorted[i]);
-	qsort(sorted, bl->n, sizeof(*sorted), blocklist_cmp);
+		keys[i] = prefix_key_of(bl->entries[i].addr, bl->entries[i].family == 4 ? 1 : 2,
+					bl->entries[i].plen, (uint32_t)i);
+	err = prefix_sort(keys, bl->n, &sorted);
+	if (err)
+		goto out;
 	/* Prefixes nest or are disjoint; sorted by address then length, every enclosing prefix
 	 * comes before what it holds, so a stack of the open ones finds each one's parent. */
 	for (i = 0; i < bl->n; i++) {
-		c = &bl->entries[sorted[i].index];
+		c = &bl->entries[sorted[i].idx];
 		while (depth && !cidr_contains(stack[depth - 1], c))
 			depth--;
 		count += depth > 0;
 		stack[depth++] = c;
 	}
 	*nested = count;
-	err = 0;
 out:
+	free(keys);
 	free(sorted);
 	free(stack);
 	return err;

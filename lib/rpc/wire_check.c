@@ -63,28 +63,51 @@ static bool utf8_valid(const uint8_t *s, size_t n)
 	return true;
 }
 
-static void name_field(char *path, size_t len, const char *prefix, const ProtobufCFieldDescriptor *fd,
-		       unsigned int index)
+/* Where the walk is: the field and its position, and the message it sits in. Paths are named
+ * only when something is wrong, not for each of a million rules' strings. */
+struct wire_at {
+	const struct wire_at *parent;
+	const ProtobufCFieldDescriptor *fd;
+	unsigned int index;
+};
+
+static size_t name_path(char *buf, size_t len, const struct wire_at *at)
 {
-	if (fd->label == PROTOBUF_C_LABEL_REPEATED)
-		snprintf(path, len, "%s%s%s[%u]", prefix, *prefix ? "." : "", fd->name, index);
+	size_t n = at->parent ? name_path(buf, len, at->parent) : 0;
+	int w;
+
+	if (n >= len)
+		return n;
+	if (at->fd->label == PROTOBUF_C_LABEL_REPEATED)
+		w = snprintf(buf + n, len - n, "%s%s[%u]", n ? "." : "", at->fd->name, at->index);
 	else
-		snprintf(path, len, "%s%s%s", prefix, *prefix ? "." : "", fd->name);
+		w = snprintf(buf + n, len - n, "%s%s", n ? "." : "", at->fd->name);
+	return w < 0 ? n : n + (size_t)w;
+}
+
+static void fail_at(char *err, size_t errlen, const struct wire_at *at, const char *why)
+{
+	char path[256];
+
+	name_path(path, sizeof(path), at);
+	snprintf(err, errlen, "%s: %s", path, why);
 }
 
 static int walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint8_t *end,
-		const char *prefix, char *err, size_t errlen, int depth)
+		const struct wire_at *parent, char *err, size_t errlen, int depth)
 {
 	unsigned int seen[64] = { 0 }; /* occurrences per field index: repeated fields' positions */
 
 	if (depth > WIRE_MAX_DEPTH) {
-		snprintf(err, errlen, "%s: nested too deep", *prefix ? prefix : "request");
+		if (parent)
+			fail_at(err, errlen, parent, "nested too deep");
+		else
+			snprintf(err, errlen, "request: nested too deep");
 		return -EINVAL;
 	}
 	while (p < end) {
 		const ProtobufCFieldDescriptor *fd;
 		uint64_t tag, len;
-		char path[256];
 
 		if (read_varint(&p, end, &tag))
 			return -EINVAL;
@@ -109,17 +132,16 @@ static int walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const 
 		fd = protobuf_c_message_descriptor_get_field(desc, (unsigned int)(tag >> 3));
 		if (fd && (fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_MESSAGE)) {
 			size_t idx = (size_t)(fd - desc->fields);
-			unsigned int n = idx < 64 ? seen[idx]++ : 0;
+			struct wire_at at = { parent, fd, idx < 64 ? seen[idx]++ : 0 };
 
-			name_field(path, sizeof(path), prefix, fd, n);
 			if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
-				if (walk(fd->descriptor, p, p + len, path, err, errlen, depth + 1))
+				if (walk(fd->descriptor, p, p + len, &at, err, errlen, depth + 1))
 					return -EINVAL;
 			} else if (memchr(p, '\0', len)) {
-				snprintf(err, errlen, "%s: contains a NUL byte", path);
+				fail_at(err, errlen, &at, "contains a NUL byte");
 				return -EINVAL;
 			} else if (!utf8_valid(p, len)) {
-				snprintf(err, errlen, "%s: is not valid UTF-8", path);
+				fail_at(err, errlen, &at, "is not valid UTF-8");
 				return -EINVAL;
 			}
 		}
@@ -132,7 +154,7 @@ int rpc_wire_check_strings(const ProtobufCMessageDescriptor *desc, const uint8_t
 			   size_t errlen)
 {
 	err[0] = '\0';
-	if (walk(desc, data, data + len, "", err, errlen, 0)) {
+	if (walk(desc, data, data + len, NULL, err, errlen, 0)) {
 		if (!err[0])
 			snprintf(err, errlen, "request is not a valid %s", desc->name);
 		return -EINVAL;

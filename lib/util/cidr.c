@@ -1,5 +1,6 @@
-/* CIDR parsing and formatting on top of inet_pton/inet_ntop, with strict length checks and the
- * host-bits policy chosen by the caller. */
+/* CIDR parsing on top of inet_pton with strict length checks and the host-bits policy chosen
+ * by the caller, and formatting that prints what inet_ntop would, without its printf calls
+ * (a million-rule snapshot or blocklist formats every prefix). */
 #include "cidr.h"
 
 #include <arpa/inet.h>
@@ -88,15 +89,92 @@ int cidr_parse(const char *s, const struct cidr_parse_opts *opts, struct cidr *o
 	return 0;
 }
 
+static char *put_dec(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+static char *put_v4(char *p, const uint8_t *a)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_dec(p, a[i]);
+	}
+	return p;
+}
+
+/* RFC 5952: lowercase, no leading zeros, the first longest run of two or more zero groups as
+ * "::". Addresses starting with five zero groups may print an embedded IPv4 address
+ * (::ffff:192.0.2.1): those go to inet_ntop, so the text is always what it would print. */
+static char *put_v6(char *p, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	int best = -1, best_len = 1, run = 0;
+	uint16_t w[8];
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+		run = w[i] ? 0 : run + 1;
+		if (run > best_len) {
+			best_len = run;
+			best = i - run + 1;
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		bool lead = true;
+
+		if (i == best) {
+			*p++ = ':';
+			if (i == 0)
+				*p++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		for (int shift = 12; shift >= 0; shift -= 4) {
+			unsigned d = (unsigned)(w[i] >> shift) & 15;
+
+			if (d || !lead || !shift) {
+				*p++ = hex[d];
+				lead = false;
+			}
+		}
+		if (i < 7)
+			*p++ = ':';
+	}
+	return p;
+}
+
 int cidr_format(const struct cidr *c, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-	int n;
+	static const uint8_t five_zero_groups[10];
+	char a[INET6_ADDRSTRLEN + 8], *p = a;
+	size_t n;
 
-	if (!inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, a, sizeof(a)))
+	if (c->family == 4) {
+		p = put_v4(p, c->addr);
+	} else if (c->family != 6) {
 		return -EINVAL;
-	n = snprintf(buf, len, "%s/%u", a, c->plen);
-	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+	} else if (!memcmp(c->addr, five_zero_groups, sizeof(five_zero_groups))) {
+		if (!inet_ntop(AF_INET6, c->addr, a, INET6_ADDRSTRLEN))
+			return -EINVAL;
+		p = a + strlen(a);
+	} else {
+		p = put_v6(p, c->addr);
+	}
+	*p++ = '/';
+	p = put_dec(p, c->plen);
+	n = (size_t)(p - a);
+	if (n >= len)
+		return -ENOSPC;
+	memcpy(buf, a, n);
+	buf[n] = '\0';
+	return 0;
 }
 
 bool cidr_contains_addr(const struct cidr *c, unsigned family, const uint8_t *addr)

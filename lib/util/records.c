@@ -50,61 +50,84 @@ static size_t escape(unsigned char c, char esc[4])
 	}
 }
 
-/* Runs of plain bytes go out (and into the CRC) whole: a million-rule snapshot is mostly them. */
-static int put_field(FILE *f, const char *s, uLong *crc)
+/* A record's line in memory: built whole, so it takes one CRC pass and one write. */
+struct line_buf {
+	char *p;
+	size_t len, cap;
+	bool heap;
+};
+
+static int line_reserve(struct line_buf *b, size_t more)
+{
+	size_t cap = b->cap;
+	char *p;
+
+	if (b->len + more <= b->cap)
+		return 0;
+	while (cap < b->len + more)
+		cap *= 2;
+	p = b->heap ? realloc(b->p, cap) : malloc(cap);
+	if (!p)
+		return -ENOMEM;
+	if (!b->heap)
+		memcpy(p, b->p, b->len);
+	b->p = p;
+	b->cap = cap;
+	b->heap = true;
+	return 0;
+}
+
+/* A field escaped (at most four bytes for one): runs of plain bytes are copied whole. */
+static int line_put_field(struct line_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
 
+	if (line_reserve(b, 4 * len))
+		return -ENOMEM;
 	while (*p) {
 		const unsigned char *run = p;
-		char esc[4];
-		size_t n;
 
-		while (*p && !escape(*p, esc))
+		while (*p && !escape(*p, b->p + b->len))
 			p++;
-		if (p > run) {
-			*crc = crc32(*crc, run, (uInt)(p - run));
-			if (fwrite(run, 1, (size_t)(p - run), f) != (size_t)(p - run))
-				return write_error();
-		}
-		if (!*p)
-			break;
-		n = escape(*p++, esc);
-		*crc = crc32(*crc, (const Bytef *)esc, (uInt)n);
-		if (fwrite(esc, 1, n, f) != n)
-			return write_error();
+		memcpy(b->p + b->len, run, (size_t)(p - run));
+		b->len += (size_t)(p - run);
+		if (*p)
+			b->len += escape(*p++, b->p + b->len);
 	}
 	return 0;
 }
 
 int record_write(FILE *f, const char *const *fields, size_t n)
 {
-	uLong crc = crc32(0L, Z_NULL, 0);
+	static const char hex[] = "0123456789abcdef";
+	char stack[1024];
+	struct line_buf b = { .p = stack, .cap = sizeof(stack) };
+	uLong crc;
 	int ret = 0;
 
 	if (!n || n > RECORD_MAX_FIELDS - 1)
 		return -EINVAL;
-	errno = 0;
 	for (size_t i = 0; i < n && !ret; i++) {
-		if (i) {
-			crc = crc32(crc, (const Bytef *)"\t", 1);
-			if (fputc('\t', f) == EOF)
-				ret = write_error();
-		}
+		if (i && !(ret = line_reserve(&b, 1)))
+			b.p[b.len++] = '\t';
 		if (!ret)
-			ret = put_field(f, fields[i] ? fields[i] : "", &crc);
+			ret = line_put_field(&b, fields[i] ? fields[i] : "");
 	}
+	if (!ret)
+		ret = line_reserve(&b, RECORD_CRC_LEN + 2);
 	if (!ret) {
-		static const char hex[] = "0123456789abcdef";
-		char tail[RECORD_CRC_LEN + 2];
-
-		tail[0] = '\t';
+		crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)b.p, (uInt)b.len);
+		b.p[b.len++] = '\t';
 		for (int i = 0; i < RECORD_CRC_LEN; i++)
-			tail[1 + i] = hex[(crc >> (4 * (RECORD_CRC_LEN - 1 - i))) & 15];
-		tail[RECORD_CRC_LEN + 1] = '\n';
-		if (fwrite(tail, 1, sizeof(tail), f) != sizeof(tail))
+			b.p[b.len++] = hex[(crc >> (4 * (RECORD_CRC_LEN - 1 - i))) & 15];
+		b.p[b.len++] = '\n';
+		errno = 0;
+		if (fwrite(b.p, 1, b.len, f) != b.len)
 			ret = write_error();
 	}
+	if (b.heap)
+		free(b.p);
 	return ret;
 }
 

@@ -5,7 +5,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cidr.h"
@@ -29,6 +31,38 @@ static void test_cidr_good(void **state)
 		assert_int_equal(cidr_parse(cases[i].in, NULL, &c, NULL), 0);
 		assert_int_equal(cidr_format(&c, buf, sizeof(buf)), 0);
 		assert_string_equal(buf, cases[i].out);
+	}
+}
+
+/* The formatter prints exactly what inet_ntop prints, for addresses with every pattern of zero
+ * groups (where "::" goes is the hard part), mapped and compatible IPv4 forms, and IPv4. */
+static void test_cidr_format_like_inet_ntop(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	for (int round = 0; round < 200000; round++) {
+		struct cidr c = { .family = round % 5 ? 6 : 4, .plen = (uint8_t)(round % 129) };
+		char want[INET6_ADDRSTRLEN + 8], got[CIDR_STR_MAX], ntop[INET6_ADDRSTRLEN];
+		unsigned zeros = (unsigned)(round >> 3) & 0xff;
+
+		for (int i = 0; i < 16; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			c.addr[i] = (uint8_t)x;
+		}
+		if (c.family == 4) {
+			memset(c.addr + 4, 0, 12);
+			c.plen %= 33;
+		}
+		for (int g = 0; c.family == 6 && g < 8; g++)
+			if (zeros & (1u << g))
+				c.addr[2 * g] = c.addr[2 * g + 1] = 0;
+		if (round % 97 == 0) /* ::ffff:a.b.c.d */
+			memset(c.addr, 0, 10), c.addr[10] = c.addr[11] = 0xff;
+		assert_non_null(inet_ntop(c.family == 4 ? AF_INET : AF_INET6, c.addr, ntop, sizeof(ntop)));
+		snprintf(want, sizeof(want), "%s/%u", ntop, c.plen);
+		assert_int_equal(cidr_format(&c, got, sizeof(got)), 0);
+		assert_string_equal(got, want);
 	}
 }
 
@@ -112,7 +146,8 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cidr_good),     cmocka_unit_test(test_cidr_bad),
+		cmocka_unit_test(test_cidr_good),     cmocka_unit_test(test_cidr_format_like_inet_ntop),
+		cmocka_unit_test(test_cidr_bad),
 		cmocka_unit_test(test_cidr_host_bits), cmocka_unit_test(test_cidr_contains),
 		cmocka_unit_test(test_ports),          cmocka_unit_test(test_names),
 	};
