@@ -130,7 +130,7 @@ int dp_attach_locked(struct dataplane *dp, const struct dp_attach_req *req, stru
 					    .attached_at_unix = (uint64_t)time(NULL) };
 	snprintf(iface.att.ifname, sizeof(iface.att.ifname), "%s", req->ifname);
 	snprintf(iface.att.program, sizeof(iface.att.program), "%s", loaded.program);
-	loader_prog_id(loaded.prog_fd, &iface.att.prog_id);
+	loader_obj_id(loaded.prog_fd, &iface.att.prog_id);
 	if (ours) {
 		uint64_t total[DP_ACTIONS];
 

@@ -14,17 +14,6 @@
 #include "log.h"
 #include "attachments_file.h"
 
-static int map_id(int fd, uint32_t *id)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	*id = info.id;
-	return 0;
-}
-
 /* Ids of the maps prog_id uses; returns how many (at most max) or -errno. */
 static int prog_map_ids(uint32_t prog_id, __u32 *ids, __u32 max)
 {
@@ -62,7 +51,7 @@ static int find_stats_map(struct dataplane *dp, const struct dp_attachment *att)
 	if (n < 0)
 		return n;
 	if (!dp_stats_pin_path(dp, att->ifindex, path, sizeof(path)) && (fd = bpf_obj_get(path)) >= 0) {
-		if (!map_id(fd, &pinned_id))
+		if (!loader_obj_id(fd, &pinned_id))
 			for (int i = 0; i < n; i++)
 				if (ids[i] == pinned_id)
 					return fd;

@@ -44,14 +44,18 @@ int loader_query(unsigned int ifindex, struct loader_current *cur)
 	return 0;
 }
 
-int loader_prog_id(int prog_fd, uint32_t *id)
+int loader_obj_id(int fd, uint32_t *id)
 {
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info);
+	/* Program, map and link infos all begin with their type and id: asking for these two
+	 * fields alone serves every kind. */
+	struct {
+		__u32 type, id;
+	} head = { 0 };
+	__u32 len = sizeof(head);
 
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+	if (bpf_obj_get_info_by_fd(fd, &head, &len))
 		return -errno;
-	*id = info.id;
+	*id = head.id;
 	return 0;
 }
 

@@ -24,7 +24,7 @@ int loader_attach(unsigned int ifindex, int prog_fd, enum dp_mode mode, const st
 		  enum dp_mode *used, char *err, size_t errlen);
 /* Detaches cur, and only cur: a program attached meanwhile by someone else stays. */
 int loader_detach(unsigned int ifindex, const struct loader_current *cur, char *err, size_t errlen);
-/* The id of a loaded program. */
-int loader_prog_id(int prog_fd, uint32_t *id);
+/* The kernel's id of a BPF object (program, map or link) by its fd. */
+int loader_obj_id(int fd, uint32_t *id);
 
 #endif

@@ -27,34 +27,21 @@ static bool tcp_target_valid(const char *target)
 static grpc_channel_credentials *tls_creds(const struct rpc_client_opts *o, char *err, size_t errlen)
 {
 	grpc_ssl_pem_key_cert_pair pair = { 0 };
-	grpc_channel_credentials *creds = NULL;
-	char *ca = NULL, *cert = NULL, *key = NULL;
-	const char *failed = NULL;
-	int ret = 0;
+	grpc_channel_credentials *creds;
+	struct rpc_pems pem;
 
 	if (!o->tls_cert != !o->tls_key) {
 		snprintf(err, errlen, "a client certificate needs its key and the key its certificate");
 		return NULL;
 	}
-	if (o->tls_ca && (ret = rpc_read_file(o->tls_ca, &ca)))
-		failed = o->tls_ca;
-	else if (o->tls_cert && (ret = rpc_read_file(o->tls_cert, &cert)))
-		failed = o->tls_cert;
-	else if (o->tls_key && (ret = rpc_read_file(o->tls_key, &key)))
-		failed = o->tls_key;
-	if (failed) {
-		snprintf(err, errlen, "cannot read %s: %s", failed, strerror(-ret));
-		goto out;
-	}
-	pair.cert_chain = cert;
-	pair.private_key = key;
-	creds = grpc_ssl_credentials_create(ca, cert ? &pair : NULL, NULL, NULL);
+	if (rpc_pems_read(&pem, o->tls_ca, o->tls_cert, o->tls_key, err, errlen))
+		return NULL;
+	pair.cert_chain = pem.cert;
+	pair.private_key = pem.key;
+	creds = grpc_ssl_credentials_create(pem.ca, pem.cert ? &pair : NULL, NULL, NULL);
 	if (!creds)
 		snprintf(err, errlen, "bad TLS CA, certificate or key");
-out:
-	free(ca);
-	free(cert);
-	free(key);
+	rpc_pems_free(&pem);
 	return creds;
 }
 

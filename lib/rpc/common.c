@@ -207,3 +207,28 @@ int64_t rpc_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int rpc_pems_read(struct rpc_pems *out, const char *ca, const char *cert, const char *key, char *err,
+		  size_t errlen)
+{
+	const char *paths[] = { ca, cert, key };
+	char **dst[] = { &out->ca, &out->cert, &out->key };
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < 3 && !ret; i++) {
+		if (paths[i] && (ret = rpc_read_file(paths[i], dst[i])))
+			snprintf(err, errlen, "cannot read %s: %s", paths[i], strerror(-ret));
+	}
+	if (ret)
+		rpc_pems_free(out);
+	return ret;
+}
+
+void rpc_pems_free(struct rpc_pems *p)
+{
+	free(p->ca);
+	free(p->cert);
+	free(p->key);
+	memset(p, 0, sizeof(*p));
+}

@@ -25,6 +25,17 @@ int rpc_method_path(const ProtobufCServiceDescriptor *svc, const char *method, c
 /* Reads a whole (PEM) file into a NUL-terminated heap string; -errno on failure. */
 int rpc_read_file(const char *path, char **out);
 
+/* The PEM files of a TLS setup, any of them NULL (not wanted). */
+struct rpc_pems {
+	char *ca, *cert, *key;
+};
+
+/* Reads the files named (NULL: skipped); on failure frees what was read and says in err which
+ * file and why. */
+int rpc_pems_read(struct rpc_pems *out, const char *ca, const char *cert, const char *key, char *err,
+		  size_t errlen);
+void rpc_pems_free(struct rpc_pems *p);
+
 void rpc_status_setf(struct rpc_status *st, grpc_status_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Copies a status-details slice into st->message. */

@@ -93,38 +93,28 @@ static int add_unix(grpc_server *server, const struct rpc_listener *l, char *err
 static grpc_server_credentials *tls_creds(const struct rpc_listener *l, char *err, size_t errlen)
 {
 	grpc_ssl_pem_key_cert_pair pair = { 0 };
-	grpc_server_credentials *creds = NULL;
-	char *cert = NULL, *key = NULL, *ca = NULL;
-	const char *failed = NULL;
-	int ret = 0;
+	grpc_server_credentials *creds;
+	struct rpc_pems pem;
+	char why[RPC_ERR_MAX];
 
 	if (!l->tls_cert || !l->tls_key) {
 		snprintf(err, errlen, "listen %s: TCP needs a TLS certificate and key, or insecure mode",
 			 l->addr);
 		return NULL;
 	}
-	if ((ret = rpc_read_file(l->tls_cert, &cert)))
-		failed = l->tls_cert;
-	else if ((ret = rpc_read_file(l->tls_key, &key)))
-		failed = l->tls_key;
-	else if (l->tls_client_ca && (ret = rpc_read_file(l->tls_client_ca, &ca)))
-		failed = l->tls_client_ca;
-	if (failed) {
-		snprintf(err, errlen, "listen %s: cannot read %s: %s", l->addr, failed, strerror(-ret));
-		goto out;
+	if (rpc_pems_read(&pem, l->tls_client_ca, l->tls_cert, l->tls_key, why, sizeof(why))) {
+		snprintf(err, errlen, "listen %s: %s", l->addr, why);
+		return NULL;
 	}
-	pair.private_key = key;
-	pair.cert_chain = cert;
+	pair.private_key = pem.key;
+	pair.cert_chain = pem.cert;
 	creds = grpc_ssl_server_credentials_create_ex(
-		ca, &pair, 1,
-		ca ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
+		pem.ca, &pair, 1,
+		pem.ca ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
 		NULL);
 	if (!creds)
 		snprintf(err, errlen, "listen %s: bad TLS certificate, key or client CA", l->addr);
-out:
-	free(cert);
-	free(key);
-	free(ca);
+	rpc_pems_free(&pem);
 	return creds;
 }
 

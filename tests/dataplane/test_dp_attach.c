@@ -360,7 +360,7 @@ static void test_drift_replaced(void **state)
 	assert_int_equal(attach(c, "pass", DP_MODE_SKB, false, &att, NULL), 0);
 	assert_int_equal(bpf_xdp_attach(c->fx.ifindex0, bpf_program__fd(foreign->progs.xdp_drop),
 					XDP_FLAGS_SKB_MODE, NULL), 0);
-	assert_int_equal(loader_prog_id(bpf_program__fd(foreign->progs.xdp_drop), &foreign_id), 0);
+	assert_int_equal(loader_obj_id(bpf_program__fd(foreign->progs.xdp_drop), &foreign_id), 0);
 	dataplane_check_drift(c->dp);
 	now = only_attachment(c);
 	assert_int_equal(now.state, DP_STATE_OK);
