@@ -177,26 +177,6 @@ int policy_add(struct policy *p, const struct policy_add_item *items, size_t n, 
 }
 
 /* The part of a rule DeleteRules matches on, as a hash key. */
-struct match_key {
-	uint8_t has_src, proto, has_ports, pad;
-	uint16_t port_min, port_max;
-	struct cidr src;
-};
-
-static void match_key_of(const struct rules_spec *s, struct match_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->has_src = s->has_src;
-	k->proto = s->proto;
-	k->has_ports = s->has_ports;
-	if (s->has_ports) {
-		k->port_min = s->port_min;
-		k->port_max = s->port_max;
-	}
-	if (s->has_src)
-		k->src = s->src;
-}
-
 /* Deletes slots (each once) from the engine and the books, durably, or not at all. */
 static int delete_slots(struct policy *p, uint32_t *slots, size_t n, struct rules_error *err)
 {
@@ -214,24 +194,22 @@ static int delete_slots(struct policy *p, uint32_t *slots, size_t n, struct rule
 	return policy_txn_commit(&t, err);
 }
 
+static int by_slot(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const struct rules_spec *matches,
 		  size_t n_matches, size_t *deleted, struct rules_error *err)
 {
-	struct htab wanted = { 0 };
-	bool *picked = NULL, *match_used = NULL;
-	uint32_t *slots = NULL, cursor = 0, slot;
-	struct rules_spec spec;
-	size_t n = 0;
-	int ret;
+	uint32_t *slots = malloc((n_ids + n_matches * RULES_MATCH_MAX + 1) * sizeof(*slots));
+	size_t n = 0, k = 0;
+	int ret = slots ? 0 : -ENOMEM;
 
 	*deleted = 0;
-	picked = calloc(p->maps.max_rules, sizeof(*picked));
-	match_used = calloc(n_matches ? n_matches : 1, sizeof(*match_used));
-	slots = malloc((n_ids + rules_compile_count(p->engine) + 1) * sizeof(*slots));
-	ret = !picked || !match_used || !slots ? -ENOMEM : htab_init(&wanted, sizeof(struct match_key), n_matches);
-	if (ret)
-		goto out;
-	for (size_t i = 0; i < n_ids; i++) {
+	for (size_t i = 0; !ret && i < n_ids; i++) {
 		uint64_t *s = htab_get(&p->by_id, &ids[i]);
 
 		if (!s) {
@@ -239,53 +217,33 @@ int policy_delete(struct policy *p, const uint64_t *ids, size_t n_ids, const str
 			err->field = RULES_FIELD_ID;
 			snprintf(err->msg, sizeof(err->msg), "no rule with id %llu", (unsigned long long)ids[i]);
 			ret = -ENOENT;
-			goto out;
-		}
-		if (!picked[*s]) {
-			picked[*s] = true;
-			slots[n++] = *s;
+		} else {
+			slots[n++] = (uint32_t)*s;
 		}
 	}
-	for (size_t k = 0; k < n_matches; k++) {
-		struct match_key key;
+	/* Each match looks only at the rules of its own prefix, not at every rule. */
+	for (size_t m = 0; !ret && m < n_matches; m++) {
+		size_t got = rules_compile_find_match(p->engine, &matches[m], slots + n, RULES_MATCH_MAX);
 
-		match_key_of(&matches[k], &key);
-		if ((ret = htab_put(&wanted, &key, k)))
-			goto out;
-	}
-	while (n_matches && rules_compile_next(p->engine, &cursor, &slot, &spec)) {
-		struct match_key key;
-		uint64_t *k;
-
-		match_key_of(&spec, &key);
-		k = htab_get(&wanted, &key);
-		if (!k)
-			continue;
-		match_used[*k] = true;
-		if (!picked[slot]) {
-			picked[slot] = true;
-			slots[n++] = slot;
-		}
-	}
-	for (size_t k = 0; k < n_matches; k++) {
-		struct match_key key;
-
-		match_key_of(&matches[k], &key);
-		if (!match_used[*htab_get(&wanted, &key)]) {
-			err->index = n_ids + k;
+		if (!got) {
+			err->index = n_ids + m;
 			err->field = RULES_FIELD_MATCH;
 			snprintf(err->msg, sizeof(err->msg), "no rule matches it");
 			ret = -ENOENT;
-			goto out;
 		}
+		n += got;
 	}
-	ret = delete_slots(p, slots, n, err);
+	if (ret)
+		goto out;
+	/* A rule named twice (by id and by match) is deleted once. */
+	qsort(slots, n, sizeof(*slots), by_slot);
+	for (size_t i = 0; i < n; i++)
+		if (!k || slots[k - 1] != slots[i])
+			slots[k++] = slots[i];
+	ret = delete_slots(p, slots, k, err);
 	if (!ret)
-		*deleted = n;
+		*deleted = k;
 out:
-	htab_free(&wanted);
-	free(picked);
-	free(match_used);
 	free(slots);
 	return ret;
 }

@@ -51,6 +51,11 @@ int rules_compile_flush(struct rules_engine *e, enum rules_action action, size_t
 /* Slot of the rule equal to spec (rules_spec_same), or -ENOENT: DeleteRules by match. */
 int rules_compile_find(const struct rules_engine *e, const struct rules_spec *spec,
 		       uint32_t *slot);
+/* Slots (at most max) of the rules whose source, protocol and ports equal match's, whatever
+ * their action: one per action at most. */
+#define RULES_MATCH_MAX 4
+size_t rules_compile_find_match(const struct rules_engine *e, const struct rules_spec *match, uint32_t *slots,
+				size_t max);
 /* The rule in slot, or -ENOENT. */
 int rules_compile_get(const struct rules_engine *e, uint32_t slot, struct rules_spec *out);
 /* Iterates rules in slot order: start with *cursor = 0; returns false at the end. */

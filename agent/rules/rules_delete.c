@@ -100,7 +100,10 @@ static int unlink_all(struct rules_engine *e, struct del *d, const uint32_t *slo
 		}
 		d->chg.n = w;
 	}
-	rules_pfx_compact(e);
+	if (!err)
+		rules_pfx_compact_gone(e, d->gone.v, d->gone.n);
+	else
+		rules_pfx_compact(e);
 	return err;
 }
 

@@ -110,6 +110,8 @@ void rules_pfx_inside(const struct rules_pfx *v, size_t n, const uint8_t *addr, 
 int rules_pfx_insert(struct rules_engine *e, const struct rules_pfx *add, size_t n);
 /* Drops prefixes whose chains became empty. */
 void rules_pfx_compact(struct rules_engine *e);
+/* The same when the prefixes that lost their last rule are known (gone, n of them). */
+void rules_pfx_compact_gone(struct rules_engine *e, const struct rules_pfx *gone, size_t n);
 /* Updates p->lone after its chain changed. */
 void rules_pfx_note(const struct rules_engine *e, struct rules_pfx *p);
 /* p->lone for a chain of the one rule r. */
@@ -147,8 +149,12 @@ struct rules_txn {
 	uint32_t cap[RULES_M_COUNT];
 	bool replaced[RULES_M_COUNT];
 	size_t stride[RULES_M_COUNT]; /* bytes per element of each array */
-	void *mm[RULES_M_COUNT];    /* working maps, mapped while the batch runs */
+	void *mm[RULES_M_COUNT];    /* working maps, mapped whole while the batch runs, or NULL */
 	size_t mm_len[RULES_M_COUNT];
+	/* Or, for small batches on big maps, windows of RULES_TXN_WINDOW bytes mapped as they are
+	 * touched: mapping a map whole costs the kernel a page table entry per page each way. */
+	void **win[RULES_M_COUNT];
+	size_t n_win[RULES_M_COUNT];
 	void *live_mm[RULES_M_COUNT]; /* live maps that got replaced, kept mapped for undo */
 	size_t live_len[RULES_M_COUNT];
 	uint32_t live_cap[RULES_M_COUNT];

@@ -4,6 +4,7 @@
 #include "rules_engine.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,31 +218,53 @@ int rules_pfx_insert(struct rules_engine *e, const struct rules_pfx *add, size_t
 	return 0;
 }
 
+/* Drops the prefixes of fam left without rules, from index from on (none lies before it). */
+static void compact_from(struct rules_engine *e, int f, size_t from)
+{
+	struct rules_pfxv *s = &e->sorted[f];
+	size_t w = from;
+
+	for (size_t r = from; r < s->n; r++) {
+		if (s->v[r].head == RULES_SLOT_NONE)
+			e->plen_use[f][s->v[r].plen]--;
+		else
+			s->v[w++] = s->v[r];
+	}
+	if (w == s->n)
+		return;
+	s->n = w;
+	if (!w) {
+		free(s->v);
+		s->v = NULL;
+	} else {
+		struct rules_pfx *nv = realloc(s->v, w * sizeof(*nv));
+
+		if (nv)
+			s->v = nv;
+	}
+}
+
+void rules_pfx_compact_gone(struct rules_engine *e, const struct rules_pfx *gone, size_t n)
+{
+	size_t from[3] = { SIZE_MAX, SIZE_MAX, SIZE_MAX };
+
+	/* A delete empties few prefixes of a million: look from the first of them on only. */
+	for (size_t i = 0; i < n; i++) {
+		size_t at;
+
+		rules_pfx_find(e, &gone[i], &at);
+		if (at < from[gone[i].fam])
+			from[gone[i].fam] = at;
+	}
+	for (int f = 0; f < 3; f++)
+		if (from[f] != SIZE_MAX)
+			compact_from(e, f, from[f]);
+}
+
 void rules_pfx_compact(struct rules_engine *e)
 {
-	for (int f = 0; f < 3; f++) {
-		struct rules_pfxv *s = &e->sorted[f];
-		size_t w = 0;
-
-		for (size_t r = 0; r < s->n; r++) {
-			if (s->v[r].head == RULES_SLOT_NONE)
-				e->plen_use[f][s->v[r].plen]--;
-			else
-				s->v[w++] = s->v[r];
-		}
-		if (w == s->n)
-			continue;
-		s->n = w;
-		if (!w) {
-			free(s->v);
-			s->v = NULL;
-		} else {
-			struct rules_pfx *nv = realloc(s->v, w * sizeof(*nv));
-
-			if (nv)
-				s->v = nv;
-		}
-	}
+	for (int f = 0; f < 3; f++)
+		compact_from(e, f, 0);
 }
 
 /* Grows by a quarter at least, so rules added one by one do not copy the array each time. */

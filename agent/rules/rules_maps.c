@@ -192,6 +192,7 @@ static void set_limits(const struct rules_maps_opts *o, struct rules_maps *m)
 	uint64_t nodes;
 
 	m->max_rules = o->max_rules ? o->max_rules : 1u << 20;
+	m->whole_map_max = o->whole_map_max ? o->whole_map_max : 4u << 20;
 	if (m->max_rules > RULES_SLOTS_MAX)
 		m->max_rules = RULES_SLOTS_MAX;
 	m->max_entries = o->max_entries ? o->max_entries : m->max_rules + 16;

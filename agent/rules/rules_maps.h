@@ -16,6 +16,8 @@ struct rules_maps_opts {
 	uint32_t max_entries;    /* distinct rule lists; 0: max_rules + 16 */
 	uint32_t max_nodes;      /* trie nodes of both kinds and families; 0: 4 * max_rules + 1024 */
 	uint32_t max_limit_keys; /* (limit rule, source) token buckets; 0: 1<<16 */
+	/* Batches that are not bulk map bigger maps in windows, not whole; 0: 4 MiB (tests: 1) */
+	size_t whole_map_max;
 };
 
 enum rules_map_id {
@@ -34,6 +36,7 @@ struct rules_maps {
 	int fd[RULES_M_COUNT];
 	uint32_t cap[RULES_M_COUNT]; /* elements each map holds now (they grow and shrink) */
 	uint32_t max_rules, max_entries, max_nodes;
+	size_t whole_map_max;
 	bool reused;   /* pins of this layout were found: their contents are live rules */
 	bool migrated; /* pins of the earlier (fixed-size) layout were found: their counters were
 			* copied here and the old pins removed; the rules must be restored */

@@ -27,6 +27,29 @@ int rules_compile_find(const struct rules_engine *e, const struct rules_spec *sp
 	return -ENOENT;
 }
 
+size_t rules_compile_find_match(const struct rules_engine *e, const struct rules_spec *match, uint32_t *slots,
+				size_t max)
+{
+	struct rules_rule r;
+	struct rules_pfx k;
+	size_t n = 0;
+	long at;
+
+	rules_spec_to_rule(match, &r);
+	rules_pfx_of(&r, &k);
+	at = rules_pfx_find(e, &k, NULL);
+	/* The rules of one prefix are chained: those of every action with this protocol and ports. */
+	for (uint32_t s = at >= 0 ? e->sorted[k.fam].v[at].head : RULES_SLOT_NONE; s != RULES_SLOT_NONE && n < max;
+	     s = e->rules[s].next) {
+		const struct rules_rule *x = &e->rules[s];
+
+		if (x->proto == r.proto && (x->flags & RULES_R_PORTS) == (r.flags & RULES_R_PORTS) &&
+		    (!(r.flags & RULES_R_PORTS) || (x->port_min == r.port_min && x->port_max == r.port_max)))
+			slots[n++] = s;
+	}
+	return n;
+}
+
 int rules_compile_get(const struct rules_engine *e, uint32_t slot, struct rules_spec *out)
 {
 	if (slot >= e->rules_cap || !(e->rules[slot].flags & RULES_R_USED))

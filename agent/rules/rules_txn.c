@@ -96,10 +96,75 @@ static int map_fd(int fd, enum rules_map_id id, uint32_t cap, bool populate, voi
 	return 0;
 }
 
+#define RULES_TXN_WINDOW (256u << 10)
+
+static size_t map_bytes(const struct rules_txn *t, enum rules_map_id id)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return ((size_t)rules_maps_entries(id, t->cap[id]) * t->stride[id] + (size_t)page - 1) &
+	       ~((size_t)page - 1);
+}
+
+/* Window c: a page more than RULES_TXN_WINDOW, so no element straddles its end, and no
+ * further than the map. */
+static size_t window_len(const struct rules_txn *t, enum rules_map_id id, size_t c)
+{
+	size_t bytes = map_bytes(t, id), off = c * RULES_TXN_WINDOW;
+	size_t len = RULES_TXN_WINDOW + (size_t)sysconf(_SC_PAGESIZE);
+
+	return off + len > bytes ? bytes - off : len;
+}
+
+static void unmap_windows(struct rules_txn *t, enum rules_map_id id)
+{
+	for (size_t c = 0; c < t->n_win[id]; c++)
+		if (t->win[id][c])
+			munmap(t->win[id][c], window_len(t, id, c));
+	free(t->win[id]);
+	t->win[id] = NULL;
+	t->n_win[id] = 0;
+}
+
+/* The whole working map (growth copies it, the counters are carried over it). */
+static void *whole(struct rules_txn *t, enum rules_map_id id)
+{
+	if (!t->mm[id] && map_fd(t->fd[id], id, t->cap[id], t->bulk, &t->mm[id], &t->mm_len[id]))
+		return NULL;
+	return t->mm[id];
+}
+
+/* The window holding element idx, mapped when first touched. */
+static void *windowed(struct rules_txn *t, enum rules_map_id id, uint32_t idx)
+{
+	size_t bytes = map_bytes(t, id), at = (size_t)idx * t->stride[id], c = at / RULES_TXN_WINDOW;
+	size_t off = c * RULES_TXN_WINDOW;
+	void *p;
+
+	if (at >= bytes)
+		return NULL;
+	if (!t->win[id]) {
+		t->n_win[id] = bytes / RULES_TXN_WINDOW + 1;
+		t->win[id] = calloc(t->n_win[id], sizeof(*t->win[id]));
+		if (!t->win[id])
+			return NULL;
+	}
+	if (!t->win[id][c]) {
+		p = mmap(NULL, window_len(t, id, c), PROT_READ | PROT_WRITE, MAP_SHARED, t->fd[id], (off_t)off);
+		if (p == MAP_FAILED)
+			return NULL;
+		t->win[id][c] = p;
+	}
+	return (char *)t->win[id][c] + (at - off);
+}
+
 void *rules_txn_elem(struct rules_txn *t, enum rules_map_id id, uint32_t idx)
 {
 	/* Mapping a map we created fails only without address space; ensure() maps first. */
-	if (!t->mm[id] && map_fd(t->fd[id], id, t->cap[id], t->bulk, &t->mm[id], &t->mm_len[id]))
+	/* Small batches on big maps touch a few pages of them: those are mapped, not all. */
+	if (!t->mm[id] && !t->bulk && map_bytes(t, id) > t->e->maps->whole_map_max)
+		return windowed(t, id, idx);
+	if (!whole(t, id))
 		return NULL;
 	return (char *)t->mm[id] + (size_t)idx * t->stride[id];
 }
@@ -118,6 +183,7 @@ bool rules_txn_is_live(const struct rules_txn *t, enum rules_map_id id)
  * this batch was never live and simply goes. */
 static void retire_working(struct rules_txn *t, enum rules_map_id id)
 {
+	unmap_windows(t, id);
 	if (!t->replaced[id]) {
 		t->live_mm[id] = t->mm[id];
 		t->live_len[id] = t->mm_len[id];
@@ -149,7 +215,7 @@ static int grow(struct rules_txn *t, enum rules_map_id id, uint32_t need)
 	 * (rules_txn_commit); nothing reads them meanwhile. Everything else is copied now. */
 	err = rules_maps_create(id, (uint32_t)cap, &fd);
 	if (!err && id != RULES_M_COUNTERS)
-		err = rules_txn_elem(t, id, 0) ? 0 : -ENOMEM;
+		err = whole(t, id) ? 0 : -ENOMEM;
 	if (!err)
 		err = map_fd(fd, id, (uint32_t)cap, false, &nm, &len);
 	if (!err && id != RULES_M_COUNTERS)
@@ -281,9 +347,9 @@ static void free_vecs(struct rules_txn *t)
 
 static void *live_elem(struct rules_txn *t, enum rules_map_id id, uint32_t idx)
 {
-	void *base = t->replaced[id] ? t->live_mm[id] : t->mm[id];
-
-	return base ? (char *)base + (size_t)idx * rules_maps_stride(id) : NULL;
+	if (!t->replaced[id])
+		return rules_txn_elem(t, id, idx);
+	return t->live_mm[id] ? (char *)t->live_mm[id] + (size_t)idx * rules_maps_stride(id) : NULL;
 }
 
 void rules_txn_abort(struct rules_txn *t)
@@ -305,6 +371,7 @@ void rules_txn_abort(struct rules_txn *t)
 	/* The lists' contents are still needed to forget the new ones. */
 	rules_lists_rollback(t);
 	for (int i = 0; i < RULES_M_COUNT; i++) {
+		unmap_windows(t, i);
 		unmap(&t->mm[i], &t->mm_len[i]);
 		unmap(&t->live_mm[i], &t->live_len[i]);
 		if (t->replaced[i])
@@ -328,7 +395,7 @@ static void carry_counters(struct rules_txn *t, int old_fd, uint32_t old_cap)
 	void *old = NULL;
 
 	if (!skip || map_fd(old_fd, RULES_M_COUNTERS, old_cap, false, &old, &len) ||
-	    !(nw = rules_txn_elem(t, RULES_M_COUNTERS, 0)))
+	    !(nw = whole(t, RULES_M_COUNTERS)))
 		goto out;
 	for (size_t i = 0; i < t->zeroed.n; i++) {
 		uint32_t s = *(uint32_t *)vec_at(&t->zeroed, i);
@@ -398,6 +465,7 @@ int rules_txn_commit(struct rules_txn *t)
 	/* The kernel side is live; what remains is bookkeeping that cannot fail the batch. */
 	rules_lists_commit(t);
 	for (int i = 0; i < RULES_M_COUNT; i++) {
+		unmap_windows(t, i);
 		unmap(&t->mm[i], &t->mm_len[i]);
 		unmap(&t->live_mm[i], &t->live_len[i]);
 	}

@@ -347,7 +347,7 @@ static void check_engine(struct world *w)
 		fail_msg("engine check: %s", why);
 }
 
-static void init_world(struct world *w, uint64_t seed)
+static void init_world(struct world *w, uint64_t seed, size_t whole_map_max)
 {
 	memset(w, 0, sizeof(*w));
 	w->rng = seed ? seed : 1;
@@ -365,7 +365,7 @@ static void init_world(struct world *w, uint64_t seed)
 	}
 	snprintf(w->pin_dir, sizeof(w->pin_dir), "/sys/fs/bpf/xdpfleet-oracle-%d", getpid());
 	assert_int_equal(mkdir(w->pin_dir, 0700), 0);
-	w->mo = (struct rules_maps_opts){ .pin_dir = w->pin_dir, .max_rules = 65536 };
+	w->mo = (struct rules_maps_opts){ .pin_dir = w->pin_dir, .max_rules = 65536, .whole_map_max = whole_map_max };
 	assert_int_equal(rules_fixture_open(&w->fx, &w->mo), 0);
 	w->hits = calloc(w->fx.maps.max_rules, sizeof(*w->hits));
 	assert_non_null(w->hits);
@@ -468,14 +468,15 @@ static uint64_t seed_from_env(void)
 	return s ? strtoull(s, NULL, 0) : 0x5eed5eedULL;
 }
 
-static void test_oracle(void **state)
+/* whole_map_max 0: maps are mapped whole as usual; 1: every batch not marked bulk maps the
+ * pages it touches in windows. */
+static void run_oracle(size_t whole_map_max)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	uint64_t seed = seed_from_env(), bytes0;
 
-	(void)state;
 	assert_non_null(w);
-	init_world(w, seed);
+	init_world(w, seed, whole_map_max);
 	bytes0 = rules_fixture_map_bytes(&w->fx);
 	for (int b = 0; b < 30; b++)
 		add_batch(w, 100);
@@ -526,10 +527,23 @@ static void test_oracle(void **state)
 	free(w);
 }
 
+static void test_oracle(void **state)
+{
+	(void)state;
+	run_oracle(0);
+}
+
+static void test_oracle_windowed(void **state)
+{
+	(void)state;
+	run_oracle(1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oracle),
+		cmocka_unit_test(test_oracle_windowed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
