@@ -62,12 +62,14 @@ static void meta_replace(struct policy *p, struct policy_meta *m, struct policy_
 	a->comment = NULL;
 }
 
-static bool changed_before(const struct policy_txn *t, uint32_t slot)
+/* Whether slot's undo record is taken already; marks it taken. -ENOMEM: out of memory. */
+static int changed_before(struct policy_txn *t, uint32_t slot)
 {
-	for (size_t j = 0; j < t->changed.n; j++)
-		if (((const struct policy_undo *)vec_at(&t->changed, j))->slot == slot)
-			return true;
-	return false;
+	bool found;
+
+	if (!t->changed_slots.cap && htab_init(&t->changed_slots, sizeof(uint32_t), 64))
+		return -ENOMEM;
+	return htab_upsert(&t->changed_slots, &slot, &found) ? found : -ENOMEM;
 }
 
 int policy_txn_add(struct policy_txn *t, const struct policy_add_item *items, size_t n, uint64_t *ids,
@@ -92,9 +94,12 @@ int policy_txn_add(struct policy_txn *t, const struct policy_add_item *items, si
 	t->engine_slots = slots;
 	t->n_engine_slots = n;
 	slots = NULL;
+	/* The id index sized once for the batch, not doubled and rehashed on the way. */
+	ret = htab_reserve(&p->by_id, p->by_id.count + n);
 	for (size_t i = 0; i < n && !ret; i++) {
 		uint32_t slot = t->engine_slots[i];
 		struct policy_meta *m = &p->meta[slot], want = { 0 };
+		int seen;
 
 		ret = meta_from_item(p, &items[i], t->ttl_from, &want);
 		if (ret) {
@@ -116,7 +121,11 @@ int policy_txn_add(struct policy_txn *t, const struct policy_add_item *items, si
 		 * its expiry falls in. */
 		if (m->id >= t->first_id || (meta_same(m, &want) && !want.expires_unix)) {
 			res->unchanged++;
-		} else if (!changed_before(t, slot)) {
+		} else if ((seen = changed_before(t, slot)) < 0) {
+			ret = seen;
+			free(want.comment);
+			break;
+		} else if (!seen) {
 			struct policy_undo u = { .slot = slot, .meta = *m };
 
 			u.meta.comment = m->comment ? strdup(m->comment) : NULL;
@@ -252,6 +261,7 @@ void policy_txn_end(struct policy_txn *t)
 	vec_free(&t->added);
 	vec_free(&t->changed);
 	vec_free(&t->deleted);
+	htab_free(&t->changed_slots);
 	free(t->engine_slots);
 	t->engine_slots = NULL;
 }

@@ -4,6 +4,7 @@
 #define XDPFLEET_POLICY_TXN_H
 
 #include "policy_internal.h"
+#include "htab.h"
 #include "vec.h"
 
 /* A rule the transaction changed or deleted, as it was before. */
@@ -21,6 +22,7 @@ struct policy_txn {
 	size_t n_engine_slots;
 	struct vec added;        /* slots of new rules (u32) */
 	struct vec changed;      /* struct policy_undo: earlier rules whose TTL, comment or tag changed */
+	struct htab changed_slots; /* their slots: a batch may name one rule twice */
 	struct vec deleted;      /* struct policy_undo */
 };
 

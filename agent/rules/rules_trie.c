@@ -357,7 +357,7 @@ static int bnode(struct rc *c, uint32_t old, const uint8_t *base, unsigned k, st
 	st[0].cov = *D;
 	for (unsigned v = 0; v < RULES_BNODE_SLOTS && !err; v++) {
 		uint8_t cb[16];
-		uint32_t ow = 0, w;
+		uint32_t ow = 0, w = 0;
 		size_t j, cj;
 
 		while (depth && st[depth].end <= v)

@@ -84,8 +84,7 @@ grpc_byte_buffer *rpc_codec_pack(const ProtobufCMessage *msg)
 	return bb;
 }
 
-ProtobufCMessage *rpc_codec_unpack_checked(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc, char *err,
-					   size_t errlen)
+ProtobufCMessage *rpc_codec_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc)
 {
 	grpc_byte_buffer_reader reader;
 	ProtobufCMessage *msg;
@@ -95,19 +94,77 @@ ProtobufCMessage *rpc_codec_unpack_checked(grpc_byte_buffer *bb, const ProtobufC
 		return NULL;
 	slice = grpc_byte_buffer_reader_readall(&reader);
 	msg = protobuf_c_message_unpack(desc, NULL, GRPC_SLICE_LENGTH(slice), GRPC_SLICE_START_PTR(slice));
-	if (msg && err &&
-	    rpc_wire_check_strings(desc, GRPC_SLICE_START_PTR(slice), GRPC_SLICE_LENGTH(slice), err, errlen)) {
-		protobuf_c_message_free_unpacked(msg, NULL);
-		msg = NULL;
-	}
 	grpc_slice_unref(slice);
 	grpc_byte_buffer_reader_destroy(&reader);
 	return msg;
 }
 
-ProtobufCMessage *rpc_codec_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc)
+ProtobufCMessage *rpc_codec_unpack_request(const void *data, size_t len, const ProtobufCMessageDescriptor *desc,
+					   struct rpc_arena *arena, char *err, size_t errlen)
 {
-	return rpc_codec_unpack_checked(bb, desc, NULL, 0);
+	ProtobufCAllocator alloc = rpc_arena_allocator(arena);
+	ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &alloc, len, data);
+
+	err[0] = '\0';
+	if (msg && rpc_wire_check_strings(desc, data, len, err, errlen))
+		msg = NULL;
+	return msg;
+}
+
+#define ARENA_BLOCK_MIN (64u << 10)
+#define ARENA_BLOCK_MAX (4u << 20)
+
+void *rpc_arena_alloc(struct rpc_arena *a, size_t size)
+{
+	struct rpc_arena_block *b = a->blocks;
+	size_t want = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	void *p;
+
+	if (!b || a->used + want > b->size) {
+		size_t bs = b ? b->size * 2 : ARENA_BLOCK_MIN;
+
+		if (bs > ARENA_BLOCK_MAX)
+			bs = ARENA_BLOCK_MAX;
+		if (bs < want)
+			bs = want;
+		b = malloc(sizeof(*b) + bs);
+		if (!b)
+			return NULL;
+		b->size = bs;
+		b->next = a->blocks;
+		a->blocks = b;
+		a->used = 0;
+	}
+	p = (char *)b->data + a->used;
+	a->used += want;
+	return memset(p, 0, size);
+}
+
+void rpc_arena_free(struct rpc_arena *a)
+{
+	while (a->blocks) {
+		struct rpc_arena_block *b = a->blocks;
+
+		a->blocks = b->next;
+		free(b);
+	}
+	a->used = 0;
+}
+
+static void *arena_pb_alloc(void *data, size_t size)
+{
+	return rpc_arena_alloc(data, size);
+}
+
+static void arena_pb_free(void *data, void *p)
+{
+	(void)data;
+	(void)p;
+}
+
+ProtobufCAllocator rpc_arena_allocator(struct rpc_arena *a)
+{
+	return (ProtobufCAllocator){ .alloc = arena_pb_alloc, .free = arena_pb_free, .allocator_data = a };
 }
 
 int rpc_method_path(const ProtobufCServiceDescriptor *svc, const char *method, char *buf, size_t len)

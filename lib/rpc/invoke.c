@@ -83,6 +83,7 @@ int rpc_invoke(const struct rpc_service *svc, const char *method, const void *re
 	struct rpc_server srv = { 0 };
 	struct rpc_method_entry entry = { .svc = svc, .desc = md };
 	char field_err[RPC_ERR_MAX - 32] = "";
+	struct rpc_arena req_arena = { 0 };
 	ProtobufCMessage *req = NULL;
 	struct rpc_call *c;
 
@@ -92,19 +93,16 @@ int rpc_invoke(const struct rpc_service *svc, const char *method, const void *re
 		return 0;
 	}
 	snprintf(entry.path, sizeof(entry.path), "/%s/%s", svc->desc->name, method);
-	req = protobuf_c_message_unpack(md->input, NULL, len, req_bytes);
-	if (req && rpc_wire_check_strings(md->input, req_bytes, len, field_err, sizeof(field_err))) {
-		protobuf_c_message_free_unpacked(req, NULL);
-		req = NULL;
-	}
+	req = rpc_codec_unpack_request(req_bytes, len, md->input, &req_arena, field_err, sizeof(field_err));
 	if (!req) {
+		rpc_arena_free(&req_arena);
 		rpc_status_setf(&out->status, GRPC_STATUS_INVALID_ARGUMENT, "%s",
 				field_err[0] ? field_err : "request is not a valid message");
 		return 0;
 	}
 	c = rpc_call_new(&srv, &entry);
 	if (!c) {
-		protobuf_c_message_free_unpacked(req, NULL);
+		rpc_arena_free(&req_arena);
 		return -ENOMEM;
 	}
 	c->deadline = gpr_inf_future(GPR_CLOCK_MONOTONIC);
@@ -115,13 +113,13 @@ int rpc_invoke(const struct rpc_service *svc, const char *method, const void *re
 		rpc_call_audit_done(c);
 		out->status = c->status;
 		rpc_call_free(c);
-		protobuf_c_message_free_unpacked(req, NULL);
+		rpc_arena_free(&req_arena);
 		return 0;
 	}
 	run(c, req, opts && opts->max_messages ? opts->max_messages : 1000, out);
 	out->status = c->status;
 	rpc_call_free(c);
-	protobuf_c_message_free_unpacked(req, NULL);
+	rpc_arena_free(&req_arena);
 	return 0;
 }
 

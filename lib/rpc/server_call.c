@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <grpc/grpc_security.h>
+#include <grpc/byte_buffer_reader.h>
 #include <grpc/support/alloc.h>
 
 #include "server_internal.h"
@@ -34,12 +35,7 @@ struct rpc_call *rpc_call_new(struct rpc_server *srv, const struct rpc_method_en
 
 void rpc_call_arena_reset(struct rpc_call *c)
 {
-	while (c->arena) {
-		struct rpc_arena_block *b = c->arena;
-
-		c->arena = b->next;
-		free(b);
-	}
+	rpc_arena_free(&c->arena);
 }
 
 void rpc_call_free_state(struct rpc_call *c)
@@ -349,6 +345,8 @@ static void dispatch(struct rpc_call *c)
 	const struct rpc_method_impl *impl = c->method->impl;
 	ProtobufCMessage *req, *resp = NULL;
 	char msg[RPC_ERR_MAX], field_err[RPC_ERR_MAX - 32];
+	struct rpc_arena req_arena = { 0 }; /* the request, freed whole when the handler is done */
+	grpc_byte_buffer_reader reader;
 	grpc_status_code code;
 
 	if (!c->method->handle) {
@@ -370,8 +368,17 @@ static void dispatch(struct rpc_call *c)
 		return;
 	}
 	field_err[0] = '\0';
-	req = rpc_codec_unpack_checked(c->payload, c->method->desc->input, field_err, sizeof(field_err));
+	req = NULL;
+	if (c->payload && grpc_byte_buffer_reader_init(&reader, c->payload)) {
+		grpc_slice payload = grpc_byte_buffer_reader_readall(&reader);
+
+		grpc_byte_buffer_reader_destroy(&reader);
+		req = rpc_codec_unpack_request(GRPC_SLICE_START_PTR(payload), GRPC_SLICE_LENGTH(payload),
+					       c->method->desc->input, &req_arena, field_err, sizeof(field_err));
+		grpc_slice_unref(payload);
+	}
 	if (!req) {
+		rpc_arena_free(&req_arena);
 		if (field_err[0])
 			snprintf(msg, sizeof(msg), "%s", field_err);
 		else
@@ -401,7 +408,7 @@ static void dispatch(struct rpc_call *c)
 	} else {
 		stream_step(c);
 	}
-	protobuf_c_message_free_unpacked(req, NULL);
+	rpc_arena_free(&req_arena);
 }
 
 static void on_new_call(struct rpc_server *srv, struct rpc_call *c, bool ok)
@@ -553,13 +560,7 @@ int64_t rpc_call_remaining_ms(const struct rpc_call *call)
 
 void *rpc_call_alloc(struct rpc_call *call, size_t size)
 {
-	struct rpc_arena_block *b = calloc(1, sizeof(*b) + size);
-
-	if (!b)
-		return NULL;
-	b->next = call->arena;
-	call->arena = b;
-	return b->data;
+	return rpc_arena_alloc(&call->arena, size);
 }
 
 char *rpc_call_strdup(struct rpc_call *call, const char *s)

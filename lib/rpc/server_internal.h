@@ -47,11 +47,6 @@ struct rpc_endpoint {
 	enum rpc_role role; /* unix sockets, plaintext and TLS without client certificates */
 };
 
-struct rpc_arena_block {
-	struct rpc_arena_block *next;
-	max_align_t data[];
-};
-
 struct rpc_call {
 	struct rpc_server *srv;
 	const struct rpc_method_entry *method;
@@ -74,7 +69,7 @@ struct rpc_call {
 	char *identity;
 	enum rpc_role role;
 	char audit[256];
-	struct rpc_arena_block *arena;
+	struct rpc_arena arena;     /* the response being built, and what handlers allocate */
 	grpc_byte_buffer *send_buf;
 	void *state;
 	void (*state_free)(void *state);

@@ -122,10 +122,11 @@ uint64_t *htab_get(const struct htab *h, const void *key)
 	}
 }
 
-static int grow(struct htab *h)
+/* Rehashes into a table for at least cap_hint keys. */
+static int rehash(struct htab *h, size_t cap_hint)
 {
 	struct htab n;
-	int err = htab_init(&n, h->key_size, h->cap);
+	int err = htab_init(&n, h->key_size, cap_hint);
 
 	if (err)
 		return err;
@@ -136,6 +137,17 @@ static int grow(struct htab *h)
 	htab_free(h);
 	*h = n;
 	return 0;
+}
+
+static int grow(struct htab *h)
+{
+	return rehash(h, h->cap);
+}
+
+int htab_reserve(struct htab *h, size_t keys)
+{
+	/* htab_init sizes for a load of at most a half; inserts rehash above 0.7. */
+	return keys * 10 > h->cap * 7 ? rehash(h, keys) : 0;
 }
 
 uint64_t *htab_upsert(struct htab *h, const void *key, bool *found)

@@ -20,6 +20,8 @@ void htab_free(struct htab *h);
 void htab_clear(struct htab *h);
 /* Returns a pointer to the value of key, or NULL. Valid until the next insert or delete. */
 uint64_t *htab_get(const struct htab *h, const void *key);
+/* Room for keys keys in all without rehashing on the way (a batch of a million inserts). */
+int htab_reserve(struct htab *h, size_t keys);
 /* Inserts or overwrites; returns 0 or -ENOMEM. */
 int htab_put(struct htab *h, const void *key, uint64_t val);
 /* The value of key, inserted (as 0) when absent, with one probe sequence for both; *found says
