@@ -1,7 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule engine bench: BPF_PROG_TEST_RUN ns per frame of the agent's filter program with 1, 1k,
- * 100k and 1M mixed prefixes, beside the drop/pass built-ins and a plain kernel LPM trie holding
- * the same prefixes (every setup measured in every round, rounds rotated, medians); the targets
- * met or not; kernel map memory; the engine's user-space bytes per rule; load and restore times. */
+ * 100k and 1M prefixes (mixed, IPv4 or IPv6 only), beside the drop/pass built-ins, a plain kernel
+ * LPM trie holding the same prefixes and xdp-filter (xdp-tools) holding their addresses (every
+ * setup measured in every round, rounds rotated, medians); the targets met or not; kernel map
+ * memory; the engine's user-space bytes per rule; load and restore times. --tsv FILE also writes
+ * every median as a line for bench/run's report. */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -24,17 +27,45 @@ struct bench_opts {
 	size_t big, mid, small;
 	uint32_t repeat;
 	int rounds;
+	int family; /* 0: the 60/40 mix, 4 or 6: that family only */
+	const char *tsv, *xdpfilter;
 };
 
-enum setup { S_DROP, S_PASS, S_ONE, S_SMALL, S_MID, S_BIG, S_LPM_MID, S_LPM_BIG, S_N };
+enum setup {
+	S_DROP,
+	S_PASS,
+	S_ONE,
+	S_SMALL,
+	S_MID,
+	S_BIG,
+	S_LPM_MID,
+	S_LPM_BIG,
+	S_XF_SMALL,
+	S_XF_MID,
+	S_XF_BIG,
+	S_N
+};
 
-static const char *const setup_name[S_N] = { "drop", "pass", "1 rule", "1k", "100k", "1M",
-					     "lpm 100k", "lpm 1M" };
+static const char *const setup_name[S_N] = { "drop",	 "pass",   "1 rule", "1k",
+					     "100k",	 "1M",	   "lpm 100k", "lpm 1M",
+					     "xdpf 1k", "xdpf 100k", "xdpf 1M" };
+
+/* xdp-filter as a blocklist (its "allow" policy: what matches is dropped), IP variant, as
+ * Debian ships it, loaded with plain libbpf (its maps resized to hold every address of a set):
+ * exact-match per-CPU hashes keyed by the address, value flags (bit 0: match as source). */
+#define XDPF_OBJ "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_ip.o"
+#define XDPF_FLAG_SRC 1ULL
+
+struct xdpf {
+	struct bpf_object *obj;
+	int prog_fd;
+};
 
 struct frame {
 	const char *name;
 	int fam, plen; /* plen 0: a miss */
 	long target;   /* index of the rule it hits, -1 for misses */
+	uint8_t src[16];
 	uint8_t buf[RULES_PKT_MAX];
 	size_t len;
 	uint32_t ns[S_N];
@@ -47,6 +78,7 @@ struct world {
 	struct rules_fixture one, small, mid, big;
 	struct xdp_simple *simple;
 	struct xdp_lpm_bench *lpm_mid, *lpm_big;
+	struct xdpf xf[3];
 	struct frame fr[10];
 	size_t nfr;
 	char pin_dir[64];
@@ -92,7 +124,7 @@ static double mib(uint64_t b)
 
 /* A blocklist mix: 60% IPv4 (mostly /24 and /32, some /16../23 and /28../30), 40% IPv6
  * (/32../128 allocations), random addresses; every 50th rule a monitor, the rest drops. */
-static void gen_rule(uint64_t *s, size_t i, struct rules_spec *r)
+static void gen_rule(uint64_t *s, size_t i, int family, struct rules_spec *r)
 {
 	static const uint8_t v4len[] = { 24, 24, 24, 24, 24, 32, 32, 32, 16, 20, 22, 23, 28, 30 };
 	static const uint8_t v6len[] = { 48, 48, 48, 48, 32, 32, 64, 64, 56, 128 };
@@ -101,7 +133,7 @@ static void gen_rule(uint64_t *s, size_t i, struct rules_spec *r)
 	memset(r, 0, sizeof(*r));
 	r->action = i % 50 == 0 ? RULES_ACT_MONITOR : RULES_ACT_DROP;
 	r->has_src = true;
-	if (i % 10 < 6) {
+	if (family ? family == 4 : i % 10 < 6) {
 		r->src.family = 4;
 		r->src.plen = v4len[rnd(s) % sizeof(v4len)];
 		memcpy(r->src.addr, &a, 4);
@@ -122,6 +154,7 @@ static void build_frame(struct frame *f, const uint8_t *src)
 	struct rules_pkt_meta m;
 
 	memcpy(s.src, src, 16);
+	memcpy(f->src, src, 16);
 	f->len = rules_pkt_build(&s, f->buf, &m);
 }
 
@@ -134,7 +167,7 @@ static void near_miss(const struct world *w, int fam, uint64_t *s, uint8_t *a)
 		bool hit = false;
 
 		/* The first byte of a generated address is in range; the rest is random. */
-		gen_rule(s, fam == 4 ? 1 : 7, &cand);
+		gen_rule(s, 0, fam, &cand);
 		memcpy(a, cand.src.addr, 16);
 		for (int i = 1; i < (fam == 4 ? 4 : 16); i++)
 			a[i] = (uint8_t)rnd(s);
@@ -161,9 +194,13 @@ static int make_frames(struct world *w)
 	uint64_t s = 0xabcdef;
 
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
-		struct frame *f = &w->fr[w->nfr++];
+		struct frame *f = &w->fr[w->nfr];
 		uint8_t a[16] = { 0 };
 
+		/* A set of one family only is measured with frames of that family. */
+		if (w->o.family && want[k].fam != w->o.family)
+			continue;
+		w->nfr++;
 		f->name = want[k].name;
 		f->fam = want[k].fam;
 		f->plen = want[k].plen;
@@ -264,6 +301,75 @@ static int lpm_open(struct xdp_lpm_bench **out, const struct rules_spec *rules, 
 	return err;
 }
 
+/* Puts N addresses of one family into an xdp-filter map in one batch, flagged on all CPUs. */
+static int xdpf_put(int fd, int fam, const uint8_t (*addr)[16], size_t n, int ncpu)
+{
+	size_t klen = fam == 4 ? 4 : 16;
+	uint8_t *keys = malloc(n * klen + 1);
+	uint64_t *vals = malloc(n * (size_t)ncpu * sizeof(*vals) + 1);
+	uint32_t count = (uint32_t)n;
+	int err = keys && vals ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !err && i < n; i++) {
+		memcpy(keys + i * klen, addr[i], klen);
+		for (int c = 0; c < ncpu; c++)
+			vals[i * (size_t)ncpu + (size_t)c] = XDPF_FLAG_SRC;
+	}
+	if (!err && n)
+		err = bpf_map_update_batch(fd, keys, vals, &count, NULL) ? -errno : 0;
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* xdp-filter with the first N rules' addresses (exact, it has no prefixes) and the addresses
+ * the hit frames carry, so that it drops what the filter drops. */
+static int xdpf_open(struct xdpf *x, const struct world *w, size_t n)
+{
+	uint8_t(*a4)[16] = calloc(n + w->nfr, 16), (*a6)[16] = calloc(n + w->nfr, 16);
+	struct bpf_map *m4 = NULL, *m6 = NULL, *m;
+	size_t n4 = 0, n6 = 0;
+	int ncpu = libbpf_num_possible_cpus();
+	int err = a4 && a6 ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !err && i < n + w->nfr; i++) {
+		const uint8_t *src = i < n ? w->rules[i].src.addr : w->fr[i - n].src;
+		int fam = i < n ? w->rules[i].src.family : w->fr[i - n].fam;
+
+		if (i >= n && w->fr[i - n].target < 0)
+			continue;
+		memcpy(fam == 4 ? a4[n4++] : a6[n6++], src, 16);
+	}
+	x->obj = err ? NULL : bpf_object__open_file(w->o.xdpfilter, NULL);
+	if (!err && !x->obj)
+		err = -errno;
+	bpf_object__for_each_map(m, err ? NULL : x->obj) {
+		/* Not pinned: the bench must not meet (or leave) xdp-filter's pins. */
+		bpf_map__set_pin_path(m, NULL);
+		if (!strcmp(bpf_map__name(m), "filter_ipv4"))
+			m4 = m;
+		else if (!strcmp(bpf_map__name(m), "filter_ipv6"))
+			m6 = m;
+	}
+	if (!err && (!m4 || !m6))
+		err = -ENOENT;
+	if (!err)
+		err = bpf_map__set_max_entries(m4, (uint32_t)n4 + 1);
+	if (!err)
+		err = bpf_map__set_max_entries(m6, (uint32_t)n6 + 1);
+	if (!err)
+		err = bpf_object__load(x->obj);
+	if (!err)
+		err = xdpf_put(bpf_map__fd(m4), 4, (const uint8_t(*)[16])a4, n4, ncpu);
+	if (!err)
+		err = xdpf_put(bpf_map__fd(m6), 6, (const uint8_t(*)[16])a6, n6, ncpu);
+	if (!err)
+		x->prog_fd = bpf_program__fd(bpf_object__next_program(x->obj, NULL));
+	free(a4);
+	free(a6);
+	return err;
+}
+
 static int prog_of(struct world *w, enum setup s)
 {
 	switch (s) {
@@ -274,7 +380,8 @@ static int prog_of(struct world *w, enum setup s)
 	case S_MID: return w->mid.prog_fd;
 	case S_BIG: return w->big.prog_fd;
 	case S_LPM_MID: return bpf_program__fd(w->lpm_mid->progs.xdp_lpm);
-	default: return bpf_program__fd(w->lpm_big->progs.xdp_lpm);
+	case S_LPM_BIG: return bpf_program__fd(w->lpm_big->progs.xdp_lpm);
+	default: return w->xf[s - S_XF_SMALL].prog_fd;
 	}
 }
 
@@ -325,8 +432,8 @@ static int measure(struct world *w)
 				err = run(prog_of(w, s), f, w->o.repeat,
 					  &ns[((size_t)r * S_N + s) * w->nfr + fi], &verdict);
 				/* Hit frames must be dropped by every rule engine setup. */
-				if (!err && s >= S_ONE && s <= S_BIG && f->target >= 0 &&
-				    verdict != XDP_DROP) {
+				if (!err && ((s >= S_ONE && s <= S_BIG) || s >= S_XF_SMALL) &&
+				    f->target >= 0 && verdict != XDP_DROP) {
 					fprintf(stderr, "%s not dropped with %s\n", f->name, setup_name[s]);
 					err = -EPROTO;
 				}
@@ -439,6 +546,12 @@ static int open_all(struct world *w)
 	}
 	if (!err)
 		err = lpm_open(&w->lpm_big, w->rules, w->o.big);
+	if (!err)
+		err = xdpf_open(&w->xf[0], w, w->o.small);
+	if (!err)
+		err = xdpf_open(&w->xf[1], w, w->o.mid);
+	if (!err)
+		err = xdpf_open(&w->xf[2], w, w->o.big);
 	return err;
 }
 
@@ -511,6 +624,8 @@ static void print_targets(const struct world *w)
 	const enum setup sizes[] = { S_ONE, S_SMALL, S_MID, S_BIG };
 	char what[128];
 
+	if (!v4miss || !v4h32 || !frame_named(w, "v6 miss"))
+		return;
 	printf("\ntargets (ratios of medians measured side by side)\n");
 	for (size_t k = 0; k < 4; k++) {
 		snprintf(what, sizeof(what), "v4 /32 hit / drop, %s", setup_name[sizes[k]]);
@@ -553,16 +668,47 @@ static void print_rest(const struct world *w)
 	printf("(times are wall clock; CPU times do not depend on what else the machine runs)\n");
 }
 
+/* One line per median and per figure, tab separated, for bench/run's report. */
+static int write_tsv(const struct world *w)
+{
+	const char *set = w->o.family == 4 ? "v4" : w->o.family == 6 ? "v6" : "mixed";
+	FILE *f = fopen(w->o.tsv, "w");
+
+	if (!f)
+		return -errno;
+	for (size_t fi = 0; fi < w->nfr; fi++) {
+		for (int s = 0; s < S_N; s++)
+			fprintf(f, "ns\t%s\t%s\t%s\t%u\n", set, w->fr[fi].name, setup_name[s],
+				w->fr[fi].ns[s]);
+	}
+	fprintf(f, "val\t%s\tdistinct_rules\t%zu\n", set, w->n_big);
+	fprintf(f, "val\t%s\tmap_mib_0\t%.2f\n", set, w->mem0);
+	fprintf(f, "val\t%s\tmap_mib_mid\t%.2f\n", set, w->mem_mid);
+	fprintf(f, "val\t%s\tmap_mib_big\t%.2f\n", set, w->mem_big);
+	fprintf(f, "val\t%s\tmap_mib_flushed\t%.2f\n", set, w->mem_flushed);
+	fprintf(f, "val\t%s\tengine_bytes_per_rule\t%.1f\n", set, w->user_per_rule);
+	fprintf(f, "val\t%s\tengine_rss_per_rule\t%.1f\n", set, w->rss_per_rule);
+	fprintf(f, "val\t%s\tengine_load_mid_s\t%.3f\n", set, w->t_mid);
+	fprintf(f, "val\t%s\tengine_load_big_s\t%.3f\n", set, w->t_big);
+	for (int r = 0; r < 2; r++)
+		fprintf(f, "val\t%s\tengine_restore_s_%d\t%.3f\n", set, r,
+			w->t_restore[r][0] + w->t_restore[r][1] + w->t_restore[r][2]);
+	return fclose(f) ? -errno : 0;
+}
+
 static int parse_args(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option lo[] = { { "rules", required_argument, 0, 'n' },
 					    { "mid", required_argument, 0, 'm' },
 					    { "repeat", required_argument, 0, 'r' },
 					    { "rounds", required_argument, 0, 'k' },
+					    { "family", required_argument, 0, 'f' },
+					    { "tsv", required_argument, 0, 't' },
+					    { "xdp-filter-obj", required_argument, 0, 'x' },
 					    { 0, 0, 0, 0 } };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:m:r:k:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:m:r:k:f:t:x:", lo, NULL)) != -1) {
 		if (c == 'n')
 			o->big = strtoul(optarg, NULL, 0);
 		else if (c == 'm')
@@ -571,11 +717,17 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 			o->repeat = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (c == 'k')
 			o->rounds = atoi(optarg);
+		else if (c == 'f')
+			o->family = !strcmp(optarg, "mixed") ? 0 : atoi(optarg);
+		else if (c == 't')
+			o->tsv = optarg;
+		else if (c == 'x')
+			o->xdpfilter = optarg;
 		else
 			return -EINVAL;
 	}
 	return o->big >= o->mid && o->mid >= o->small && o->repeat && o->rounds > 0 &&
-			       o->rounds <= 64 ?
+			       o->rounds <= 64 && (!o->family || o->family == 4 || o->family == 6) ?
 		       0 :
 		       -EINVAL;
 }
@@ -589,6 +741,8 @@ static void close_all(struct world *w)
 	xdp_simple__destroy(w->simple);
 	xdp_lpm_bench__destroy(w->lpm_mid);
 	xdp_lpm_bench__destroy(w->lpm_big);
+	for (int i = 0; i < 3; i++)
+		bpf_object__close(w->xf[i].obj);
 	if (w->pin_dir[0]) {
 		rules_maps_unpin(w->pin_dir);
 		rmdir(w->pin_dir);
@@ -629,9 +783,11 @@ int main(int argc, char **argv)
 	if (!w)
 		return 1;
 	w->o = (struct bench_opts){ .big = 1000000, .mid = 100000, .small = 1000, .repeat = 100000,
-				    .rounds = 11 };
+				    .rounds = 11, .xdpfilter = XDPF_OBJ };
 	if (parse_args(argc, argv, &w->o)) {
-		fprintf(stderr, "usage: %s [--rules N (1M)] [--mid N (100k)] [--repeat N] [--rounds N]\n",
+		fprintf(stderr,
+			"usage: %s [--rules N (1M)] [--mid N (100k)] [--repeat N] [--rounds N]\n"
+			"       [--family mixed|4|6] [--tsv FILE] [--xdp-filter-obj FILE (" XDPF_OBJ ")]\n",
 			argv[0]);
 		return 2;
 	}
@@ -639,7 +795,7 @@ int main(int argc, char **argv)
 	w->slots = calloc(w->o.big, sizeof(*w->slots));
 	err = w->rules && w->slots ? 0 : -ENOMEM;
 	for (size_t i = 0; !err && i < w->o.big; i++)
-		gen_rule(&seed, i, &w->rules[i]);
+		gen_rule(&seed, i, w->o.family, &w->rules[i]);
 	if (!err)
 		err = make_frames(w);
 	if (!err)
@@ -660,6 +816,8 @@ int main(int argc, char **argv)
 		print_table(w);
 		print_targets(w);
 		print_rest(w);
+		if (w->o.tsv)
+			err = write_tsv(w);
 	} else {
 		fprintf(stderr, "rules_bench: %s\n", strerror(-err));
 	}
