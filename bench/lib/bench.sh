@@ -195,8 +195,9 @@ bench_rpc()
 
 # --- veth + trafgen: CPU per packet ------------------------------------------------------------
 
-# Busy jiffies (user..softirq) of CPU 1, where trafgen is pinned and veth's receive runs.
-cpu1_busy() { awk '$1 == "cpu1" {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# Busy jiffies (user..softirq) of CPU 0: trafgen --cpus 1 pins its sender there, and veth's
+# receive (XDP, ingress, the stack) runs on the sending CPU.
+cpu0_busy() { awk '$1 == "cpu0" {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 ns_ip_in() { ip netns exec "$(NS1)" awk '/^Ip: [0-9]/ {print $4}' /proc/net/snmp; }
 
 veth_on()
@@ -266,10 +267,10 @@ veth_sample()
 	veth_on "$setup"
 	sleep 0.2
 	in0=$(ns_ip_in)
-	b0=$(cpu1_busy)
-	taskset -c 1 timeout 120 trafgen --dev "$(tenv_hif 1)" --conf "$TENV_DIR/veth.cfg" \
+	b0=$(cpu0_busy)
+	timeout 120 trafgen --dev "$(tenv_hif 1)" --conf "$TENV_DIR/veth.cfg" \
 		-n "$VETH_PKTS" --cpus 1 >> "$TENV_DIR/trafgen.log" 2>&1
-	b1=$(cpu1_busy)
+	b1=$(cpu0_busy)
 	sleep 0.2
 	in1=$(ns_ip_in)
 	veth_off "$setup"

@@ -47,7 +47,8 @@ def human(n):
         "%dk" % (n // 1000) if n >= 1000 and n % 1000 == 0 else str(n)
 
 
-machine = dict((r[0], r[1]) for r in rows("machine.tsv"))
+machine = dict((r[0], r[1]) for r in rows("machine.tsv") if r[0] != "rerun")
+reruns = [r[1] for r in rows("machine.tsv") if r[0] == "rerun"]
 
 # --- program cost ---------------------------------------------------------------------------
 prog = {}      # set -> frame -> setup -> ns
@@ -225,7 +226,8 @@ md.append("Written by `sudo bench/run` (docs/benchmarks.md explains every figure
 md.append(table(["", ""], [["date", machine.get("date", "?")], ["machine", machine.get("cpu", "?") + ", " + machine.get("memory", "?")],
                            ["kernel", machine.get("kernel", "?")], ["build", machine.get("build", "?") + ", commit " + machine.get("commit", "?")],
                            ["load average (1/5/15 min) at start", machine.get("loadavg_start", "?")],
-                           ["load average at end", machine.get("loadavg_end", "?")]]))
+                           ["load average at end", machine.get("loadavg_end", "?")]] +
+                    [["sections run again (`--only`)", r] for r in reruns]))
 md.append("The machine is shared with other workers (2 cores): absolute numbers move with the load, ratios of "
           "alternated medians much less.\n")
 md.append("## Targets (issue 8)\n")
@@ -263,9 +265,9 @@ if prog:
 
 if veth:
     md.append("## CPU per packet on veth (trafgen)\n")
-    md.append("trafgen pinned to CPU 1 sends %d 64-byte UDP frames per sample from the root-side veth into a "
+    md.append("trafgen (`--cpus 1`: its sender pinned to CPU 0) sends %d 64-byte UDP frames per sample from the root-side veth into a "
               "namespace, whose end holds the setup; veth's receive (and XDP) runs on the sending CPU, so the busy "
-              "time of CPU 1 (/proc/stat) divided by the frames is the cost per packet, trafgen's own sending "
+              "time of CPU 0 (/proc/stat) divided by the frames is the cost per packet, trafgen's own sending "
               "included (the same in every setup: compare with xdp-drop). Every frame's source is in the set "
               "(the last rule for iptables). `reached IP` counts frames the namespace's IP layer saw (Ip "
               "InReceives): 0 for XDP and ingress drops, all of them for iptables raw, which runs after it.\n" %
