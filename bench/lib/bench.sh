@@ -2,7 +2,7 @@
 # bench.sh: the sections of bench/run (sourced after tests/lib/testenv.sh). Each section writes
 # raw tab-separated samples into $raw/*.tsv; bench/lib/report.py turns them into medians,
 # ratios, the target table and plots. Host 1 (namespace + veth) runs the agent under test.
-# shellcheck shell=bash disable=SC2154 # $raw, $src, $build, sizes: set by bench/run
+# shellcheck shell=bash disable=SC2154,SC2153 # $raw, $src, $build, sizes: set by bench/run
 
 now_ns() { date +%s%N; }
 ms_since() { echo "scale=3; ($(now_ns) - $1) / 1000000" | bc; }
@@ -53,6 +53,7 @@ bench_mem()
 	# The maps the agent holds open, by their fdinfo (bpftool's pid column needs its pid
 	# iterator), named by bpftool; a map open twice counts once.
 	local id
+	# shellcheck disable=SC2013 # ids are numbers, one a line
 	for id in $(awk '/^map_id:/ {print $2}' /proc/"$pid"/fdinfo/* 2>/dev/null | sort -un); do
 		bpftool map show id "$id" -j | jq -r --arg w "$1" \
 			'"map\t\($w)\t\(.name)\t\(.type)\t\(.bytes_memlock)"' >> "$raw/mem.tsv"
@@ -198,6 +199,7 @@ bench_rpc()
 # Busy jiffies (user..softirq) of CPU 0: trafgen --cpus 1 pins its sender there, and veth's
 # receive (XDP, ingress, the stack) runs on the sending CPU.
 cpu0_busy() { awk '$1 == "cpu0" {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# shellcheck disable=SC2016 # awk's $4
 ns_ip_in() { ip netns exec "$(NS1)" awk '/^Ip: [0-9]/ {print $4}' /proc/net/snmp; }
 
 veth_on()
