@@ -219,7 +219,7 @@ if veth:
     order = [s for s in ("xdp-drop", "filter-10k", "xdp-filter-10k", "nft-ingress-10k", "iptables-raw-1k") if s in veth]
     data = "setup\tmedian\tminimum\n" + "".join('"%s"\t%s\t%s\n' % (s, fmt(med(veth[s]), 0), fmt(min(veth[s]), 0))
                                              for s in order)
-    gnuplot("veth_cpu", "set title 'CPU per packet on veth (trafgen, 64-byte UDP, dropped; median ns/packet)'\n"
+    gnuplot("veth_cpu", "set title 'CPU per packet on veth (trafgen, 64-byte UDP, all dropped; ns/packet of 7 samples)'\n"
             "set ylabel 'ns per packet (CPU of the sending core)'\nset yrange [0:*]\n"
             "plot for [i=2:3] 'DAT' using i:xtic(1) title columnhead\n", data)
 if loads:
