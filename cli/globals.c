@@ -136,12 +136,11 @@ static int globals_targets(const struct cli_ctx *ctx, const struct settings *s,
 	const struct settings_slot *files = settings_get(s, SETTINGS_HOSTS_FILE);
 	const struct settings_slot *sel = settings_get(s, SETTINGS_SELECTOR);
 	const char **texts = NULL, **wheres = NULL;
-	size_t i;
 	int err = 0;
 
-	for (i = 0; hosts && !err && i < hosts->n; i++)
+	for (size_t i = 0; hosts && !err && i < hosts->n; i++)
 		err = hosts_add_list(ctx, h, hosts->v[i].text, hosts->v[i].where);
-	for (i = 0; files && !err && i < files->n; i++)
+	for (size_t i = 0; files && !err && i < files->n; i++)
 		err = hosts_add_file(ctx, h, files->v[i].text, files->v[i].where);
 	if (!err && !h->n)
 		err = hosts_add_list(ctx, h, API_DEFAULT_SOCKET, "default target");
@@ -151,7 +150,7 @@ static int globals_targets(const struct cli_ctx *ctx, const struct settings *s,
 	wheres = calloc(sel->n, sizeof(*wheres));
 	err = -ENOMEM;
 	if (texts && wheres) {
-		for (i = 0; i < sel->n; i++) {
+		for (size_t i = 0; i < sel->n; i++) {
 			texts[i] = sel->v[i].text;
 			wheres[i] = sel->v[i].where;
 		}

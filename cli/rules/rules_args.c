@@ -42,9 +42,7 @@ const char *rules_args_action_name(Xdpfleet__V1__RuleAction a)
 
 int rules_args_parse_action(const char *s, Xdpfleet__V1__RuleAction *a)
 {
-	unsigned int i;
-
-	for (i = 0; i < RULES_ARGS_N(rules_args_actions); i++) {
+	for (unsigned int i = 0; i < RULES_ARGS_N(rules_args_actions); i++) {
 		if (rules_args_actions[i] && !strcmp(s, rules_args_actions[i])) {
 			*a = (Xdpfleet__V1__RuleAction)i;
 			return 0;
@@ -62,9 +60,7 @@ const char *rules_args_proto_name(Xdpfleet__V1__Protocol p)
 
 int rules_args_parse_proto(const char *s, Xdpfleet__V1__Protocol *p)
 {
-	unsigned int i;
-
-	for (i = 0; i < RULES_ARGS_N(rules_args_protos); i++) {
+	for (unsigned int i = 0; i < RULES_ARGS_N(rules_args_protos); i++) {
 		if (!strcmp(s, rules_args_protos[i])) {
 			*p = (Xdpfleet__V1__Protocol)i;
 			return 0;

@@ -48,9 +48,7 @@ const char *names_mode(Xdpfleet__V1__AttachMode m)
 /* Index of s in a name table, skipping the unnamed 0 entries; -EINVAL when absent. */
 static int names_lookup(const char *const *table, size_t n, const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (table[i] && !strcmp(table[i], s))
 			return (int)i;
 	return -EINVAL;

@@ -97,7 +97,7 @@ int json_end_array(struct json_writer *w)
  * code points above U+10FFFF included). */
 static size_t json_utf8_len(const unsigned char *s)
 {
-	size_t len, i;
+	size_t len;
 	uint32_t cp;
 
 	if (s[0] < 0x80)
@@ -114,7 +114,7 @@ static size_t json_utf8_len(const unsigned char *s)
 	} else {
 		return 0;
 	}
-	for (i = 1; i < len; i++) {
+	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 		cp = (cp << 6) | (s[i] & 0x3f);
