@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "settings.h"
 #include "version.h"
+#include "array_size.h"
 
 enum { OPT_KEY = 256, OPT_CONFIG = OPT_KEY + SETTINGS_N_KEYS, OPT_NO_CONFIG };
 
@@ -104,7 +105,7 @@ static int globals_tls(const struct cli_ctx *ctx, const struct settings *s,
 	const char **fields[] = { &c->tls_ca, &c->tls_cert, &c->tls_key };
 	int err;
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		v = settings_last(s, files[i]);
 		if (!v)
 			continue;
@@ -168,7 +169,7 @@ static int globals_output(const struct cli_ctx *ctx, const struct settings_value
 					     [CLI_OUTPUT_JSON] = "json",
 					     [CLI_OUTPUT_JSONL] = "jsonl" };
 
-	for (size_t i = 0; v && i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; v && i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(v->text, names[i])) {
 			*out = (enum cli_output)i;
 			return 0;

@@ -12,6 +12,7 @@
 #include "bpf/xdp_simple.skel.h"
 #include "progs.h"
 #include "stats.h"
+#include "array_size.h"
 
 struct builtin {
 	const char *name;
@@ -28,7 +29,7 @@ static const struct builtin builtins[] = {
 
 static const struct builtin *find_builtin(const char *name)
 {
-	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(builtins); i++)
 		if (!strcmp(builtins[i].name, name))
 			return &builtins[i];
 	return NULL;

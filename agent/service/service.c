@@ -2,6 +2,7 @@
  * (viewers read; everything else needs an admin). Methods missing here answer UNIMPLEMENTED. */
 #include "agent.h"
 #include "service.h"
+#include "array_size.h"
 
 const struct rpc_method_impl agent_methods[] = {
 	{ .name = "GetInfo", .unary = svc_get_info, .access = RPC_ACCESS_VIEWER },
@@ -20,4 +21,4 @@ const struct rpc_method_impl agent_methods[] = {
 	{ .name = "TestRule", .unary = svc_test_rule, .access = RPC_ACCESS_VIEWER },
 };
 
-const size_t agent_n_methods = sizeof(agent_methods) / sizeof(agent_methods[0]);
+const size_t agent_n_methods = ARRAY_SIZE(agent_methods);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "array_size.h"
 
 static const Xdpfleet__V1__GetInfoResponse *output_info_msg(const struct output_host *h)
 {
@@ -54,7 +55,7 @@ static void output_info_features(char *buf, size_t len, const Xdpfleet__V1__Feat
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(list); i++)
 		if (list[i].on && used < len)
 			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "", list[i].name);
 	if (!used)

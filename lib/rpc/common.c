@@ -13,6 +13,7 @@
 #include <grpc/slice.h>
 
 #include "rpc_internal.h"
+#include "array_size.h"
 
 const char *rpc_status_name(grpc_status_code code)
 {
@@ -23,7 +24,7 @@ const char *rpc_status_name(grpc_status_code code)
 		"UNAUTHENTICATED",
 	};
 
-	if ((unsigned int)code < sizeof(names) / sizeof(names[0]))
+	if ((unsigned int)code < ARRAY_SIZE(names))
 		return names[code];
 	return "UNKNOWN";
 }

@@ -6,6 +6,7 @@
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "server_internal.h"
+#include "array_size.h"
 
 /* A status change reaches watchers within this. */
 #define HEALTH_WATCH_POLL_MS 500
@@ -79,7 +80,7 @@ void rpc_health_service(struct rpc_server *srv, struct rpc_service *out)
 	*out = (struct rpc_service){
 		.desc = &grpc__health__v1__health__descriptor,
 		.methods = health_methods,
-		.n_methods = sizeof(health_methods) / sizeof(health_methods[0]),
+		.n_methods = ARRAY_SIZE(health_methods),
 		.data = srv,
 	};
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "array_size.h"
 
 #define DURATION_MAX_MS (100ull * 365 * 86400 * 1000)
 
@@ -16,7 +17,7 @@ static const struct {
 } units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
 	      { "w", 7 * 86400000ull } };
 
-#define N_UNITS (sizeof(units) / sizeof(units[0]))
+#define N_UNITS (ARRAY_SIZE(units))
 
 static int unit_ms(const char **p, uint64_t *ms)
 {

@@ -8,6 +8,7 @@
 
 #include "fake_rpc.h"
 #include "xdpfleet/v1/agent.pb-c.h"
+#include "array_size.h"
 
 struct fake_rpc_record fake_rpc_last;
 struct fake_rpc_record fake_rpc_calls[FAKE_RPC_MAX_CALLS];
@@ -212,7 +213,7 @@ int fake_rpc_setup(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(vars); i++)
 		unsetenv(vars[i]);
 	setenv("HOME", "/nonexistent/home", 1);
 	fake_rpc_reset();

@@ -15,6 +15,7 @@
 #include "fake_rpc.h"
 #include "harness.h"
 #include "xdpfleet/v1/agent.pb-c.h"
+#include "array_size.h"
 
 #define RUN(r, ...) harness_run((r), NULL, __VA_ARGS__, NULL)
 
@@ -147,12 +148,12 @@ static void test_help(void **state)
 	(void)state;
 	RUN(&r, "--help");
 	assert_int_equal(r.status, 0);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		assert_non_null(strstr(r.out, cmds[i]));
 	assert_non_null(strstr(r.out, "--hosts-file FILE"));
 	assert_non_null(strstr(r.out, "Exit status"));
 	harness_free(&r);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		RUN(&r, "help", cmds[i]);
 		RUN(&r2, cmds[i], "--help");
 		assert_int_equal(r.status, 0);

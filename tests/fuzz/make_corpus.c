@@ -11,6 +11,7 @@
 #include "attachments_file.h"
 #include "rules_store.h"
 #include "xdpfleet/v1/agent.pb-c.h"
+#include "array_size.h"
 
 static const char *out_dir;
 
@@ -205,7 +206,7 @@ int main(int argc, char **argv)
 	mkdir(out_dir, 0755);
 	agent_corpus();
 	state_corpus();
-	for (size_t i = 0; i < sizeof(cidrs) / sizeof(cidrs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cidrs); i++) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "c%zu", i);

@@ -12,6 +12,7 @@
 
 #include "cidr.h"
 #include "rules_spec.h"
+#include "array_size.h"
 
 static void test_cidr_good(void **state)
 {
@@ -24,7 +25,7 @@ static void test_cidr_good(void **state)
 		{ "::ffff:192.0.2.0/120", "::ffff:192.0.2.0/120" },
 	};
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct cidr c;
 		char buf[CIDR_STR_MAX];
 
@@ -73,7 +74,7 @@ static void test_cidr_bad(void **state)
 				     "2001:db8::/129", "2001:db8:::/32", "host", "10.0.0.0/8/8",
 				     "2001:db8::g/64" };
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct cidr c;
 		const char *why = NULL;
 
