@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* xdpfleetd's options (see options.h): the table, the command line, the config file, --help. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule engine bench: BPF_PROG_TEST_RUN ns per frame of the agent's filter program with 1, 1k,
  * 100k and 1M mixed prefixes, beside the drop/pass built-ins and a plain kernel LPM trie holding
  * the same prefixes (every setup measured in every round, rounds rotated, medians); the targets

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Built-in `filter` program: the rule engine (rules.bpf.h) decides each packet's verdict, and
  * the verdict is counted in the per-action stats like every built-in's. */
 #include "xdp_stats.bpf.h"

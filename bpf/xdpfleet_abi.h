@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ABI between xdpfleet's BPF programs and the agent: map names, key and value layouts.
  * Included by BPF C (clang -target bpf) and by user space, so it uses only __u32/__u64 types. */
 #ifndef XDPFLEET_ABI_H

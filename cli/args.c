@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Global options anywhere on the line (see args.h). */
 #include <errno.h>
 #include <stdlib.h>

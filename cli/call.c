@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unary calls, streams and their shared ending (see call.h); the fan-out itself is in
  * call_fanout.c. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* call_fanout (see call.h): the targets grouped by the client options they need (a target's
  * tls_name label changes the TLS name expected), one transport call per group, groups run on
  * threads of their own when there are several, callbacks serialised, and "answered/total" on a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The command table, lookup and the help texts around it. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The command table: every command group (one file each) exports its struct cli_command, and
  * commands.c lists them. Adding a group = one file, one line in the table, one CMake line. */
 #ifndef XDPFLEET_CLI_COMMANDS_H

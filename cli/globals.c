@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The global options (see globals.h): every source is collected first, then the one that
  * counts is applied, so a value is checked once and its error names where it came from
  * ("--timeout", "XDPFLEET_TIMEOUT", "FILE:LINE: timeout"). TLS file names are checked here so

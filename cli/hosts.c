@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The target list (see hosts.h). */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The global settings and their sources (see settings.h). The config file is read with inih,
  * like the agent's, through a reader that counts lines so every value can say where it was. */
 #define _GNU_SOURCE /* asprintf */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The agent's XDP data plane: programs, attachments, pins and counters. One instance per agent;
  * calls are serialised by an internal lock, so handlers and the sampling timer may share it. */
 #ifndef XDPFLEET_DATAPLANE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attach and Detach: validating the request, deciding whether a replacement is allowed, and
  * keeping records, pins and the kernel in step (undoing the kernel change when recording fails). */
 #include <errno.h>

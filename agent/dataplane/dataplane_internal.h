@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The data plane's shared state, seen only by its own files (dataplane_*.c). */
 #ifndef XDPFLEET_DATAPLANE_INTERNAL_H
 #define XDPFLEET_DATAPLANE_INTERNAL_H

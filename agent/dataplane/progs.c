@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Opening and loading XDP programs: built-ins from the ELF bytes embedded in the agent, or
  * custom objects under --program-dir; shares the interface's stats map into each. */
 #include <errno.h>

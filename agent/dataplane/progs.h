@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Loading XDP programs for attachment: the embedded built-ins or a custom object below
  * --program-dir, with the interface's stats map shared into them. */
 #ifndef XDPFLEET_PROGS_H

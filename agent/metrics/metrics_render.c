@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The Prometheus text page: counters from the data plane's periodic sample (the one GetStats
  * rates come from), rule counts and per-rule hits, attachments, RPC calls and build info. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The agent's rule set: ids, comments and TTLs beside the rule engine; every change is applied
  * to the kernel, then made durable in the store before it is acknowledged, or rolled back. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A change of the rule set as one step: rules added, rules whose TTL, comment or tag changed,
  * rules deleted, applied to the kernel and the books as they come, then made durable in one
  * store batch; if anything fails on the way, everything is put back as it was. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Loading the rules store: the snapshot, then each journal after it, checked line by line. A
  * first pass over each journal finds where its last complete batch ends, so the second pass
  * applies whole batches only and a cut-short tail is told apart from damage. */

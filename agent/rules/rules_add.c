@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* AddRules: a batch is grouped by prefix (which finds duplicates and gives the new prefixes in
  * the order the index merges them), gets slots, is linked into the index, and the tries are
  * reconciled in one transaction; on any failure the index and the slots are put back. */

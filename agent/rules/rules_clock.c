@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Jiffies <-> CLOCK_MONOTONIC. Both advance with the kernel tick, so one joint sample and HZ
  * give the mapping; the sample comes from a ten-instruction XDP program run with
  * BPF_PROG_TEST_RUN, which writes both clocks into the frame it returns. */

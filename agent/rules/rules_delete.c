@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* DeleteRules, FlushRules and the prune after a restore; and giving memory back: when the rules
  * use a quarter of what the maps hold, everything is rebuilt into maps sized for it. */
 #include "rules_engine.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Pins of the earlier layout (fixed 2^24 /24 array, hash maps sized for millions of blocks, all
  * directly in the pin directory): their counters are carried over into a new counters map, and
  * the pins are removed once the new set is pinned. The rules themselves come back from the

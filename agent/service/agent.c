@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Opening, serving and closing the agent (see agent.h): the order matters, since the rules'
  * maps must exist before filter programs are loaded and the listeners come last. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The agent as one object: its data plane, rule policy and RPC server, opened, served and
  * closed by main.c, and handed to every RPC handler through rpc_call_data(). Tests and fuzzers
  * open one in process (unpinned, no listeners) and call it through rpc_invoke(). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The method table of xdpfleet.v1.Agent: which handler serves which RPC, and who may call it
  * (viewers read; everything else needs an admin). Methods missing here answer UNIMPLEMENTED. */
 #include "agent.h"

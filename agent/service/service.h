@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Handlers of the xdpfleet.v1.Agent methods, one file per concern. */
 #ifndef XDPFLEET_SERVICE_H
 #define XDPFLEET_SERVICE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet config": every global setting's value and where it came from (a flag, the
  * environment, the config file or the default), and the targets they make. Contacts nobody. */
 #include <errno.h>

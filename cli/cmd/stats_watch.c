@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "stats --watch" (see stats_watch.h). A host whose stream failed is not waited for from then
  * on; a silent one (hung, not failed, or reconnecting) that falls two ticks behind the fastest
  * is not waited for either: its row in that tick says so, and its real error is printed at the

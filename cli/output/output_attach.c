@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attachments (Attach, Detach, ListAttachments answers) as tables and JSON. */
 #include <errno.h>
 #include <inttypes.h>

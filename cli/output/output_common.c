@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Printing helpers every response type shares: host views, error texts, the JSON envelope. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* GetInfo answers as a table (one row per host) and as JSON. */
 #include <errno.h>
 #include <inttypes.h>

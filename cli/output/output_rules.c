@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule listings (ListRules pages merged per host): one row per rule grouped by host, or JSON
  * with nulls where a rule has no port, no hit or no expiry. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What AddRules, SyncRules, DeleteRules and FlushRules answered, per host with totals, and the
  * file summary of a load or sync. */
 #include <errno.h>

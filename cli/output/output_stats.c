@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-interface XDP action counters (GetStats/WatchStats answers): the seed's columns (action,
  * packets, pps, bytes, Mbit/s, period) plus the xdp_exception count of each action. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Blocklist parsing (see blocklist.h): one pass, a hash set for duplicates, lib/util/cidr for the
  * entries themselves. */
 #include <errno.h>

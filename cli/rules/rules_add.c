@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "ACTION add": the AddRules request built from prefixes and options, sent once to every host,
  * the answers printed (see rules_add.h). */
 #include <ctype.h>

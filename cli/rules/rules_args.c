@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule options and names (see rules_args.h). Everything is checked here so that a typo is a
  * usage error before any host is contacted, not the same refusal from every agent. */
 #include <ctype.h>

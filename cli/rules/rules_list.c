@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "rules list" (see rules_list.h): pages kept per host until its stream ends, then merged,
  * sorted by id, printed and freed. */
 #include <errno.h>

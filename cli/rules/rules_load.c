@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "ACTION load FILE": a blocklist read and checked entirely before anything is sent; invalid
  * lines refuse the load (unless --skip-invalid), duplicates are folded, both are reported with
  * their line numbers. */

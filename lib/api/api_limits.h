@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The API's bounds, defined once for the agent (which enforces them) and the CLI (which checks
  * them before contacting any host); proto/xdpfleet/v1/agent.proto states them too. */
 #ifndef XDPFLEET_API_LIMITS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Names of the API's enums (see names.h). */
 #include <ctype.h>
 #include <errno.h>

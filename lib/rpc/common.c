@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* RPC layer helpers used on both sides: message codec, method paths, status text, files. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* grpc.health.v1.Health on every listener: Check and Watch for the server as a whole ("") and
  * for the application service by its full name, so probes need no knowledge of xdpfleet. */
 #include <stdint.h>

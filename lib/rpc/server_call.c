@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One server call from accept to release: decode, dispatch to its handler, stream pacing,
  * status, and freeing only after every batch of the call has completed. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Durations (see duration.h): units in any order of size, each at most once, no spaces. */
 #include <ctype.h>
 #include <errno.h>

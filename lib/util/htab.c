@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Open addressing keeps millions of small keys in one flat array whose slots hold value, key and
  * used flag together: no per-key allocation, one cache line per probe, and deletion without
  * tombstones. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A fixed-key-size open-addressing hash table (linear probing, backward-shift deletion) from
  * byte keys to 64-bit values: the rule compiler's indexes of prefixes, blocks and entries. */
 #ifndef XDPFLEET_UTIL_HTAB_H

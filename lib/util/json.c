@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A small streaming JSON writer (see json.h): RFC 8259 output, strings escaped and made valid
  * UTF-8 so that any byte string an agent sends (interface names, errors) stays parseable. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Logging to stderr, systemd style (see log.h). */
 #include "log.h"
 

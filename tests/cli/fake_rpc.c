@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A fake transport for the CLI in place of rpc_fanout (see fake_rpc.h). Messages are packed and unpacked so the CLI
  * gets heap copies it must free exactly as it would real answers (ASan/valgrind check that). */
 #include <errno.h>

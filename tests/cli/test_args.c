@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Argument parsing: every usage error exits 2 with a message naming the bad option or value and
  * sends nothing; good arguments become the right requests and fan-out options. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule commands' arguments: every usage error exits 2 naming the bad option or value and sends
  * nothing; good arguments and blocklist files become exactly the expected requests. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* stats --watch: snapshots from several hosts combined into ticks, lagging and failing hosts,
  * Ctrl-C, the request's interval/count/deadline, JSON lines with wall-clock times, and
  * reconnecting to an agent whose stream broke. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """e2e (driven by hardening_load.sh): what a network or careless clients throw at an agent.
   storm:       10,000 malformed, truncated and corrupted payloads across every method, NUL bytes
                and bad UTF-8 in strings, an 8 MiB and a 100 MiB message: each gets an error

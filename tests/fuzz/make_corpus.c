@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Writes the fuzz targets' seed corpora (committed under tests/fuzz/corpus/): one valid request
  * of every method, a small rules store and attachments file, blocklist and CIDR samples. Run
  * it after changing the API or the state formats: make_corpus DIR. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The fixture keeps each test to rule sets and frames: maps, program and engine are wired the
  * way the agent wires the filter program (maps created first, reused by the object, the program
  * reloaded when the engine swaps maps). */

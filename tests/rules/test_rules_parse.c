@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Parser tests (no kernel): CIDR syntax, host bits, port ranges and the rules' text names (the
  * wire forms are tested with the service, tests/service/test_rules_wire.c). */
 #include <stdarg.h>

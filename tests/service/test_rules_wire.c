@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rules from the wire (no kernel): every field refused with its name, the enums both ways. */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of the service layer in process: a real agent (data plane and rules) in a private
  * namespace with a veth pair, called through rpc_invoke() with valid and invalid requests for
  * every method. Invalid ones must be refused naming the field and change nothing. */
