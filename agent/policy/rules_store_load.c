@@ -122,12 +122,24 @@ static FILE *open_read(struct loader *l, const char *path, int *ret)
 }
 
 /* The snapshot: H, then R lines, then E with their count; nothing may follow. */
+/* A rule record of a snapshot or of the legacy file: each id once. */
+static int load_rule(struct loader *l, const char *path, size_t lineno, char *const *fields)
+{
+	struct rules_store_rule rule;
+	const char *why;
+	int ret;
+
+	if (rules_record_parse(fields, &rule, &why))
+		return fail_at(l, path, lineno, why);
+	ret = image_put(l, &rule, false);
+	return ret == -EEXIST ? fail_at(l, path, lineno, "a rule id seen before") : ret;
+}
+
 static int load_snapshot(struct loader *l, uint64_t *seq)
 {
 	char path[PATH_MAX];
 	struct record_reader rd;
 	struct record rec;
-	struct rules_store_rule rule;
 	const char *why;
 	size_t count = 0;
 	bool ended = false, complete;
@@ -157,15 +169,9 @@ static int load_snapshot(struct loader *l, uint64_t *seq)
 				break;
 			}
 		} else if (is(&rec, "R", 1 + RULES_RECORD_FIELDS)) {
-			if (rules_record_parse(rec.field + 1, &rule, &why)) {
-				ret = fail_at(l, path, rd.lineno, why);
+			ret = load_rule(l, path, rd.lineno, rec.field + 1);
+			if (ret)
 				break;
-			}
-			ret = image_put(l, &rule, false);
-			if (ret) {
-				ret = ret == -EEXIST ? fail_at(l, path, rd.lineno, "a rule id seen before") : ret;
-				break;
-			}
 			count++;
 		} else if (is(&rec, "E", 2)) {
 			uint64_t want;
@@ -444,9 +450,7 @@ static int load_legacy(struct loader *l, const char *path)
 {
 	static char no_tag[1];
 	struct record_reader rd;
-	struct rules_store_rule rule;
 	char *f[RULES_RECORD_FIELDS];
-	const char *why;
 	bool complete;
 	char *line;
 	size_t len;
@@ -493,15 +497,9 @@ static int load_legacy(struct loader *l, const char *path)
 		memcpy(f, v1, 9 * sizeof(*f));
 		f[9] = no_tag;
 		f[10] = v1[9];
-		if (rules_record_parse(f, &rule, &why)) {
-			ret = fail_at(l, path, rd.lineno, why);
+		ret = load_rule(l, path, rd.lineno, f);
+		if (ret)
 			break;
-		}
-		ret = image_put(l, &rule, false);
-		if (ret) {
-			ret = ret == -EEXIST ? fail_at(l, path, rd.lineno, "a rule id seen before") : ret;
-			break;
-		}
 	}
 	if (!ret && got < 0)
 		ret = fail_at(l, path, 0, strerror(-got));
