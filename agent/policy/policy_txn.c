@@ -181,6 +181,8 @@ int policy_txn_delete(struct policy_txn *t, const uint32_t *slots, size_t n, str
 		p->meta[slots[i]].comment = NULL; /* kept in t->deleted for a roll back */
 		policy_meta_clear(p, slots[i]);
 	}
+	/* A flush of a million rules gives back the id index's 48 MiB. */
+	htab_shrink(&p->by_id);
 	return 0;
 }
 

@@ -270,6 +270,7 @@ static void shrink(struct rules_engine *e)
 	    oversized(m->cap[RULES_M_LISTS], RULES_LIST_FIRST_FREE + st->lists.live,
 		      rules_maps_min_cap(RULES_M_LISTS)))
 		rules_rebuild(e, slots);
+	htab_shrink(&e->st.intern);
 	/* Freed index memory goes back to the system, not only to malloc's free lists. */
 	malloc_trim(0);
 }

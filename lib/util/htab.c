@@ -151,6 +151,13 @@ int htab_reserve(struct htab *h, size_t keys)
 	return keys * 10 > h->cap * 7 ? rehash(h, keys) : 0;
 }
 
+void htab_shrink(struct htab *h)
+{
+	/* Failing to shrink leaves a table that works, only bigger than it needs to be. */
+	if (h->cap > 1024 && h->count * 8 < h->cap)
+		rehash(h, h->count);
+}
+
 uint64_t *htab_upsert(struct htab *h, const void *key, bool *found)
 {
 	size_t i;
