@@ -7,7 +7,7 @@
 #   bad requests name their field and change nothing; a killed CLI frees the interface.
 #   a flood as fast as trafgen goes: info answers within 1 s throughout, and the pcap holds no
 #     more than the --max-pps cap allows (burst + cap x duration).
-# shellcheck disable=SC2016 # jq programs use their own $variables
+# shellcheck disable=SC2016,SC2317 # jq programs use their own $variables; functions run through check
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib/testenv.sh
