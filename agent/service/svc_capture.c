@@ -14,6 +14,9 @@
 #include "policy.h"
 #include "service.h"
 
+_Static_assert(API_CAPTURE_SNAPLEN_MAX == CAPTURE_SNAPLEN_MAX, "the API's snaplen bound is the data plane's");
+_Static_assert(API_CAPTURE_BATCH_MAX <= CAPTURE_QUEUE_MAX, "a message takes at most a queue");
+
 #define CAPTURE_TICK_MS 50
 #define CAPTURE_IDLE_MS 1000 /* a message with the counts at least this often */
 
