@@ -226,7 +226,7 @@ const struct cli_command cmd_capture = {
 	.name = "capture",
 	.options = cmd_capture_options,
 	.shortopts = "w:",
-	.summary = "sampled packets the filter dropped or passed, into pcap files (one per host or merged)",
+	.summary = "sampled packets the filter decided, into pcap files (per host or merged)",
 	.usage = "capture IFACE -w FILE|- [--verdict drop|pass|any] [--rule ID] [--sample 1/N] [--count N]\n"
 		 "        [--snaplen BYTES] [--max-pps N] [--duration DURATION] [--merge]",
 	.help =

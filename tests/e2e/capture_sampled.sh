@@ -4,6 +4,7 @@
 #   capture --verdict drop --count 100 -w x.pcap: tcpdump reads exactly 100 packets, all from SRC1,
 #     while SRC1 and SRC2 both send; a second capture on the interface is refused meanwhile.
 #   --rule ID -w - | tcpdump -r -: a pipe, only that rule's packets; --sample 1/10 keeps ~1 in 10.
+#   two hosts: one pcap each (FILE-HOST.pcap), 10 packets in each.
 #   bad requests name their field and change nothing; a killed CLI frees the interface.
 #   a flood as fast as trafgen goes: info answers within 1 s throughout, and the pcap holds no
 #     more than the --max-pps cap allows (burst + cap x duration).
@@ -17,10 +18,12 @@ command -v tcpdump > /dev/null || { echo "SKIP: tcpdump missing (bash .ci/setup)
 LEN=120
 
 tenv_init
-tenv_add_hosts 1
+tenv_add_hosts 2
 tenv_no_ipv6 1
+tenv_no_ipv6 2
 tenv_start_agent 1
-T=$(tenv_sock 1) IF=$(tenv_if 1)
+tenv_start_agent 2
+T=$(tenv_sock 1) T2=$(tenv_sock 2) IF=$(tenv_if 1)
 SRC1=$(tenv_spare_ip 211) SRC2=$(tenv_spare_ip 212)
 D=$TENV_DIR
 
@@ -28,12 +31,12 @@ require "attach filter on $IF" xf -H "$T" attach "$IF" --prog filter
 require "drop add $SRC1" xf -H "$T" drop add "$SRC1" --comment capture-e2e
 RID=$(xf -H "$T" rules list -o json | jq -er --arg s "$SRC1/32" '.[0].rules[] | select(.src == $s) | .id')
 
-# gate: the data plane's count of capturing interfaces, read from the capture_gate map of the
+# gate [I]: host I's (default 1) data plane's count of capturing interfaces, read from the capture_gate map of the
 # program on IF (0: capture is off, the filter pays one array lookup).
 gate()
 {
 	local id m b0 b1 b2 b3
-	id=$(tenv_xdp_id "$IF" "$(tenv_ns 1)")
+	id=$(tenv_xdp_id "$IF" "$(tenv_ns "${1:-1}")")
 	for m in $(bpftool prog show id "$id" -j | jq '.map_ids[]'); do
 		if bpftool map show id "$m" -j | jq -e '.name == "capture_gate"' > /dev/null; then
 			read -r b0 b1 b2 b3 < <(bpftool map lookup id "$m" key 0 0 0 0 | sed -n 's/.*value: *//p')
@@ -44,7 +47,7 @@ gate()
 	echo "no capture_gate map on program $id"
 	return 1
 }
-gate_is() { for _ in $(seq 50); do [[ $(gate) == "$1" ]] && return 0; sleep 0.1; done; gate; return 1; }
+gate_is() { for _ in $(seq 50); do [[ $(gate "${2:-1}") == "$1" ]] && return 0; sleep 0.1; done; gate "${2:-1}"; return 1; }
 # busy: a second capture on IF is refused while one runs.
 busy() { ! xf -H "$T" capture "$IF" --count 1 --duration 300ms -w "$D/probe.pcap" 2> "$D/busy.err" &&
 	grep -q "being captured already" "$D/busy.err"; }
@@ -106,6 +109,22 @@ check "5 passed frames without a rule and 5 dropped by rule $RID ($verdicts)" \
 check "tcpdump reads the pcapng: 10 packets" test "$(npkts "$D/m.pcapng")" -eq 10
 echo "tcpdump -r x.pcap, first lines:"
 tcpdump -nr "$D/x.pcap" 2> /dev/null | head -3
+
+# --- two hosts: one pcap each ------------------------------------------------------------------
+require "attach filter on host 2's $IF" xf -H "$T2" attach "$IF" --prog filter
+tenv_bg "$XDPFLEET" -H "$T,$T2" capture "$IF" --count 10 -w "$D/y.pcap"
+cap=$TENV_LAST_PID
+require "host 1 captures" gate_is 1 1
+require "host 2 captures" gate_is 1 2
+require "trafgen 10 frames into host 1" tenv_trafgen_from 1 "$SRC2" 10 $LEN
+require "trafgen 10 frames into host 2" tenv_trafgen_from 2 "$SRC2" 10 $LEN
+for _ in $(seq 100); do kill -0 "$cap" 2> /dev/null || break; sleep 0.1; done
+wait "$cap" || tenv_fail "two-host capture exit $?"
+y1=$D/y-${T//[^A-Za-z0-9._-]/_}.pcap y2=$D/y-${T2//[^A-Za-z0-9._-]/_}.pcap
+check "host 1's pcap $(basename "$y1"): 10 packets" test "$(npkts "$y1")" -eq 10
+check "host 2's pcap $(basename "$y2"): 10 packets" test "$(npkts "$y2")" -eq 10
+both_off() { gate_is 0 1 && gate_is 0 2; }
+check "both hosts' captures are off again" both_off
 
 # --- bad requests ------------------------------------------------------------------------------
 out=$(xf -H "$T" capture nosuch0 -w "$D/bad.pcap" --count 1 2>&1) && tenv_fail "capture on nosuch0 succeeded"
