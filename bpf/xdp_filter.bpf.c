@@ -3,13 +3,16 @@
  * the verdict is counted in the per-action stats like every built-in's. */
 #include "xdp_stats.bpf.h"
 #include "rules.bpf.h"
+#include "capture.bpf.h"
 
 SEC("xdp")
 int xdp_filter(struct xdp_md *ctx)
 {
 	struct rules_result res;
+	__u32 verdict = rules_eval(ctx, &res);
 
-	return xdp_stats_record(ctx, rules_eval(ctx, &res));
+	capture_packet(ctx, verdict, res.slot);
+	return xdp_stats_record(ctx, verdict);
 }
 
 char _license[] SEC("license") = "GPL";

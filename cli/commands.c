@@ -18,6 +18,7 @@ const struct cli_command *const commands_table[] = {
 	&cmd_limit,
 	&cmd_monitor,
 	&cmd_rules,
+	&cmd_capture,
 	&cmd_config,
 	&cmd_help,
 	NULL,

@@ -12,6 +12,7 @@ extern const struct cli_command cmd_detach;
 extern const struct cli_command cmd_status;
 extern const struct cli_command cmd_stats;
 extern const struct cli_command cmd_config;
+extern const struct cli_command cmd_capture;
 extern const struct cli_command cmd_help;
 
 /* NULL-terminated list of the top-level commands. */

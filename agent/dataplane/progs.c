@@ -10,6 +10,7 @@
 
 #include "bpf/xdp_filter.skel.h"
 #include "rules_maps.h"
+#include "capture_maps.h"
 #include "bpf/xdp_simple.skel.h"
 #include "progs.h"
 #include "stats.h"
@@ -229,6 +230,13 @@ int progs_load(const struct progs_spec *spec, struct progs_loaded *out, char *er
 		ret = rules_maps_use_in_obj(spec->rules, out->obj);
 		if (ret) {
 			snprintf(err, errlen, "cannot share the rule maps: %s", strerror(-ret));
+			goto out;
+		}
+	}
+	if (spec->builtin && spec->capture) {
+		ret = capture_maps_use_in_obj(spec->capture, out->obj);
+		if (ret) {
+			snprintf(err, errlen, "cannot share the capture maps: %s", strerror(-ret));
 			goto out;
 		}
 	}

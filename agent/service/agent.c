@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "capture.h"
 #include "dataplane.h"
 #include "log.h"
 #include "metrics.h"
@@ -75,6 +76,13 @@ int agent_open(struct agent **out, const struct agent_opts *opts, char *err, siz
 		snprintf(err, errlen, "data plane: %s", why[0] ? why : strerror(-ret));
 		goto out;
 	}
+	/* Before the rules, whose opening reloads the filters: they then get the capture maps. A
+	 * kernel without ring buffers still filters; only Capture is refused. */
+	if (capture_open(&a->capture, why, sizeof(why)))
+		log_warn("capture: %s; Capture is unavailable", why);
+	else
+		dataplane_set_capture(a->dp, capture_get_maps(a->capture));
+	why[0] = '\0';
 	ret = open_policy(a, why, sizeof(why));
 	if (ret) {
 		snprintf(err, errlen, "rules: %s", why[0] ? why : strerror(-ret));
@@ -199,5 +207,6 @@ void agent_close(struct agent *a)
 	rpc_server_destroy(a->srv);
 	dataplane_close(a->dp);
 	policy_close(a->policy);
+	capture_close(a->capture);
 	free(a);
 }

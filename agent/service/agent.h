@@ -14,6 +14,7 @@
 #define AGENT_MAX_LISTENERS 16
 #define AGENT_MAX_IDENTITIES 64
 
+struct capture;
 struct dataplane;
 struct metrics_http;
 struct policy;
@@ -42,6 +43,7 @@ struct agent {
 	struct agent_opts opts;
 	struct dataplane *dp;
 	struct policy *policy;
+	struct capture *capture; /* NULL: this kernel refused the capture maps */
 	struct rpc_server *srv;
 	struct metrics_http *metrics; /* NULL: no --metrics-listen */
 	struct timespec started; /* CLOCK_MONOTONIC */

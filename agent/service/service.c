@@ -20,6 +20,7 @@ const struct rpc_method_impl agent_methods[] = {
 	{ .name = "FlushRules", .unary = svc_flush_rules },
 	{ .name = "SyncRules", .unary = svc_sync_rules },
 	{ .name = "TestRule", .unary = svc_test_rule, .access = RPC_ACCESS_VIEWER },
+	{ .name = "Capture", .open = svc_capture_open, .next = svc_capture_next },
 };
 
 const size_t agent_n_methods = ARRAY_SIZE(agent_methods);

@@ -30,4 +30,8 @@ grpc_status_code svc_flush_rules(struct rpc_call *call, const ProtobufCMessage *
 grpc_status_code svc_list_rules_open(struct rpc_call *call, const ProtobufCMessage *req);
 enum rpc_stream_step svc_list_rules_next(struct rpc_call *call, ProtobufCMessage *resp);
 
+/* svc_capture.c */
+grpc_status_code svc_capture_open(struct rpc_call *call, const ProtobufCMessage *req);
+enum rpc_stream_step svc_capture_next(struct rpc_call *call, ProtobufCMessage *resp);
+
 #endif

@@ -58,6 +58,7 @@ static void agent_corpus(void)
 	Xdpfleet__V1__DeleteRulesRequest del = XDPFLEET__V1__DELETE_RULES_REQUEST__INIT;
 	Xdpfleet__V1__ListRulesRequest lr = XDPFLEET__V1__LIST_RULES_REQUEST__INIT;
 	Xdpfleet__V1__FlushRulesRequest fl = XDPFLEET__V1__FLUSH_RULES_REQUEST__INIT;
+	Xdpfleet__V1__CaptureRequest cap = XDPFLEET__V1__CAPTURE_REQUEST__INIT;
 	Xdpfleet__V1__Rule r[3] = { XDPFLEET__V1__RULE__INIT, XDPFLEET__V1__RULE__INIT, XDPFLEET__V1__RULE__INIT };
 	Xdpfleet__V1__RuleMatch m[3] = { XDPFLEET__V1__RULE_MATCH__INIT, XDPFLEET__V1__RULE_MATCH__INIT,
 					 XDPFLEET__V1__RULE_MATCH__INIT };
@@ -105,6 +106,12 @@ static void agent_corpus(void)
 	request("ListRules", &lr.base);
 	fl.action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_DROP;
 	request("FlushRules", &fl.base);
+	cap.ifname = "veth0";
+	cap.verdict = XDPFLEET__V1__CAPTURE_VERDICT__CAPTURE_VERDICT_DROP;
+	cap.sample = 10;
+	cap.count = 2;
+	cap.snaplen = 128;
+	request("Capture", &cap.base);
 }
 
 static char *slurp(const char *path, size_t *len)

@@ -27,7 +27,7 @@ class Agent:
         for m in SERVICE.methods:
             path = "/%s/%s" % (SERVICE.full_name, m.name)
             out = message_class(m.output_type)
-            streams = m.name in ("WatchStats", "ListRules")
+            streams = m.name in ("WatchStats", "ListRules", "Capture")
             make = self.channel.unary_stream if streams else self.channel.unary_unary
             setattr(self, m.name, make(path, request_serializer=lambda r: r.SerializeToString(),
                                        response_deserializer=out.FromString))
