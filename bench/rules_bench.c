@@ -22,6 +22,7 @@
 #include "bpf/xdp_simple.skel.h"
 #include "rules_fixture.h"
 #include "rules_pkt.h"
+#include "array_size.h"
 
 struct bench_opts {
 	size_t big, mid, small;
@@ -193,7 +194,7 @@ static int make_frames(struct world *w)
 		     { "v6 /128 hit", 6, 128 } };
 	uint64_t s = 0xabcdef;
 
-	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+	for (size_t k = 0; k < ARRAY_SIZE(want); k++) {
 		struct frame *f = &w->fr[w->nfr];
 		uint8_t a[16] = { 0 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Handlers of the xdpfleet.v1.Agent methods, one file per concern. */
 #ifndef XDPFLEET_SERVICE_H
 #define XDPFLEET_SERVICE_H
@@ -28,5 +29,9 @@ grpc_status_code svc_test_rule(struct rpc_call *call, const ProtobufCMessage *re
 grpc_status_code svc_flush_rules(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
 grpc_status_code svc_list_rules_open(struct rpc_call *call, const ProtobufCMessage *req);
 enum rpc_stream_step svc_list_rules_next(struct rpc_call *call, ProtobufCMessage *resp);
+
+/* svc_capture.c */
+grpc_status_code svc_capture_open(struct rpc_call *call, const ProtobufCMessage *req);
+enum rpc_stream_step svc_capture_next(struct rpc_call *call, ProtobufCMessage *resp);
 
 #endif

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """e2e (driven by hardening_load.sh): what a network or careless clients throw at an agent.
   storm:       10,000 malformed, truncated and corrupted payloads across every method, NUL bytes
                and bad UTF-8 in strings, an 8 MiB and a 100 MiB message: each gets an error
@@ -47,6 +48,8 @@ def samples():
         "FlushRules": pb.FlushRulesRequest(action=pb.RULE_ACTION_MONITOR),
         "SyncRules": pb.SyncRulesRequest(tag="feed", rules=[rule]),
         "TestRule": pb.TestRuleRequest(src="198.18.77.1", proto=pb.PROTOCOL_TCP, port=80),
+        "Capture": pb.CaptureRequest(ifname=IFACE, verdict=pb.CAPTURE_VERDICT_DROP, rule_id=3, sample=10, count=5,
+                                     snaplen=128, max_pps=100),
     }
 
 
@@ -82,7 +85,7 @@ def call_raw(agent, method, data, timeout=10):
     """The status code of a call with raw request bytes (streams: the end of the stream)."""
     fn = getattr(agent, method + "_raw")
     try:
-        if method in ("WatchStats", "ListRules"):
+        if method in ("WatchStats", "ListRules", "Capture"):
             for _ in fn(data, timeout=timeout):
                 pass
         else:

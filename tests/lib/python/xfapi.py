@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """xfapi: the Agent API from Python for xdpfleet's tests: a client whose methods are the API's,
 built from the message classes protoc generates (no gRPC stub generator needed). Run under
 /usr/bin/python3 (Debian's python3-grpcio) with the generated module on PYTHONPATH."""
@@ -26,7 +27,7 @@ class Agent:
         for m in SERVICE.methods:
             path = "/%s/%s" % (SERVICE.full_name, m.name)
             out = message_class(m.output_type)
-            streams = m.name in ("WatchStats", "ListRules")
+            streams = m.name in ("WatchStats", "ListRules", "Capture")
             make = self.channel.unary_stream if streams else self.channel.unary_unary
             setattr(self, m.name, make(path, request_serializer=lambda r: r.SerializeToString(),
                                        response_deserializer=out.FromString))
