@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The agent's top talkers: samples the filter programs' top_talkers tables every TOP_SAMPLE_MS
+ * and keeps, per interface, the sources of the last period ranked heaviest first. */
+#ifndef XDPFLEET_TOP_H
+#define XDPFLEET_TOP_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "top_table.h"
+
+#define TOP_SAMPLE_MS 500
+
+struct dataplane;
+struct top;
+
+struct top_opts {
+	unsigned int v4_plen; /* 0: 32 */
+	unsigned int v6_plen; /* 0: 64 */
+};
+
+/* One interface's latest period. */
+struct top_if_view {
+	char ifname[IF_NAMESIZE];
+	unsigned int ifindex;
+	double period;        /* seconds; 0: no period sampled yet */
+	uint64_t ts_unix_ns;  /* when the table was read */
+	size_t active;        /* sources seen in the period */
+	struct top_source *src; /* heaviest first */
+	size_t n;
+};
+
+int top_open(struct top **out, const struct top_opts *opts);
+void top_close(struct top *t);
+/* Reads the table of every interface that runs the filter program; interfaces gone are
+ * forgotten. Returns 0 or the first error (other interfaces are still read). */
+int top_sample(struct top *t, struct dataplane *dp);
+/* A malloc'd copy of the latest views of ifname (NULL or "": all), at most limit sources each. */
+int top_views(const struct top *t, const char *ifname, size_t limit, struct top_if_view **out, size_t *n);
+void top_views_free(struct top_if_view *v, size_t n);
+/* The table memory the kernel holds per interface (all CPUs), for docs and metrics. */
+size_t top_table_bytes(void);
+
+#endif
