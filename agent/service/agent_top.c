@@ -88,7 +88,7 @@ void agent_top_tick(void *arg)
 
 	if (ret && ret != -ENOENT)
 		log_debug("top: sample: %s", strerror(-ret));
-	if (!mitigate_count(a->mit) || top_views(a->top, NULL, SIZE_MAX, &v, &n))
+	if (!mitigate_count(a->mit) || top_views(a->top, NULL, SIZE_MAX, TOP_SAMPLE_MS, &v, &n))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		total += v[i].n;

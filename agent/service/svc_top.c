@@ -46,6 +46,7 @@ static char *cidr_str(struct rpc_call *call, const struct cidr *c)
 struct top_watch {
 	char ifname[IF_NAMESIZE];
 	uint32_t count, sent, limit;
+	unsigned int interval_ms; /* rates are over the last interval (up to 10 s) */
 };
 
 static void top_watch_free(void *state)
@@ -77,6 +78,7 @@ grpc_status_code svc_watch_top_open(struct rpc_call *call, const ProtobufCMessag
 	snprintf(w->ifname, sizeof(w->ifname), "%s", in->ifname);
 	w->count = in->count;
 	w->limit = in->limit ? in->limit : TOP_LIMIT_DEFAULT;
+	w->interval_ms = interval;
 	rpc_call_set_state(call, w, top_watch_free);
 	rpc_call_set_interval(call, interval);
 	return GRPC_STATUS_OK;
@@ -140,7 +142,7 @@ enum rpc_stream_step svc_watch_top_next(struct rpc_call *call, ProtobufCMessage 
 	size_t n = 0;
 	enum rpc_stream_step step = RPC_STREAM_FAIL;
 
-	if (top_views(agent->top, w->ifname, w->limit, &v, &n)) {
+	if (top_views(agent->top, w->ifname, w->limit, w->interval_ms, &v, &n)) {
 		rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		return RPC_STREAM_FAIL;
 	}

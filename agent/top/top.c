@@ -23,7 +23,10 @@ struct top_iface {
 	int map_fd, cfg_fd;
 	struct top_entry *prev; /* ncpus * TOP_SETS * TOP_WAYS, NULL: no read yet */
 	uint64_t prev_ns;
-	struct top_if_view view;
+	/* The latest TOP_HISTORY periods, hist[(head - 1) % TOP_HISTORY] newest: views over longer
+	 * windows sum them (senders that burst, e.g. once a second, average out). */
+	struct top_if_view hist[TOP_HISTORY];
+	size_t head, n_hist;
 	bool seen; /* in the current sample */
 };
 
@@ -88,7 +91,8 @@ static void iface_free(struct top_iface *f)
 	if (f->cfg_fd >= 0)
 		close(f->cfg_fd);
 	free(f->prev);
-	free(f->view.src);
+	for (size_t i = 0; i < TOP_HISTORY; i++)
+		free(f->hist[i].src);
 }
 
 void top_close(struct top *t)
@@ -179,6 +183,7 @@ static int read_table(struct top *t, int fd)
 static int build_view(struct top *t, struct top_iface *f, uint64_t ts)
 {
 	size_t entries = (size_t)t->ncpus * TOP_SETS * TOP_WAYS;
+	struct top_if_view *v;
 	struct top_acc acc;
 	int ret = top_acc_init(&acc);
 
@@ -191,13 +196,21 @@ static int build_view(struct top *t, struct top_iface *f, uint64_t ts)
 		    (ret = top_acc_add_entry(&acc, &d)))
 			goto out;
 	}
-	free(f->view.src);
-	f->view.period = f->prev_ns ? (double)(ts - f->prev_ns) / 1e9 : 0.0;
-	top_rates(acc.srcs.v, acc.srcs.n, f->view.period);
+	v = &f->hist[f->head];
+	free(v->src);
+	memset(v, 0, sizeof(*v));
+	memcpy(v->ifname, f->ifname, sizeof(v->ifname));
+	v->ifindex = f->ifindex;
+	v->ts_unix_ns = now_ns(CLOCK_REALTIME);
+	v->period = f->prev_ns ? (double)(ts - f->prev_ns) / 1e9 : 0.0;
+	top_rates(acc.srcs.v, acc.srcs.n, v->period);
 	top_rank(acc.srcs.v, acc.srcs.n);
-	f->view.src = acc.srcs.v;
-	f->view.n = f->view.active = acc.srcs.n;
+	v->src = acc.srcs.v;
+	v->n = v->active = acc.srcs.n;
 	vec_init(&acc.srcs, sizeof(struct top_source));
+	f->head = (f->head + 1) % TOP_HISTORY;
+	if (f->n_hist < TOP_HISTORY)
+		f->n_hist++;
 out:
 	top_acc_free(&acc);
 	return ret;
@@ -232,8 +245,6 @@ static int sample_one(struct top *t, const struct dp_attachment *att)
 		return -ENOMEM;
 	f->seen = true;
 	snprintf(f->ifname, sizeof(f->ifname), "%s", att->ifname);
-	snprintf(f->view.ifname, sizeof(f->view.ifname), "%s", att->ifname);
-	f->view.ifindex = att->ifindex;
 	if (f->prog_id != att->prog_id || f->map_fd < 0) {
 		bool known = f->prog_id != 0;
 
@@ -264,7 +275,6 @@ static int sample_one(struct top *t, const struct dp_attachment *att)
 		ret = build_view(t, f, ts);
 		if (ret)
 			return ret;
-		f->view.ts_unix_ns = now_ns(CLOCK_REALTIME);
 	} else {
 		f->prev = malloc(entries * sizeof(*f->prev));
 		if (!f->prev)
@@ -303,30 +313,72 @@ int top_sample(struct top *t, struct dataplane *dp)
 	return first;
 }
 
-int top_views(const struct top *t, const char *ifname, size_t limit, struct top_if_view **out, size_t *n)
+/* The newest periods of f summing to window_ms (at least the newest), merged into out. */
+static int window_view(const struct top_iface *f, unsigned int window_ms, size_t limit, struct top_if_view *out)
+{
+	const struct top_if_view *newest = &f->hist[(f->head + TOP_HISTORY - 1) % TOP_HISTORY];
+	double period = 0;
+	struct top_acc acc;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->ifname, sizeof(out->ifname), "%s", f->ifname);
+	out->ifindex = f->ifindex;
+	if (!f->n_hist)
+		return 0;
+	out->ts_unix_ns = newest->ts_unix_ns;
+	ret = top_acc_init(&acc);
+	if (ret)
+		return ret;
+	for (size_t k = 0; k < f->n_hist; k++) {
+		const struct top_if_view *v = &f->hist[(f->head + TOP_HISTORY - 1 - k) % TOP_HISTORY];
+
+		/* Periods are ~TOP_SAMPLE_MS: stop at the one that fills the window. */
+		if (k && period * 1000.0 + TOP_SAMPLE_MS / 2.0 > window_ms)
+			break;
+		for (size_t i = 0; i < v->n && !ret; i++)
+			ret = top_acc_add(&acc, &v->src[i].src, &v->src[i]);
+		period += v->period;
+	}
+	if (!ret) {
+		struct top_source *s = acc.srcs.v;
+
+		top_rates(s, acc.srcs.n, period);
+		top_rank(s, acc.srcs.n);
+		out->period = period;
+		out->active = acc.srcs.n;
+		out->n = acc.srcs.n < limit ? acc.srcs.n : limit;
+		if (out->n) {
+			out->src = malloc(out->n * sizeof(*s));
+			if (out->src)
+				memcpy(out->src, s, out->n * sizeof(*s));
+			else
+				ret = -ENOMEM;
+		}
+	}
+	top_acc_free(&acc);
+	return ret;
+}
+
+int top_views(const struct top *t, const char *ifname, size_t limit, unsigned int window_ms,
+	      struct top_if_view **out, size_t *n)
 {
 	struct top_if_view *v = calloc(t->n_ifs ? t->n_ifs : 1, sizeof(*v));
 	size_t k = 0;
+	int ret;
 
 	*out = NULL;
 	*n = 0;
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_ifs; i++) {
-		const struct top_if_view *s = &t->ifs[i].view;
-		size_t m = s->n < limit ? s->n : limit;
-
-		if (ifname && *ifname && strcmp(ifname, s->ifname))
+		if (ifname && *ifname && strcmp(ifname, t->ifs[i].ifname))
 			continue;
-		v[k] = *s;
-		v[k].n = m;
-		v[k].src = m ? malloc(m * sizeof(*s->src)) : NULL;
-		if (m && !v[k].src) {
-			top_views_free(v, k);
-			return -ENOMEM;
+		ret = window_view(&t->ifs[i], window_ms, limit, &v[k]);
+		if (ret) {
+			top_views_free(v, k + 1);
+			return ret;
 		}
-		if (m)
-			memcpy(v[k].src, s->src, m * sizeof(*s->src));
 		k++;
 	}
 	*out = v;

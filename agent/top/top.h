@@ -11,6 +11,7 @@
 #include "top_table.h"
 
 #define TOP_SAMPLE_MS 500
+#define TOP_HISTORY 20 /* periods kept: views over windows up to 10 s */
 
 struct dataplane;
 struct top;
@@ -36,8 +37,10 @@ void top_close(struct top *t);
 /* Reads the table of every interface that runs the filter program; interfaces gone are
  * forgotten. Returns 0 or the first error (other interfaces are still read). */
 int top_sample(struct top *t, struct dataplane *dp);
-/* A malloc'd copy of the latest views of ifname (NULL or "": all), at most limit sources each. */
-int top_views(const struct top *t, const char *ifname, size_t limit, struct top_if_view **out, size_t *n);
+/* Malloc'd views of ifname (NULL or "": all) over the latest periods that make up window_ms
+ * (at least the latest one; at most TOP_HISTORY), at most limit sources each. */
+int top_views(const struct top *t, const char *ifname, size_t limit, unsigned int window_ms,
+	      struct top_if_view **out, size_t *n);
 void top_views_free(struct top_if_view *v, size_t n);
 /* The table memory the kernel holds per interface (all CPUs), for docs and metrics. */
 size_t top_table_bytes(void);
