@@ -16,6 +16,10 @@
 #include "policy.h"
 #include "top.h"
 
+/* Triggers judge rates over the last second, evaluated every sample (500 ms): a sender that
+ * bursts once a second is seen at its average, and a flood is acted on within 2 s. */
+#define AGENT_TOP_WINDOW_MS 1000
+
 /* Rules go through the policy like an operator's, tagged "auto": persisted, expiring by TTL,
  * and re-adding refreshes the TTL. */
 static int add_rule(void *ctx, const struct mit_trigger *t, const struct rules_spec *spec, const char *comment,
@@ -82,13 +86,13 @@ void agent_top_tick(void *arg)
 	struct top_if_view *v = NULL;
 	struct top_source *all = NULL;
 	size_t n = 0, total = 0, k = 0;
-	double period = 0;
+	double period = 0; /* of the window: 0 until an interface has a sample */
 	struct timespec ts;
 	int ret = top_sample(a->top, a->dp);
 
 	if (ret && ret != -ENOENT)
 		log_debug("top: sample: %s", strerror(-ret));
-	if (!mitigate_count(a->mit) || top_views(a->top, NULL, SIZE_MAX, TOP_SAMPLE_MS, &v, &n))
+	if (!mitigate_count(a->mit) || top_views(a->top, NULL, SIZE_MAX, AGENT_TOP_WINDOW_MS, &v, &n))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		total += v[i].n;
@@ -106,7 +110,7 @@ void agent_top_tick(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (period > 0)
 		mitigate_eval(a->mit, all, total, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
-			      (uint64_t)(period * 1e9));
+			      TOP_SAMPLE_MS * 1000000ull);
 out:
 	free(all);
 	top_views_free(v, n);

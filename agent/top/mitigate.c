@@ -313,14 +313,13 @@ static void act(struct mitigate *m, struct mit_slot *sl, struct mit_source *fs, 
 		.port_max = t->port,
 		.limit_pps = t->action == RULES_ACT_LIMIT ? t->limit_pps : 0,
 	};
-	uint64_t refresh = t->ttl_seconds * 1000000000ull / 2;
+	const uint64_t refresh = 1000000000ull;
 	char comment[API_COMMENT_MAX], why[MIT_DETAIL_MAX] = "";
 	uint64_t id = 0;
 	int ret;
 
-	/* Re-adding refreshes the TTL: halfway through it, at most every second. */
-	if (refresh < 1000000000ull)
-		refresh = 1000000000ull;
+	/* Re-adding refreshes the TTL; every second, so the rule lasts TTL (to a second) after
+	 * the flood, at one journal write per second and flooding source. */
 	if (fs->last_added && now_ns - fs->last_added < refresh)
 		return;
 	if (protected_src(m, t, &spec, why, sizeof(why))) {

@@ -93,7 +93,8 @@ int mitigate_delete(struct mitigate *m, const uint64_t *ids, size_t n, bool all,
 size_t mitigate_count(const struct mitigate *m);
 const struct mit_trigger *mitigate_at(const struct mitigate *m, size_t i);
 /* One evaluation: srcs are the sources of the last period of every interface (a source on
- * two interfaces counts twice, summed); period_ns the sample's period. */
+ * two interfaces counts twice, summed); period_ns the newest sample's period (a source over
+ * the threshold at its first evaluation has been over for that long). */
 void mitigate_eval(struct mitigate *m, const struct top_source *srcs, size_t n, uint64_t now_ns,
 		   uint64_t period_ns);
 /* Events with seq > after, oldest first, at most max; *lost: events past after no longer kept. */
