@@ -8,6 +8,7 @@
 
 #include "cidr.h"
 #include "json.h"
+#include "output.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
 struct top_merged {
