@@ -113,6 +113,7 @@ static void agent_metrics_tick(void *arg)
 		.srv = a->srv,
 		.max_rule_series = a->opts.metrics_rule_series,
 		.start_unix = a->started_unix,
+		.mit = a->mit,
 	};
 	char *page = NULL;
 	size_t len = 0;

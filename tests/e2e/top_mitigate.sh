@@ -23,7 +23,7 @@ tenv_add_hosts 1
 tenv_no_ipv6 1
 FLOOD=$(tenv_spare_ip 221) LIGHT=$(tenv_spare_ip 222) PROT=$(tenv_spare_ip 223)
 CLIENT=$(tenv_host_ip 1)
-tenv_start_agent 1 --protect "$PROT/32"
+tenv_start_agent 1 --protect "$PROT/32" --metrics-listen 127.0.0.1:19477
 T=$(tenv_sock 1) IF=$(tenv_if 1)
 tcp() { xf -H "$(tenv_tcp 1)" --insecure --timeout 3 "$@"; }
 tenv_stack_count_src 1 "$FLOOD" "$LIGHT" "$PROT" "$CLIENT"
@@ -109,6 +109,10 @@ check "events: mitigation_refused for $CLIENT/32 (client) and $PROT/32 (protecte
 		any(.[]; .kind == "mitigation_refused" and .src == $p and (.detail | contains("protect")))' "$ev"
 check "mitigate list: fired >= 1, refused 2" \
 	bash -c 'xf -H "$1" mitigate list -o json | jq -e ".[0].triggers[0] | .fired >= 1 and .refused == 2"' _ "$T"
+metric() { ip netns exec "$(tenv_ns 1)" curl -s http://127.0.0.1:19477/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
+check "metrics: mitigation_added 1, refused 2, 1 trigger" bash -c '[[ $1 == 1 && $2 == 2 && $3 == 1 ]]' _ \
+	"$(metric 'xdpfleet_mitigation_events_total{kind="mitigation_added"}')" \
+	"$(metric 'xdpfleet_mitigation_events_total{kind="mitigation_refused"}')" "$(metric xdpfleet_mitigation_triggers)"
 check "the audit log has the events" grep -q "audit: event=mitigation_added trigger=1 src=$FLOOD/32" "$(tenv_hdir 1)/agent.log"
 
 # --- triggers survive a restart, and go --------------------------------------------------------
