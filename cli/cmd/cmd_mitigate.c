@@ -221,8 +221,9 @@ static const struct cli_command cmd_mitigate_add = {
 		"  --port P              the rule matches this tcp/udp destination port (needs --proto)\n"
 		"  --prefix-len L        the IPv4 prefix the rule covers, 1 to 32 (default 32)\n"
 		"  --prefix-len-v6 L     the IPv6 prefix, 1 to 128 (default 64)\n"
-		"  --action drop|limit   default drop; limit needs --limit-pps M (or '--action limit\n"
-		"                        --pps M' after the threshold's --pps)\n"
+		"  --action drop|limit   default drop; limit needs a budget:\n"
+		"  --limit-pps M         the limit rule's packets per second per source (or\n"
+		"                        '--action limit --pps M' after the threshold's --pps)\n"
 		"  --for DURATION        how long the source must stay over, 1s to 1h (default 1s)\n"
 		"  --ttl DURATION        the rule's lifetime after the last refresh (required)\n"
 		"\n"
@@ -252,6 +253,10 @@ static const struct cli_command cmd_mitigate_list = {
 		"  \"ttl_seconds\":..,\"for_seconds\":..,\"created_unix\":..,\"client\":..,\"fired\":..,\n"
 		"  \"refused\":..,\"active\":..,\"last_fired_unix\":..,\"last_src\":..,\"last_pps\":..}]}\n"
 		"\n"
+		"Examples:\n"
+		"  xdpfleet mitigate list\n"
+		"  xdpfleet --hosts-file fleet.txt mitigate list -o json | jq '.[].triggers[].fired'\n"
+		"\n"
 		"Exit status: 0 every host answered, 1 some host failed, 2 usage error.\n",
 	.run = cmd_mitigate_list_run,
 };
@@ -265,6 +270,15 @@ static const struct cli_command cmd_mitigate_del = {
 	.help =
 		"Deletes triggers (DeleteTriggers), all of the given ids or none. Rules they added\n"
 		"stay until their TTL.\n"
+		"\n"
+		"Options:\n"
+		"  --all   every trigger of the host\n"
+		"\n"
+		"Output: 'HOST N deleted'; JSON: {\"host\":..,\"ok\":true,\"deleted\":N}.\n"
+		"\n"
+		"Examples:\n"
+		"  xdpfleet mitigate del 3\n"
+		"  xdpfleet mitigate del --all\n"
 		"\n"
 		"Exit status: 0 every host deleted them, 1 some host failed, 2 usage error.\n",
 	.run = cmd_mitigate_del_run,
@@ -281,7 +295,15 @@ const struct cli_command cmd_mitigate = {
 	.name = "mitigate",
 	.summary = "automatic mitigation: triggers that drop flooding sources by themselves",
 	.usage = "mitigate add|list|del ...",
-	.help = "See 'xdpfleet help mitigate add'. Events: 'xdpfleet events'.\n",
+	.help = "Triggers make each agent add a temporary rule (tag 'auto') for a source that floods\n"
+		"it, and refresh it while the flood lasts. See 'xdpfleet help mitigate add'; the\n"
+		"events they cause: 'xdpfleet events'.\n"
+		"\n"
+		"Examples:\n"
+		"  xdpfleet mitigate add --pps 5000 --ttl 5m\n"
+		"  xdpfleet mitigate list\n"
+		"\n"
+		"Exit status: 0 every host succeeded, 1 some host failed, 2 usage error.\n",
 	.subcommands = cmd_mitigate_subcommands,
 };
 
@@ -371,6 +393,9 @@ const struct cli_command cmd_events = {
 		"mitigation_refused (it would cover a protected prefix or the trigger's client),\n"
 		"mitigation_failed, mitigation_ended (the source fell below the threshold; its rule\n"
 		"expires with its TTL). The agents also write them to the audit log.\n"
+		"\n"
+		"Options:\n"
+		"  --count N   stop after N events per host\n"
 		"\n"
 		"Output: TIME HOST KIND trigger=ID src=PREFIX pps=N rule=ID DETAIL.\n"
 		"JSON (-o json or jsonl): one object per event and line: {\"time\":..,\"host\":..,\"seq\":..,\n"
