@@ -211,6 +211,17 @@ static int build_view(struct top *t, struct top_iface *f, uint64_t ts)
 	f->head = (f->head + 1) % TOP_HISTORY;
 	if (f->n_hist < TOP_HISTORY)
 		f->n_hist++;
+	/* Older periods only feed the views of long intervals: their heaviest sources will do. */
+	if (f->n_hist >= 3) {
+		struct top_if_view *old = &f->hist[(f->head + TOP_HISTORY - 3) % TOP_HISTORY];
+
+		if (old->n > TOP_KEEP_OLD) {
+			struct top_source *shrunk = realloc(old->src, TOP_KEEP_OLD * sizeof(*shrunk));
+
+			old->src = shrunk ? shrunk : old->src;
+			old->n = TOP_KEEP_OLD;
+		}
+	}
 out:
 	top_acc_free(&acc);
 	return ret;

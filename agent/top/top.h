@@ -12,6 +12,7 @@
 
 #define TOP_SAMPLE_MS 500
 #define TOP_HISTORY 20 /* periods kept: views over windows up to 10 s */
+#define TOP_KEEP_OLD 1024 /* sources kept of periods older than the newest two */
 
 struct dataplane;
 struct top;
