@@ -111,6 +111,15 @@ int main(int argc, char **argv)
 			total++;
 		}
 	}
+	/* IPv6: two addresses of one /64 are one source. */
+	for (int k = 0; k < 2; k++) {
+		struct rules_pkt_spec s6 = { .family = 6, .proto = 6, .dport = 443,
+					     .src = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, (uint8_t)(1 + k) } };
+		struct rules_pkt_meta m6;
+
+		f.len = rules_pkt_build(&s6, f.buf, &m6);
+		run(bpf_program__fd(rank->progs.xdp_filter), &f, 50, &ns);
+	}
 	if (read_ranked(bpf_map__fd(rank->maps.top_talkers), &ranked, &n)) {
 		fprintf(stderr, "cannot read the table\n");
 		goto out;
@@ -138,6 +147,15 @@ int main(int argc, char **argv)
 	       (size_t)2 * libbpf_num_possible_cpus() * TOP_SETS * TOP_WAYS * sizeof(struct top_entry) / 1024,
 	       ru.ru_maxrss);
 	/* It may lose its entry for a packet or two when a one-second window turns over. */
+	for (size_t i = 0; i < n; i++) {
+		char a[CIDR_STR_MAX];
+
+		cidr_format(&ranked[i].src, a, sizeof(a));
+		if (!strcmp(a, "2001:db8:1:2::/64"))
+			printf("  IPv6: %s with %llu packets (sent 100 from two addresses), %llu tcp, port %u\n", a,
+			       (unsigned long long)ranked[i].packets, (unsigned long long)ranked[i].proto[TOP_P_TCP],
+			       ranked[i].port);
+	}
 	ret = n && ranked[0].src.addr[0] == 198 && ranked[0].src.addr[3] == 1 &&
 			      ranked[0].packets * 100 >= heavy_sent * 99 ? 0 : 2;
 	if (ret)
