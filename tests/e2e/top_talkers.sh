@@ -3,7 +3,8 @@
 # e2e: top talkers on real frames. Three crafted sources send UDP into a namespace whose xf0
 # runs `filter`, at clearly different rates; `top -o json` must list them heaviest first with
 # pps within 10% of the rates they really arrived at (nft counters per source over the same
-# seconds), in the host's and the fleet's view. trafgen paces by --gap: its --rate sends each
+# seconds), in the host's and the fleet's view; a second host also receiving S2 makes the fleet
+# view sum S2 over both hosts. trafgen paces by --gap: its --rate sends each
 # second's frames in one burst.
 # shellcheck disable=SC2016 # jq programs use their own $variables
 set -euo pipefail
@@ -15,14 +16,17 @@ LEN=100 SECS=16
 R1=8000 R2=3000 R3=800
 
 tenv_init
-tenv_add_hosts 1
+tenv_add_hosts 2
 tenv_no_ipv6 1
+tenv_no_ipv6 2
 tenv_start_agent 1
-T=$(tenv_sock 1) IF=$(tenv_if 1)
+tenv_start_agent 2
+T=$(tenv_sock 1) T2=$(tenv_sock 2) IF=$(tenv_if 1)
 S1=$(tenv_spare_ip 211) S2=$(tenv_spare_ip 212) S3=$(tenv_spare_ip 213)
 tenv_stack_count_src 1 "$S1" "$S2" "$S3"
 
-require "attach filter on $IF" xf -H "$T" attach "$IF" --prog filter
+require "attach filter on $IF of both hosts" xf -H "$T,$T2" attach "$IF" --prog filter
+tenv_trafgen_from_bg 2 "$S2" $((R2 * SECS)) $LEN --gap "$((1000000 / R2))us"
 tenv_trafgen_from_bg 1 "$S2" $((R2 * SECS)) $LEN --gap "$((1000000 / R2))us"
 tenv_trafgen_from_bg 1 "$S3" $((R3 * SECS)) $LEN --gap "$((1000000 / R3))us"
 tenv_trafgen_from_bg 1 "$S1" $((R1 * SECS)) $LEN --gap "$((1000000 / R1))us"
@@ -39,8 +43,14 @@ last=$(tail -n 1 "$out")
 tenv_log "top: $(jq -c '[.hosts[0].interfaces[0].sources[] | {src, pps}]' <<< "$last")"
 order=$(jq -r '[.hosts[0].interfaces[] | select(.ifname == "xf0") | .sources[].src] | join(" ")' <<< "$last")
 check "heaviest first: $S1 $S2 $S3 (got: $order)" test "$order" = "$S1/32 $S2/32 $S3/32"
-forder=$(jq -r '[.fleet[].src] | join(" ")' <<< "$last")
-check "the fleet view ranks the same (got: $forder)" test "$forder" = "$S1/32 $S2/32 $S3/32"
+fleet=$TENV_DIR/fleet.json
+require "top of both hosts -o json" sh -c "timeout 30 '$XDPFLEET' -H '$T,$T2' top -o json --count 2 --interval 2s > '$fleet'"
+flast=$(tail -n 1 "$fleet")
+tenv_log "fleet: $(jq -c '[.fleet[] | {src, pps, hosts}]' <<< "$flast")"
+check "the fleet view sums $S2 over both hosts (hosts 2, pps = the hosts' sum)" jq -e --arg s "$S2/32" '
+	([.hosts[].interfaces[].sources[] | select(.src == $s) | .pps] | add) as $sum |
+	.fleet[] | select(.src == $s) | .hosts == 2 and ((.pps - $sum) | fabs) < 0.01' <<< "$flast"
+check "the fleet view ranks heaviest first" jq -e '[.fleet[].pps] as $p | $p == ($p | sort | reverse)' <<< "$flast"
 # within SRC RATE: the source's pps in the last view is within 10% of RATE.
 within()
 {
