@@ -360,9 +360,13 @@ static void eval_one(struct mitigate *m, struct mit_slot *sl, const struct top_s
 		sl->srcs[i].seen = false;
 	if (top_aggregate(srcs, n, t->plen4, t->plen6, t->proto, &agg, &n_agg))
 		return;
-	for (size_t i = 0; i < n_agg && over(t, &agg[i]); i++) {
-		struct mit_source *fs = follow(sl, &agg[i].src);
+	/* Ranked by pps: a bps threshold can be crossed further down, so every source is seen. */
+	for (size_t i = 0; i < n_agg; i++) {
+		struct mit_source *fs;
 
+		if (!over(t, &agg[i]))
+			continue;
+		fs = follow(sl, &agg[i].src);
 		if (!fs)
 			break;
 		fs->seen = true;

@@ -280,6 +280,21 @@ static void test_trigger_client_prefix_proto(void **state)
 	mitigate_eval(m, s, 1, 11 * SEC, SEC);
 	assert_int_equal(fk.adds, 1);
 	assert_int_equal(events_of(m, MIT_EV_REFUSED), 1);
+	/* A bps threshold: the source with fewer but bigger packets is the one over it. */
+	{
+		struct mit_trigger tb = { .bps = 8000000, .ttl_seconds = 10 };
+		struct top_source b[2] = { src("198.18.6.1/32", 20000), src("198.18.6.2/32", 2000) };
+
+		b[0].bps = 1000000;
+		b[1].bps = 12000000;
+		for (int k = 0; k < 2; k++) /* TCP: the UDP trigger above stays out of it */
+			b[k].proto[TOP_P_TCP] = b[k].packets, b[k].proto[TOP_P_UDP] = 0;
+		assert_int_equal(mitigate_add(m, &tb, err, sizeof(err)), 0);
+		mitigate_eval(m, b, 2, 11 * SEC + HALF, SEC);
+		assert_int_equal(fk.adds, 2);
+		assert_int_equal(fk.last.src.addr[3], 2);
+		assert_int_equal(mitigate_delete(m, &tb.id, 1, false, &(size_t){ 0 }, err, sizeof(err)), 0);
+	}
 	/* TCP traffic does not count for a UDP trigger. */
 	s[0] = src("198.18.8.1/32", 5000);
 	s[0].proto[TOP_P_UDP] = 0;
