@@ -213,14 +213,32 @@ static void trigger_when(char *buf, size_t len, const Xdpfleet__V1__Trigger *t)
 #undef PUT
 }
 
+static void trigger_action(char *buf, size_t len, const Xdpfleet__V1__Trigger *t)
+{
+	if (t->action == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT)
+		snprintf(buf, len, "limit %" PRIu64, t->limit_pps);
+	else
+		snprintf(buf, len, "drop");
+}
+
 int output_table_triggers(FILE *f, const struct output_host *h, size_t n, const struct output_opts *o)
 {
-	int hw = output_host_width(h, n);
+	int hw = output_host_width(h, n), ww = 4, aw = 6;
 	char when[160], act[48], safe[OUTPUT_SAFE_MAX];
 
+	for (size_t i = 0; i < n; i++) {
+		const Xdpfleet__V1__ListTriggersResponse *r = (const Xdpfleet__V1__ListTriggersResponse *)h[i].msg;
+
+		for (size_t k = 0; h[i].ok && r && k < r->n_triggers; k++) {
+			trigger_when(when, sizeof(when), r->triggers[k]);
+			trigger_action(act, sizeof(act), r->triggers[k]);
+			ww = (int)strlen(when) > ww ? (int)strlen(when) : ww;
+			aw = (int)strlen(act) > aw ? (int)strlen(act) : aw;
+		}
+	}
 	if (!o->no_headers)
-		fprintf(f, "%-*s %4s %-40s %-12s %8s %6s %7s %6s  %s\n", hw, "HOST", "ID", "WHEN", "ACTION", "TTL", "FIRED",
-			"REFUSED", "ACTIVE", "LAST");
+		fprintf(f, "%-*s %4s  %-*s  %-*s %8s %6s %7s %6s  %s\n", hw, "HOST", "ID", ww, "WHEN", aw, "ACTION", "TTL",
+			"FIRED", "REFUSED", "ACTIVE", "LAST");
 	for (size_t i = 0; i < n; i++) {
 		const Xdpfleet__V1__ListTriggersResponse *r = (const Xdpfleet__V1__ListTriggersResponse *)h[i].msg;
 
@@ -230,12 +248,9 @@ int output_table_triggers(FILE *f, const struct output_host *h, size_t n, const 
 			const Xdpfleet__V1__Trigger *t = r->triggers[k];
 
 			trigger_when(when, sizeof(when), t);
-			if (t->action == XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT)
-				snprintf(act, sizeof(act), "limit %" PRIu64, t->limit_pps);
-			else
-				snprintf(act, sizeof(act), "drop");
-			fprintf(f, "%-*s %4" PRIu64 " %-40s %-12s %7" PRIu64 "s %6" PRIu64 " %7" PRIu64 " %6u  ", hw, h[i].host,
-				t->id, when, act, t->ttl_seconds, t->fired, t->refused, t->active);
+			trigger_action(act, sizeof(act), t);
+			fprintf(f, "%-*s %4" PRIu64 "  %-*s  %-*s %7" PRIu64 "s %6" PRIu64 " %7" PRIu64 " %6u  ", hw, h[i].host,
+				t->id, ww, when, aw, act, t->ttl_seconds, t->fired, t->refused, t->active);
 			if (t->last_fired_unix)
 				fprintf(f, "%s %.0f pps\n", output_safe(t->last_src, safe, sizeof(safe)), t->last_pps);
 			else
