@@ -11,7 +11,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$src/build}
 SOURCES=${SOURCES:-100000}
 export XF_BUILD_DIR=$build
-# shellcheck source=../tests/lib/testenv.sh
+# shellcheck source-path=SCRIPTDIR source=../tests/lib/testenv.sh
 source "$src/tests/lib/testenv.sh"
 
 tenv_init
@@ -23,6 +23,7 @@ xf -H "$T" attach "$IF" --prog filter > /dev/null
 rss() { awk '/VmRSS/ { print $2 }' "/proc/${TENV_AGENT_PID[1]}/status"; }
 rss0=$(rss)
 mac() { tenv_mac "$@" | sed 's/^/0x/; s/:/, 0x/g'; }
+# shellcheck disable=SC2086 # the address's four numbers as printf's arguments
 ip4() { sed 's/^/0x/; s/\./, 0x/g' <<< "$(printf '%02x.%02x.%02x.%02x' ${1//./ })"; }
 conf=$TENV_DIR/random.cfg
 # An IPv4/UDP frame of 100 bytes from a random source (XDP does not check the IP checksum).

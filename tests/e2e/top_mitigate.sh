@@ -10,7 +10,7 @@
 #     only mitigation_refused events;
 #   - events (WatchEvents via `xdpfleet events`) and `mitigate list` say what happened, the
 #     audit log has the events, and the trigger survives an agent restart.
-# shellcheck disable=SC2016 # jq programs use their own $variables
+# shellcheck disable=SC2016,SC2317 # jq programs use their own $variables; check runs functions
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib/testenv.sh

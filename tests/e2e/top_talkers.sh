@@ -6,7 +6,7 @@
 # seconds), in the host's and the fleet's view; a second host also receiving S2 makes the fleet
 # view sum S2 over both hosts. trafgen paces by --gap: its --rate sends each
 # second's frames in one burst.
-# shellcheck disable=SC2016 # jq programs use their own $variables
+# shellcheck disable=SC2016,SC2317 # jq programs use their own $variables; check runs functions
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib/testenv.sh
@@ -59,9 +59,9 @@ within()
 	tenv_log "$1: sent $2 pps, top says $pps"
 	awk -v p="$pps" -v r="$2" 'BEGIN { exit !(p >= 0.9 * r && p <= 1.1 * r) }'
 }
-check "$S1 at ~$R1 pps (within 10%)" within "$S1" $R1
-check "$S2 at ~$R2 pps (within 10%)" within "$S2" $R2
-check "$S3 at ~$R3 pps (within 10%)" within "$S3" $R3
+check "$S1 at ~$R1 pps (within 10%)" within "$S1" "$R1"
+check "$S2 at ~$R2 pps (within 10%)" within "$S2" "$R2"
+check "$S3 at ~$R3 pps (within 10%)" within "$S3" "$R3"
 pass=$(jq -r --arg s "$S1/32" '.hosts[0].interfaces[].sources[] | select(.src == $s) | "\(.passed) \(.udp) \(.top_port)"' <<< "$last")
 check "verdict, protocol and port mix of $S1: all passed, all udp, port 9 (got: $pass)" \
 	awk -v l="$pass" 'BEGIN { split(l, a, " "); exit !(a[1] > 0 && a[1] == a[2] && a[3] == 9) }'
