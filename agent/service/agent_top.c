@@ -32,9 +32,23 @@ static int add_rule(void *ctx, const struct mit_trigger *t, const struct rules_s
 		.comment = comment,
 		.tag = MIT_TAG,
 	};
+	struct rules_packet pkt = { .family = spec->src.family, .proto = spec->proto, .has_ports = spec->has_ports,
+				    .dport = spec->port_min };
 	struct policy_add_result res;
 	struct rules_error rerr = { 0 };
-	int ret = policy_add(a->policy, &item, 1, rule_id, &res, &rerr);
+	struct policy_rule owner;
+	int ret;
+
+	/* Adding a rule equal to one of an operator's (or a feed's) would make it ours: its TTL
+	 * and tag would become the trigger's. Such a source is the owner's to decide. */
+	memcpy(pkt.src, spec->src.addr, sizeof(pkt.src));
+	if (policy_decide(a->policy, &pkt, &owner) && strcmp(owner.tag, MIT_TAG) &&
+	    rules_spec_same(&owner.spec, spec)) {
+		snprintf(err, errlen, "rule %" PRIu64 " (tag '%s') already matches it: left to its owner", owner.id,
+			 owner.tag);
+		return -EEXIST;
+	}
+	ret = policy_add(a->policy, &item, 1, rule_id, &res, &rerr);
 
 	if (ret)
 		snprintf(err, errlen, "%s", rerr.msg[0] ? rerr.msg : strerror(-ret));

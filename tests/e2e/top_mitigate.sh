@@ -7,7 +7,8 @@
 #   - the rule outlives its TTL while the flood lasts (refreshed), and is gone within TTL + 2 s
 #     after the flood stops;
 #   - floods from the trigger's client's own address and from a --protect prefix get no rule,
-#     only mitigation_refused events;
+#     only mitigation_refused events; a flood from a source an operator's rule already drops
+#     leaves that rule the operator's (no TTL, no tag);
 #   - events (WatchEvents via `xdpfleet events`) and `mitigate list` say what happened, the
 #     audit log has the events, and the trigger survives an agent restart.
 # shellcheck disable=SC2016,SC2317 # jq programs use their own $variables; check runs functions
@@ -21,7 +22,7 @@ LEN=100 TTL=3
 tenv_init
 tenv_add_hosts 1
 tenv_no_ipv6 1
-FLOOD=$(tenv_spare_ip 221) LIGHT=$(tenv_spare_ip 222) PROT=$(tenv_spare_ip 223)
+FLOOD=$(tenv_spare_ip 221) LIGHT=$(tenv_spare_ip 222) PROT=$(tenv_spare_ip 223) OPER=$(tenv_spare_ip 224)
 CLIENT=$(tenv_host_ip 1)
 tenv_start_agent 1 --protect "$PROT/32" --metrics-listen 127.0.0.1:19477
 T=$(tenv_sock 1) IF=$(tenv_if 1)
@@ -90,9 +91,14 @@ check "the rule expires TTL after the flood stops: within TTL - 1.5 s .. TTL + 2
 	awk -v g="${gone:-}" -v a="$after" -v t=$TTL 'BEGIN { exit !(g != "" && a >= t - 1.5 && a <= t + 2) }'
 
 # --- never the client's own address, never a protected prefix ----------------------------------
+require "an operator's drop of $OPER" xf -H "$T" drop add "$OPER" --comment mine
 tenv_trafgen_from_bg 1 "$CLIENT" 40000 $LEN --gap 5us
 tenv_trafgen_from_bg 1 "$PROT" 40000 $LEN --gap 5us
+tenv_trafgen_from_bg 1 "$OPER" 40000 $LEN --gap 5us
 sleep 3
+oper=$(xf -H "$T" rules list -o json | jq -c --arg s "$OPER/32" '.[0].rules[] | select(.src == $s) | {tag, expires_in, comment}')
+check "the operator's rule on $OPER stays theirs under its flood ($oper)" \
+	test "$oper" = '{"tag":"","expires_in":null,"comment":"mine"}'
 check "no rule covers the client's address $CLIENT" test -z "$(auto_rule "$CLIENT" id)"
 check "no rule covers the protected $PROT" test -z "$(auto_rule "$PROT" id)"
 check "TCP still reaches the agent from $CLIENT" tcp info
@@ -107,6 +113,8 @@ check "events: mitigation_refused for $CLIENT/32 (client) and $PROT/32 (protecte
 	jq -se --arg c "$CLIENT/32" --arg p "$PROT/32" '
 		any(.[]; .kind == "mitigation_refused" and .src == $c and (.detail | contains("client"))) and
 		any(.[]; .kind == "mitigation_refused" and .src == $p and (.detail | contains("protect")))' "$ev"
+check "events: mitigation_failed for $OPER/32, left to its owner" \
+	jq -se --arg o "$OPER/32" 'any(.[]; .kind == "mitigation_failed" and .src == $o and (.detail | contains("owner")))' "$ev"
 check "mitigate list: fired >= 1, refused 2" \
 	bash -c 'xf -H "$1" mitigate list -o json | jq -e ".[0].triggers[0] | .fired >= 1 and .refused == 2"' _ "$T"
 metric() { ip netns exec "$(tenv_ns 1)" curl -s http://127.0.0.1:19477/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
