@@ -114,6 +114,11 @@ static void top_print(struct top_watch *w)
 		top_print_json(w, m, nm, when);
 		goto out;
 	}
+	if (w->ctx->g.no_headers) {
+		for (size_t i = 0; i < w->n; i++)
+			output_rows_top_host(f, w->ctx->g.hosts.targets[i], w->hosts[i].latest, w->limit);
+		goto out;
+	}
 	if (w->redraw)
 		fputs("\033[H\033[2J", f);
 	else if (w->printed)
@@ -264,7 +269,8 @@ const struct cli_command cmd_top = {
 		"Columns: SOURCE, PPS, RATE (bits per second), DROPPED and PASSED (packets of the\n"
 		"period by verdict), PORT (the most frequent tcp/udp destination port, 0: none),\n"
 		"HOSTS (fleet view: hosts that saw the source). On a terminal each view replaces the\n"
-		"previous one.\n"
+		"previous one. With --no-headers: one line per host, interface and source, 'HOST IFACE\n"
+		"SOURCE PPS BPS DROPPED PASSED PORT', and no fleet view.\n"
 		"\n"
 		"JSON (-o json): one object per view and line:\n"
 		"  {\"time\":..,\"hosts\":[{\"host\":..,\"ok\":true,\"skipped\":0,\"interfaces\":[{\"ifname\":..,\n"

@@ -118,6 +118,24 @@ void output_table_top_host(FILE *f, const char *host, const Xdpfleet__V1__WatchT
 	}
 }
 
+void output_rows_top_host(FILE *f, const char *host, const Xdpfleet__V1__WatchTopResponse *r, size_t limit)
+{
+	char safe[OUTPUT_SAFE_MAX], ifn[OUTPUT_SAFE_MAX];
+
+	for (size_t i = 0; r && i < r->n_interfaces; i++) {
+		const Xdpfleet__V1__InterfaceTop *it = r->interfaces[i];
+
+		output_safe(it->ifname, ifn, sizeof(ifn));
+		for (size_t s = 0; s < it->n_sources && s < limit; s++) {
+			const Xdpfleet__V1__TopSource *src = it->sources[s];
+
+			fprintf(f, "%s %s %s %.0f %.0f %" PRIu64 " %" PRIu64 " %u\n", host, ifn,
+				output_safe(src->src, safe, sizeof(safe)), src->pps, src->bps, src->dropped, src->passed,
+				src->top_port);
+		}
+	}
+}
+
 void output_table_top_fleet(FILE *f, const struct top_merged *m, size_t n, size_t limit)
 {
 	char rate[32], safe[OUTPUT_SAFE_MAX];

@@ -26,6 +26,8 @@ int output_top_merge(const Xdpfleet__V1__WatchTopResponse *const *msgs, size_t n
 
 /* Tables: one per host and interface, then the fleet's; at most limit rows each. */
 void output_table_top_host(FILE *f, const char *host, const Xdpfleet__V1__WatchTopResponse *r, size_t limit);
+/* --no-headers: "HOST IFACE SOURCE PPS BPS DROPPED PASSED PORT" per source. */
+void output_rows_top_host(FILE *f, const char *host, const Xdpfleet__V1__WatchTopResponse *r, size_t limit);
 void output_table_top_fleet(FILE *f, const struct top_merged *m, size_t n, size_t limit);
 /* {"ifname":..,"period":..,"sources":[...]} objects of one host; the fleet's array. */
 int output_json_top_host(struct json_writer *w, const Xdpfleet__V1__WatchTopResponse *r);

@@ -119,6 +119,13 @@ static void test_top_fleet_json(void **state)
 	harness_check_contains(fleet, "\"hosts\":2}");
 	harness_check_contains(r.out, "\"host\":\"unix:/b\"");
 	harness_free(&r);
+	/* --no-headers: a line per host, interface and source. */
+	fake_rpc_set(h, 2);
+	RUN(&r, "-H", "unix:/a,unix:/b", "top", "--no-headers", "--count", "1");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "unix:/a xf0 198.18.0.1/32 100 0 0 0 0\nunix:/a xf0 198.18.0.2/32 300 0 0 0 0\n"
+				   "unix:/b xf0 198.18.0.1/32 250 0 0 0 0\n");
+	harness_free(&r);
 	/* Usage errors send nothing. */
 	fake_rpc_set(h, 2);
 	RUN(&r, "-H", "unix:/a", "top", "-n", "0");
