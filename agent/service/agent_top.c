@@ -28,7 +28,9 @@ static int add_rule(void *ctx, const struct mit_trigger *t, const struct rules_s
 	struct agent *a = ctx;
 	struct policy_add_item item = {
 		.spec = *spec,
-		.ttl_seconds = t->ttl_seconds,
+		/* A second more: the policy counts whole seconds from the current one, and refreshes
+		 * come every second, so the rule outlives the flood by TTL, give or take a second. */
+		.ttl_seconds = t->ttl_seconds + 1,
 		.comment = comment,
 		.tag = MIT_TAG,
 	};

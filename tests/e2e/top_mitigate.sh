@@ -86,9 +86,10 @@ for _ in $(seq 80); do
 	sleep 0.1
 done
 after=$(awk -v a="$t2" -v b="${gone:-0}" 'BEGIN { printf "%.2f", b - a }')
-# Refreshed every second: it lasts TTL after the last refresh, 0..1.5 s before the flood's end.
-check "the rule expires TTL after the flood stops: within TTL - 1.5 s .. TTL + 2 s (${after}s)" \
-	awk -v g="${gone:-}" -v a="$after" -v t=$TTL 'BEGIN { exit !(g != "" && a >= t - 1.5 && a <= t + 2) }'
+# Refreshed every second while the last second's rate is over (up to a second after the end),
+# with TTL + 1 s in whole seconds, expired by a 1 s timer: gone TTL - 1.5 .. TTL + 2.5 s after.
+check "the rule expires TTL after the flood stops: within TTL - 1.5 s .. TTL + 2.5 s (${after}s)" \
+	awk -v g="${gone:-}" -v a="$after" -v t=$TTL 'BEGIN { exit !(g != "" && a >= t - 1.5 && a <= t + 2.5) }'
 
 # --- never the client's own address, never a protected prefix ----------------------------------
 require "an operator's drop of $OPER" xf -H "$T" drop add "$OPER" --comment mine
