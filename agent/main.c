@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* xdpfleetd: the per-host agent. Reads its options, opens the agent, serves the Agent API in
  * the foreground until SIGTERM/SIGINT, logging to stderr. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* xdpfleetd's options (see options.h): the table, the command line, the config file, --help. */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "options.h"
 #include "version.h"
+#include "array_size.h"
 
 #define LIST_MAX 64 /* entries of a repeatable option */
 
@@ -298,7 +300,7 @@ static const struct option_def defs[] = {
 	{ "log-level", "LEVEL", "error, warning, info (default) or debug", set_log_level, -1 },
 };
 
-#define N_DEFS (sizeof(defs) / sizeof(defs[0]))
+#define N_DEFS (ARRAY_SIZE(defs))
 
 static const struct option_def *find_def(const char *name)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* xdpfleetd's options: one table serves the command line, the config file (--config, key = value
  * lines named like the long options, read with inih) and --help, so they cannot disagree. */
 #ifndef XDPFLEET_AGENT_OPTIONS_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Rule engine bench: builds rules_bench in build-bench (or $BUILD_DIR) and prints, in one run,
 # ns per frame of the filter program at 1, 1k, 100k and 1M mixed prefixes beside the drop/pass
 # built-ins and a plain LPM trie holding the same prefixes, the targets met or not, kernel map

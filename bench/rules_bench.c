@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule engine bench: BPF_PROG_TEST_RUN ns per frame of the agent's filter program with 1, 1k,
  * 100k and 1M mixed prefixes, beside the drop/pass built-ins and a plain kernel LPM trie holding
  * the same prefixes (every setup measured in every round, rounds rotated, medians); the targets
@@ -19,6 +20,7 @@
 #include "bpf/xdp_simple.skel.h"
 #include "rules_fixture.h"
 #include "rules_pkt.h"
+#include "array_size.h"
 
 struct bench_opts {
 	size_t big, mid, small;
@@ -160,7 +162,7 @@ static int make_frames(struct world *w)
 		     { "v6 /128 hit", 6, 128 } };
 	uint64_t s = 0xabcdef;
 
-	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+	for (size_t k = 0; k < ARRAY_SIZE(want); k++) {
 		struct frame *f = &w->fr[w->nfr++];
 		uint8_t a[16] = { 0 };
 

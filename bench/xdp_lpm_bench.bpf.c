@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Bench baseline: the rule engine's frame parsing, then one lookup in a plain kernel LPM trie
  * per family holding the same prefixes, and the per-action stats: what the engine's own lookup
  * is compared with. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Feature probe: can this kernel replace a BPF function (freplace), which libxdp's
  * multi-program dispatcher needs? The agent loads `probe_target`, then `probe_ext` onto it. */
 #include <linux/bpf.h>

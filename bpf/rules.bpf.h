@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The rule engine's data plane: its maps and rules_eval(), which parses a frame, walks the source
  * address trie to the rules that apply, picks the winner and counts it. See docs/rules-engine.md. */
 #ifndef XDPFLEET_RULES_BPF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Frame parsing for the rule engine: Ethernet + up to two VLAN tags, IPv4 (options, fragments),
  * IPv6 (extension headers). Every read is bounds-checked; anything unsure loses its ports. */
 #ifndef XDPFLEET_RULES_PARSE_BPF_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Counts xdp:xdp_exception events (aborted or invalid verdicts, failed redirects) per
  * (program id, action) for every XDP program on the machine; the agent reads its own ids. */
 #include <linux/bpf.h>

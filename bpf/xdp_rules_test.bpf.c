@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Test and bench harness for the rule engine: rules_eval() alone, with the verdict and the
  * winning rule left in .bss so BPF_PROG_TEST_RUN callers can compare them with a model. */
 #include "rules.bpf.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Built-in XDP programs with a fixed verdict: pass, drop and abort (the seed's programs).
  * The agent loads only the one it attaches (autoload), each with its interface's stats map. */
 #include "xdp_stats.bpf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The per-action stats map and the helper every xdpfleet XDP program ends with; custom
  * programs may include this too so the agent can share its counters with them. */
 #ifndef XDPFLEET_XDP_STATS_BPF_H

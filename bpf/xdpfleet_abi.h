@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ABI between xdpfleet's BPF programs and the agent: map names, key and value layouts.
  * Included by BPF C (clang -target bpf) and by user space, so it uses only __u32/__u64 types. */
 #ifndef XDPFLEET_ABI_H
@@ -151,6 +152,66 @@ struct rules_bucket {
 };
 
 /* ==== end of rules ==== */
+
+/* ==== capture: sampled packet capture (bpf/capture.bpf.h, agent/capture/). Owned by the
+ * capture module; other parts keep out of this block. ==== */
+
+/* capture_gate[0]: how many interfaces capture now. 0 (capture off) costs the filter this one
+ * array lookup per packet. */
+#define CAPTURE_MAP_GATE "capture_gate"
+/* capture_cfg: HASH ifindex -> struct capture_cfg, present while that interface captures. */
+#define CAPTURE_MAP_CFG "capture_cfg"
+/* capture_cpu: PERCPU_ARRAY session -> struct capture_cpu (sampling, token bucket, counts). */
+#define CAPTURE_MAP_CPU "capture_cpu"
+/* capture_scratch: PERCPU_ARRAY [1] -> struct capture_scratch, where a record is assembled. */
+#define CAPTURE_MAP_SCRATCH "capture_scratch"
+/* capture_ring: RINGBUF of struct capture_rec followed by cap_len packet bytes. */
+#define CAPTURE_MAP_RING "capture_ring"
+
+#define CAPTURE_SESSIONS_MAX 16      /* interfaces capturing at once */
+#define CAPTURE_SNAPLEN_MAX 4096     /* a power of two: the program masks lengths with it - 1 */
+#define CAPTURE_RING_BYTES (8u << 20)
+#define CAPTURE_VERDICT_ANY 0xffffffffu
+#define CAPTURE_F_RULE 1u            /* only packets rule_slot decided */
+
+struct capture_cfg {
+	__u32 session;   /* < CAPTURE_SESSIONS_MAX: index into capture_cpu */
+	__u32 verdict;   /* an XDP action, or CAPTURE_VERDICT_ANY */
+	__u32 rule_slot; /* with CAPTURE_F_RULE */
+	__u32 flags;     /* CAPTURE_F_* */
+	__u32 sample;    /* 1 in sample matching packets (per CPU); >= 1 */
+	__u32 snaplen;   /* 1..CAPTURE_SNAPLEN_MAX */
+	__u64 rate_pps;  /* records per second per CPU (the cap is split over the CPUs) */
+	__u64 burst;     /* bucket depth in records */
+};
+
+struct capture_cpu {
+	__u64 tokens;     /* in 1e-9 records, as rules_bucket */
+	__u64 last_ns;
+	__u64 matched;    /* passed the verdict and rule filters */
+	__u64 sampled;    /* ... and the 1/N sampling */
+	__u64 over_limit; /* sampled but over the rate cap */
+	__u64 ring_full;  /* within the cap but the ring had no room */
+	__u64 sent;       /* written to the ring */
+};
+
+/* One ring record's header; the packet's first cap_len bytes follow it. */
+struct capture_rec {
+	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;
+	__u32 session;
+	__u32 orig_len;   /* the whole frame's length */
+	__u32 cap_len;    /* <= snaplen */
+	__u32 verdict;    /* the XDP action the filter returned */
+	__u32 rule_slot;  /* the rule that decided, RULES_SLOT_NONE if none */
+};
+
+struct capture_scratch {
+	struct capture_rec rec;
+	__u8 data[CAPTURE_SNAPLEN_MAX];
+};
+
+/* ==== end of capture ==== */
 
 /* ==== top talkers: per-source heavy hitters (bpf/top_talkers.bpf.h, agent/top/). ==== */
 

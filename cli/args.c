@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Global options anywhere on the line (see args.h). */
 #include <errno.h>
 #include <stdlib.h>
@@ -76,7 +77,6 @@ int args_split(const struct args_globals *g, const struct cli_command *const *ta
 	const struct cli_command *cur = commands_find(table, argv[first]);
 	bool next, sub_seen = false;
 	enum args_owner owner;
-	int i;
 
 	memset(out, 0, sizeof(*out));
 	out->globals = calloc((size_t)argc + 1, sizeof(*out->globals));
@@ -87,7 +87,7 @@ int args_split(const struct args_globals *g, const struct cli_command *const *ta
 	}
 	out->globals[out->n_globals++] = argv[0];
 	out->cmd[out->n_cmd++] = argv[first];
-	for (i = first + 1; i < argc; i++) {
+	for (int i = first + 1; i < argc; i++) {
 		const char *t = argv[i];
 
 		/* Operands only after "--"; an unknown command gets its arguments untouched (it is

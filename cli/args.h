@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Global options anywhere on the line: after the command word, the tokens that are global
  * options (and their values) are moved out of the command's arguments, so that
  * "xdpfleet status -o json" means "xdpfleet -o json status". */

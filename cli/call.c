@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unary calls, streams and their shared ending (see call.h); the fan-out itself is in
  * call_fanout.c. */
 #include <errno.h>
@@ -8,14 +9,14 @@
 
 int call_report_failures(const struct cli_ctx *ctx, const struct output_host *h, size_t n)
 {
-	size_t i, failed = 0;
+	size_t failed = 0;
 
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		failed += !h[i].ok;
 	if (!failed)
 		return 0;
 	fprintf(ctx->io.err, CLI_PROG ": %zu of %zu hosts failed:\n", failed, n);
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (h[i].ok)
 			continue;
 		fprintf(ctx->io.err, "  %s: %s\n", h[i].host, h[i].error);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Sending one request to every target through the transport, and the shared ending of every
  * command: print each host's answer, name the failed hosts (with hints), pick the result. */
 #ifndef XDPFLEET_CLI_CALL_H

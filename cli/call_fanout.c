@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* call_fanout (see call.h): the targets grouped by the client options they need (a target's
  * tls_name label changes the TLS name expected), one transport call per group, groups run on
  * threads of their own when there are several, callbacks serialised, and "answered/total" on a
@@ -127,12 +128,12 @@ static int call_groups_make(struct call_run *run)
 	const struct cli_ctx *ctx = run->ctx;
 	const struct call_fanout_opts *co = run->co;
 	struct call_group *g;
-	size_t p, k, share;
+	size_t share;
 
 	run->groups = calloc(run->total ? run->total : 1, sizeof(*run->groups));
 	if (!run->groups)
 		return -ENOMEM;
-	for (p = 0; p < run->total; p++) {
+	for (size_t p = 0; p < run->total; p++) {
 		g = call_group_of(run, run->idx[p]);
 		if (!g->pos && (!(g->pos = calloc(run->total, sizeof(*g->pos))) ||
 				!(g->targets = calloc(run->total, sizeof(*g->targets)))))
@@ -140,7 +141,7 @@ static int call_groups_make(struct call_run *run)
 		g->pos[g->n] = p;
 		g->targets[g->n++] = ctx->g.hosts.targets[run->idx[p]];
 	}
-	for (k = 0; k < run->n_groups; k++) {
+	for (size_t k = 0; k < run->n_groups; k++) {
 		g = &run->groups[k];
 		g->results = calloc(g->n, sizeof(*g->results));
 		if (!g->results)
@@ -165,15 +166,13 @@ static int call_groups_make(struct call_run *run)
 /* Every group's call, at the same time; a group whose thread cannot start runs here. */
 static void call_groups_run(struct call_run *run)
 {
-	size_t k;
-
-	for (k = 0; run->n_groups > 1 && k < run->n_groups; k++)
+	for (size_t k = 0; run->n_groups > 1 && k < run->n_groups; k++)
 		run->groups[k].threaded =
 			!pthread_create(&run->groups[k].thread, NULL, call_group_run, &run->groups[k]);
-	for (k = 0; k < run->n_groups; k++)
+	for (size_t k = 0; k < run->n_groups; k++)
 		if (!run->groups[k].threaded)
 			call_group_run(&run->groups[k]);
-	for (k = 0; k < run->n_groups; k++)
+	for (size_t k = 0; k < run->n_groups; k++)
 		if (run->groups[k].threaded)
 			pthread_join(run->groups[k].thread, NULL);
 }

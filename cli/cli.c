@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* cli_main: global options (from anywhere on the line), then the command; maps command results
  * to exit statuses. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* xdpfleet CLI: the types every command shares (global options, I/O, the command table entry).
  * Commands return 0 (every host ok), -EIO (some host failed) or -EINVAL (usage error). */
 #ifndef XDPFLEET_CLI_H

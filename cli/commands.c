@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The command table, lookup and the help texts around it. */
 #include <errno.h>
 #include <string.h>
@@ -20,6 +21,7 @@ const struct cli_command *const commands_table[] = {
 	&cmd_top,
 	&cmd_mitigate,
 	&cmd_events,
+	&cmd_capture,
 	&cmd_config,
 	&cmd_help,
 	NULL,
@@ -134,9 +136,7 @@ void commands_print_help(FILE *f, const struct cli_command *cmd)
 /* "-h"/"--help" anywhere before "--" wins over every other argument, even wrong ones. */
 static int commands_help_requested(int argc, char **argv)
 {
-	int i;
-
-	for (i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			return 0;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
@@ -199,13 +199,12 @@ int commands_help(struct cli_ctx *ctx, int argc, char **argv)
 	const struct cli_command *const *table = commands_table;
 	const struct cli_command *cmd = NULL;
 	char path[128] = "";
-	int i;
 
 	if (argc < 2) {
 		commands_print_overview(ctx->io.out);
 		return 0;
 	}
-	for (i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		cmd = commands_find(table, argv[i]);
 		if (!cmd)
 			return cli_usage_error(ctx, "help", "unknown command '%s%s%s'", path,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The command table: every command group (one file each) exports its struct cli_command, and
  * commands.c lists them. Adding a group = one file, one line in the table, one CMake line. */
 #ifndef XDPFLEET_CLI_COMMANDS_H
@@ -11,6 +12,7 @@ extern const struct cli_command cmd_detach;
 extern const struct cli_command cmd_status;
 extern const struct cli_command cmd_stats;
 extern const struct cli_command cmd_config;
+extern const struct cli_command cmd_capture;
 extern const struct cli_command cmd_help;
 extern const struct cli_command cmd_top;
 extern const struct cli_command cmd_mitigate;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The global options (see globals.h): every source is collected first, then the one that
  * counts is applied, so a value is checked once and its error names where it came from
  * ("--timeout", "XDPFLEET_TIMEOUT", "FILE:LINE: timeout"). TLS file names are checked here so
@@ -14,6 +15,7 @@
 #include "parse.h"
 #include "settings.h"
 #include "version.h"
+#include "array_size.h"
 
 enum { OPT_KEY = 256, OPT_CONFIG = OPT_KEY + SETTINGS_N_KEYS, OPT_NO_CONFIG };
 
@@ -104,7 +106,7 @@ static int globals_tls(const struct cli_ctx *ctx, const struct settings *s,
 	const char **fields[] = { &c->tls_ca, &c->tls_cert, &c->tls_key };
 	int err;
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		v = settings_last(s, files[i]);
 		if (!v)
 			continue;
@@ -136,12 +138,11 @@ static int globals_targets(const struct cli_ctx *ctx, const struct settings *s,
 	const struct settings_slot *files = settings_get(s, SETTINGS_HOSTS_FILE);
 	const struct settings_slot *sel = settings_get(s, SETTINGS_SELECTOR);
 	const char **texts = NULL, **wheres = NULL;
-	size_t i;
 	int err = 0;
 
-	for (i = 0; hosts && !err && i < hosts->n; i++)
+	for (size_t i = 0; hosts && !err && i < hosts->n; i++)
 		err = hosts_add_list(ctx, h, hosts->v[i].text, hosts->v[i].where);
-	for (i = 0; files && !err && i < files->n; i++)
+	for (size_t i = 0; files && !err && i < files->n; i++)
 		err = hosts_add_file(ctx, h, files->v[i].text, files->v[i].where);
 	if (!err && !h->n)
 		err = hosts_add_list(ctx, h, API_DEFAULT_SOCKET, "default target");
@@ -151,7 +152,7 @@ static int globals_targets(const struct cli_ctx *ctx, const struct settings *s,
 	wheres = calloc(sel->n, sizeof(*wheres));
 	err = -ENOMEM;
 	if (texts && wheres) {
-		for (i = 0; i < sel->n; i++) {
+		for (size_t i = 0; i < sel->n; i++) {
 			texts[i] = sel->v[i].text;
 			wheres[i] = sel->v[i].where;
 		}
@@ -169,7 +170,7 @@ static int globals_output(const struct cli_ctx *ctx, const struct settings_value
 					     [CLI_OUTPUT_JSON] = "json",
 					     [CLI_OUTPUT_JSONL] = "jsonl" };
 
-	for (size_t i = 0; v && i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; v && i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(v->text, names[i])) {
 			*out = (enum cli_output)i;
 			return 0;

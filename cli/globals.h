@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The global options: from anywhere on the command line, the environment and a config file
  * (settings.h), applied to ctx->g. */
 #ifndef XDPFLEET_CLI_GLOBALS_H

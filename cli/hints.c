@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Connection hints (see hints.h). gRPC only says what failed ("Socket closed", "Ssl handshake
  * failed: ... wrong version number"); what it means depends on how the target was dialled,
  * which only the CLI knows. The texts matched are those of Debian's gRPC (1.51). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Why a host could not be reached, in words an operator can act on: the usual causes behind
  * gRPC's connection errors (TLS against plaintext and back, a missing or forbidden unix
  * socket, a refused port, a name that does not resolve, a certificate that does not fit). */

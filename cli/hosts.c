@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The target list (see hosts.h). */
 #include <ctype.h>
 #include <errno.h>
@@ -136,10 +137,10 @@ static int hosts_labels_put(struct cli_labels *l, const char *key, size_t klen, 
 /* The index of target t, appended (with origin) if new. */
 static int hosts_add_one(struct cli_hosts *h, const char *t, const char *origin, size_t *idx)
 {
-	size_t i, n = h->n + 1;
+	size_t n = h->n + 1;
 	void *p;
 
-	for (i = 0; i < h->n; i++) {
+	for (size_t i = 0; i < h->n; i++) {
 		if (!strcmp(h->targets[i], t)) {
 			*idx = i;
 			return 0;
@@ -209,7 +210,6 @@ int hosts_add_list(const struct cli_ctx *ctx, struct cli_hosts *h, const char *l
 static int hosts_check_label(const char *s, size_t len, size_t *klen, char *why, size_t whylen)
 {
 	const char *eq = memchr(s, '=', len);
-	size_t i;
 
 	if (!eq || eq == s || eq + 1 == s + len)
 		return hosts_why(why, whylen, "expected KEY=VALUE");
@@ -218,10 +218,10 @@ static int hosts_check_label(const char *s, size_t len, size_t *klen, char *why,
 		return hosts_why(why, whylen, "key or value too long");
 	if (!isalpha((unsigned char)s[0]))
 		return hosts_why(why, whylen, "a key starts with a letter");
-	for (i = 0; i < *klen; i++)
+	for (size_t i = 0; i < *klen; i++)
 		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
 			return hosts_why(why, whylen, "a key has letters, digits, '_', '.' and '-' only");
-	for (i = *klen + 1; i < len; i++)
+	for (size_t i = *klen + 1; i < len; i++)
 		if (s[i] == ',' || s[i] == '=' || !isgraph((unsigned char)s[i]))
 			return hosts_why(why, whylen, "a value has no spaces, commas, '=' or control "
 					 "characters");
@@ -341,7 +341,7 @@ static void hosts_drop(struct cli_hosts *h, size_t i)
 int hosts_select(const struct cli_ctx *ctx, struct cli_hosts *h, const char *const *selectors,
 		 const char *const *wheres, size_t n)
 {
-	size_t i, k, kept = 0, total = h->n;
+	size_t k, kept = 0, total = h->n;
 	char why[128];
 	int m;
 
@@ -353,7 +353,7 @@ int hosts_select(const struct cli_ctx *ctx, struct cli_hosts *h, const char *con
 			return cli_usage_error(ctx, NULL, "%s: invalid selector '%s': %s (a selector "
 					       "is KEY=VALUE[,KEY=VALUE...])", wheres[k],
 					       selectors[k], why);
-	for (i = 0; i < h->n; i++) {
+	for (size_t i = 0; i < h->n; i++) {
 		for (k = 0, m = 1; k < n && m; k++)
 			m = hosts_match(h, i, selectors[k], why, sizeof(why));
 		if (!m) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The target list: -H lists, hosts files (with labels) and the environment's, normalised (a
  * TCP target without a port gets 50051) and checked up front so that a typo is a usage error
  * (exit 2) rather than one failed host among many; -l selects targets by label. */

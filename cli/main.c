@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* xdpfleet: the fan-out CLI's entry point: SIGINT handling and the gRPC library lifetime around
  * cli_main(). */
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Option parsing helpers (see parse.h). */
 #include <ctype.h>
 #include <errno.h>

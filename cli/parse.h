@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Option parsing helpers shared by the global options and every command: getopt with our own
  * error messages, and strict number parsers that name the bad value. */
 #ifndef XDPFLEET_CLI_PARSE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The global settings and their sources (see settings.h). The config file is read with inih,
  * like the agent's, through a reader that counts lines so every value can say where it was. */
 #define _GNU_SOURCE /* asprintf */
@@ -10,6 +11,7 @@
 
 #include "api_limits.h"
 #include "settings.h"
+#include "array_size.h"
 
 const struct settings_def settings_defs[SETTINGS_N_KEYS] = {
 	[SETTINGS_HOSTS] = { "hosts", 'H', true, true, false, "XDPFLEET_HOSTS", API_DEFAULT_SOCKET },
@@ -35,7 +37,7 @@ int settings_parse_bool(const char *s)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
 
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (!strcasecmp(s, yes[i]))
 			return 1;
 		if (!strcasecmp(s, no[i]))
@@ -302,13 +304,13 @@ void settings_resolve(struct settings *s)
 	insecure = settings_last(s, SETTINGS_INSECURE);
 	if (!insecure || strcmp(insecure->text, "true"))
 		return;
-	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(tls); i++)
 		if (s->src[tls[i]] > s->src[strongest])
 			strongest = tls[i];
 	if (s->src[strongest] > s->src[SETTINGS_INSECURE])
 		settings_drop_weaker(s, SETTINGS_INSECURE, strongest);
 	else
-		for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(tls); i++)
 			settings_drop_weaker(s, tls[i], SETTINGS_INSECURE);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The global settings from the command line, the environment (XDPFLEET_*) and a config file
  * (key = value, keys named like the long global options), and which one counts for each:
  * flag > environment > config file > default. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Compiling BPF programs: one function for the agent's built-ins, test objects and bench harnesses.
 find_program(BPF_CLANG clang REQUIRED)
 find_program(BPFTOOL bpftool PATHS /usr/sbin /sbin REQUIRED)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # demo.sh: xdpfleet's quick start, as root on a fresh Debian 12 machine: installs dependencies,
 # builds into build/, runs 3 test hosts (network namespaces, an agent each), attaches `filter` on
 # all with one command, sends traffic, watches the counters rise on all three, drops a flood with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attachment records on disk: one record (lib/util/records.h) per attachment between a header
  * and an end record that counts them, so a cut or damaged file is refused, naming its line.
  *   H xdpfleet-attachments 2 | A ifindex ifname prog_id mode attached_at has_stats exc_base exc_seen program | E n */

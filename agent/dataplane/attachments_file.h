@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The agent's attachment records in --state-dir, one file per network namespace, written
  * atomically (temp file, fsync, rename) so a crash leaves the old or the new list, never half;
  * every line carries a checksum, so damage is refused at its line. */

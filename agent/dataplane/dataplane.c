@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The data plane's lifetime and bookkeeping: open (bpffs, exceptions, restore), close, the
  * attachment records, features. Attach/detach and stats live in dataplane_{attach,stats}.c. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The agent's XDP data plane: programs, attachments, pins and counters. One instance per agent;
  * calls are serialised by an internal lock, so handlers and the sampling timer may share it. */
 #ifndef XDPFLEET_DATAPLANE_H
@@ -135,6 +136,9 @@ const char *dataplane_state_name(enum dp_state state);
 struct rules_maps;
 /* The rule engine's maps, shared into every filter program loaded from now on. */
 void dataplane_set_rules(struct dataplane *dp, const struct rules_maps *maps);
+struct capture_maps;
+/* The capture maps, shared into every filter program loaded from now on. */
+void dataplane_set_capture(struct dataplane *dp, const struct capture_maps *maps);
 /* Loads the built-in `name` afresh on every interface running it and swaps it in atomically:
  * after the maps it shares were recreated. */
 int dataplane_reload_builtin(struct dataplane *dp, const char *name);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attach and Detach: validating the request, deciding whether a replacement is allowed, and
  * keeping records, pins and the kernel in step (undoing the kernel change when recording fails). */
 #include <errno.h>
@@ -87,7 +88,8 @@ int dp_attach_locked(struct dataplane *dp, const struct dp_attach_req *req, stru
 {
 	struct progs_spec spec = { .builtin = req->builtin && *req->builtin ? req->builtin : NULL,
 				   .object_path = req->object_path, .prog_name = req->prog_name,
-				   .program_dir = dp->program_dir, .rules = dp->rules };
+				   .program_dir = dp->program_dir, .rules = dp->rules,
+				   .capture = dp->capture };
 	struct progs_loaded loaded = { .prog_fd = -1 };
 	struct dp_iface *ours, iface = { .stats_fd = -1 };
 	struct loader_current cur;
@@ -269,6 +271,13 @@ void dataplane_set_rules(struct dataplane *dp, const struct rules_maps *maps)
 {
 	dp_lock(dp);
 	dp->rules = maps;
+	dp_unlock(dp);
+}
+
+void dataplane_set_capture(struct dataplane *dp, const struct capture_maps *maps)
+{
+	dp_lock(dp);
+	dp->capture = maps;
 	dp_unlock(dp);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Drift: what others change under the agent. A program removed or replaced behind its back,
  * an interface deleted and created again: noticed at the next check (every 250 ms), reported
  * in the attachment's state and last event and in the log, and attached again (unless the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The data plane's shared state, seen only by its own files (dataplane_*.c). */
 #ifndef XDPFLEET_DATAPLANE_INTERNAL_H
 #define XDPFLEET_DATAPLANE_INTERNAL_H
@@ -34,6 +35,7 @@ struct dataplane {
 	uint64_t saved_ns; /* CLOCK_MONOTONIC of the last state write */
 	bool restored;     /* the records are complete: close may write them */
 	const struct rules_maps *rules; /* shared into filter programs; NULL: none yet */
+	const struct capture_maps *capture; /* likewise; NULL: no capture */
 	int lock_fd[2]; /* the pin directory and the state dir's lock file: one agent per pair */
 	bool no_reattach;
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Restart: adopts the attachments of an earlier run (state file) whose programs are still on
  * their interfaces, with their counters, and clears pins nobody owns any more. */
 #include <dirent.h>

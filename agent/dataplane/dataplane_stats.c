@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Counters of the attachments: reads with rates against a baseline (a stream's previous read or
  * the agent's periodic sample), and the periodic sampling itself. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Exception counting: the xdp:xdp_exception tracepoint program, its pinned link and map. */
 #include <errno.h>
 #include <stdio.h>

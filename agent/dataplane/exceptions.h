@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The xdp:xdp_exception tracepoint program and its counts, pinned so that counting goes on
  * while the agent is down and a restarted agent finds the same counts. */
 #ifndef XDPFLEET_EXCEPTIONS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Kernel feature probes: XDP program type, bpf_link, freplace (libxdp's dispatcher) and map
  * batch updates. */
 #include <errno.h>

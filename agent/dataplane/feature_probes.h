@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Probing what this kernel supports, once at agent start; each probe loads and frees what it
  * needs and touches no interface. */
 #ifndef XDPFLEET_FEATURE_PROBES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* XDP attachment through netlink (bpf_xdp_attach). Netlink attachments outlive the agent
  * without pins, and XDP_FLAGS_REPLACE swaps programs atomically, ours or foreign. */
 #include <errno.h>

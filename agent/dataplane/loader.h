@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Attaching XDP programs to interfaces through netlink: what is attached now, atomic
  * replacement (XDP_FLAGS_REPLACE), mode fallback and detaching. */
 #ifndef XDPFLEET_LOADER_H

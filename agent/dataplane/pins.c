@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* bpffs handling: checks and mounts bpffs, keys the agent's pin directory by network namespace. */
 #include <dirent.h>
 #include <errno.h>

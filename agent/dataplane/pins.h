@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The agent's bpffs directory: <bpffs>/xdpfleet/netns-<inode>/, keyed by the network namespace
  * so agents of several namespaces sharing one bpffs never touch each other's pins. */
 #ifndef XDPFLEET_PINS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Opening and loading XDP programs: built-ins from the ELF bytes embedded in the agent, or
  * custom objects under --program-dir; shares the interface's stats map into each. */
 #include <errno.h>
@@ -9,9 +10,11 @@
 
 #include "bpf/xdp_filter.skel.h"
 #include "rules_maps.h"
+#include "capture_maps.h"
 #include "bpf/xdp_simple.skel.h"
 #include "progs.h"
 #include "stats.h"
+#include "array_size.h"
 
 struct builtin {
 	const char *name;
@@ -28,7 +31,7 @@ static const struct builtin builtins[] = {
 
 static const struct builtin *find_builtin(const char *name)
 {
-	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(builtins); i++)
 		if (!strcmp(builtins[i].name, name))
 			return &builtins[i];
 	return NULL;
@@ -227,6 +230,13 @@ int progs_load(const struct progs_spec *spec, struct progs_loaded *out, char *er
 		ret = rules_maps_use_in_obj(spec->rules, out->obj);
 		if (ret) {
 			snprintf(err, errlen, "cannot share the rule maps: %s", strerror(-ret));
+			goto out;
+		}
+	}
+	if (spec->builtin && spec->capture) {
+		ret = capture_maps_use_in_obj(spec->capture, out->obj);
+		if (ret) {
+			snprintf(err, errlen, "cannot share the capture maps: %s", strerror(-ret));
 			goto out;
 		}
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Loading XDP programs for attachment: the embedded built-ins or a custom object below
  * --program-dir, with the interface's stats map shared into them. */
 #ifndef XDPFLEET_PROGS_H
@@ -10,6 +11,7 @@
 
 struct bpf_object;
 struct rules_maps;
+struct capture_maps;
 
 struct progs_spec {
 	const char *builtin;     /* "filter", "pass", "drop", "abort"; or NULL with object_path */
@@ -18,6 +20,7 @@ struct progs_spec {
 	const char *program_dir; /* custom objects must resolve inside it */
 	int stats_fd;            /* shared into the object's xdp_stats_map when it fits */
 	const struct rules_maps *rules; /* shared into the rule engine's maps the object declares */
+	const struct capture_maps *capture; /* likewise the capture maps (built-ins only) */
 };
 
 struct progs_loaded {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-action counters: creating and reading the per-CPU stats map, and rates between reads. */
 #include <errno.h>
 #include <stdlib.h>

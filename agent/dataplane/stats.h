@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-action counters: the stats map (the seed's PERCPU_ARRAY of struct datarec), reading it
  * summed over CPUs with a monotonic timestamp, and rates between two reads. */
 #ifndef XDPFLEET_STATS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Prometheus metrics: an HTTP endpoint (libmicrohttpd, on its own thread) that serves a page the
  * agent's serving loop renders when a scrape asks for one, so no map is read per request. */
 #ifndef XDPFLEET_METRICS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The /metrics endpoint: libmicrohttpd on its own thread. A scrape asks the serving loop for a
  * fresh page and waits briefly for it; a loop busy with a long call gets the previous page. */
 #include <errno.h>

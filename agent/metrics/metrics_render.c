@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The Prometheus text page: counters from the data plane's periodic sample (the one GetStats
  * rates come from), rule counts and per-rule hits, attachments, RPC calls and build info. */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "policy.h"
 #include "rpc/rpc.h"
 #include "version.h"
+#include "array_size.h"
 
 static const char *const xdp_action_names[DP_ACTIONS] = { "aborted", "drop", "pass", "tx", "redirect" };
 
@@ -142,7 +144,7 @@ static int render_rules(FILE *out, const struct policy *p, size_t max_series)
 		hits[n_hits++] = (struct rule_hits){ r.id, st.packets, st.dropped, r.slot };
 	}
 	family(out, "xdpfleet_rules", "gauge", "Rules in force, by action.");
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
 		fprintf(out, "xdpfleet_rules{action=\"%s\"} %zu\n", rules_action_name(actions[i]), count[actions[i]]);
 	/* A gauge: a deleted rule takes its drops out of the sum, which a counter must never do. */
 	family(out, "xdpfleet_limit_rules_dropped_packets", "gauge",

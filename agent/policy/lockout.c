@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Lockout protection (see lockout.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Lockout protection: refuse drop and limit rules that would cut off the caller or a prefix
  * the operator protected with --protect, unless the request says force. */
 #ifndef XDPFLEET_LOCKOUT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The agent's rule set: ids, comments and TTLs beside the rule engine; every change is applied
  * to the kernel, then made durable in the store before it is acknowledged, or rolled back. */
 #include <errno.h>
@@ -17,12 +18,10 @@ uint64_t policy_now_unix(void)
 
 int policy_tag_index(struct policy *p, const char *tag, uint16_t *out)
 {
-	size_t i;
-
 	*out = 0;
 	if (!tag || !*tag)
 		return 0;
-	for (i = 1; i < p->n_tags; i++) {
+	for (size_t i = 1; i < p->n_tags; i++) {
 		if (p->tags[i] && !strcmp(p->tags[i], tag)) {
 			*out = (uint16_t)i;
 			return 0;

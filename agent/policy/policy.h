@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The agent's rule set as users see it: ids, comments, TTLs and persistence in --state-dir, on
  * top of the rule engine (rules_compile.h), which owns matching and the kernel maps. */
 #ifndef XDPFLEET_POLICY_H

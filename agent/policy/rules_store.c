@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The rules store's writer: journal batches made durable before they are acknowledged, and
  * snapshots written by a child process from a copy-on-write image of the rule set, so folding a
  * million rules never stalls the agent (see rules_store_internal.h for the formats). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The rules' durable home in --state-dir: a snapshot plus an append-only journal of batches.
  * A batch is fsync'd before the change is acknowledged, so it costs one small write whatever
  * the number of rules; the journal is folded into a new snapshot in the background. */

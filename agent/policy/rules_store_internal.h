@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The rules store's file formats, shared by its writer (rules_store.c), its loader
  * (rules_store_load.c) and the rule codec (rules_record.c).
  *

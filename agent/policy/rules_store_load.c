@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Loading the rules store: the snapshot, then each journal after it, checked line by line. A
  * first pass over each journal finds where its last complete batch ends, so the second pass
  * applies whole batches only and a cut-short tail is told apart from damage. */
@@ -19,8 +20,12 @@
 struct loader {
 	struct rules_store *s;
 	struct rules_store_image *img;
-	struct htab by_id; /* id -> index in img->rules */
-	size_t cap;        /* of img->rules */
+	/* id -> index in img->rules, built only once ids stop arriving in ascending order: a
+	 * snapshot and the journals after it usually append ever larger ids, which a binary
+	 * search of img->rules finds without a million-entry hash table. */
+	struct htab by_id;
+	bool indexed;
+	size_t cap; /* of img->rules */
 	char *err;
 	size_t errlen;
 };
@@ -47,51 +52,119 @@ static const char *arena_copy(struct rules_store_image *img, const char *s)
 	return at;
 }
 
-static int image_put(struct loader *l, const struct rules_store_rule *r, bool may_replace)
+/* A deleted rule keeps its id, so img->rules stays sorted; the load drops it at the end. */
+static bool image_gone(const struct rules_store_rule *r)
+{
+	return !r->tag;
+}
+
+/* Only while !l->indexed, when img->rules is in ascending id order. */
+static struct rules_store_rule *image_find_sorted(struct rules_store_image *img, uint64_t id)
+{
+	size_t lo = 0, hi = img->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->rules[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < img->n && img->rules[lo].id == id && !image_gone(&img->rules[lo]) ?
+		       &img->rules[lo] : NULL;
+}
+
+static int image_index(struct loader *l)
+{
+	const struct rules_store_image *img = l->img;
+	int ret = htab_reserve(&l->by_id, img->n + 1024);
+
+	for (size_t i = 0; i < img->n && !ret; i++)
+		if (!image_gone(&img->rules[i]))
+			ret = htab_put(&l->by_id, &img->rules[i].id, i);
+	l->indexed = !ret;
+	return ret;
+}
+
+static int image_append(struct loader *l, const struct rules_store_rule *r, uint64_t *at)
 {
 	struct rules_store_image *img = l->img;
-	struct rules_store_rule copy = *r;
-	bool found;
-	uint64_t *at = htab_upsert(&l->by_id, &r->id, &found);
 
-	if (!at)
-		return -ENOMEM;
-	if (found && !may_replace)
-		return -EEXIST;
-	copy.tag = arena_copy(img, r->tag);
-	copy.comment = arena_copy(img, r->comment);
-	if (!copy.tag || !copy.comment)
-		return -ENOMEM;
-	if (found) {
-		img->rules[*at] = copy;
-		return 0;
-	}
 	if (img->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 1024;
 		struct rules_store_rule *grown = realloc(img->rules, cap * sizeof(*grown));
 
-		if (!grown) {
-			htab_del(&l->by_id, &r->id);
+		if (!grown)
 			return -ENOMEM;
-		}
 		img->rules = grown;
 		l->cap = cap;
 	}
-	*at = img->n;
-	img->rules[img->n++] = copy;
+	if (at)
+		*at = img->n;
+	img->rules[img->n++] = *r;
 	if (r->id >= img->next_id)
 		img->next_id = r->id + 1;
 	return 0;
 }
 
+static int image_put(struct loader *l, const struct rules_store_rule *r, bool may_replace)
+{
+	struct rules_store_image *img = l->img;
+	struct rules_store_rule copy = *r, *had;
+	bool found;
+	uint64_t *at;
+	int ret;
+
+	copy.tag = arena_copy(img, r->tag);
+	copy.comment = arena_copy(img, r->comment);
+	if (!copy.tag || !copy.comment)
+		return -ENOMEM;
+	if (!l->indexed) {
+		if (!img->n || r->id > img->rules[img->n - 1].id)
+			return image_append(l, &copy, NULL);
+		had = image_find_sorted(img, r->id);
+		if (had && !may_replace)
+			return -EEXIST;
+		if (had) {
+			*had = copy;
+			return 0;
+		}
+		ret = image_index(l);
+		if (ret)
+			return ret;
+	}
+	at = htab_upsert(&l->by_id, &r->id, &found);
+	if (!at)
+		return -ENOMEM;
+	if (found && !may_replace)
+		return -EEXIST;
+	if (found) {
+		img->rules[*at] = copy;
+		return 0;
+	}
+	ret = image_append(l, &copy, at);
+	if (ret)
+		htab_del(&l->by_id, &r->id);
+	return ret;
+}
+
 static int image_del(struct loader *l, uint64_t id)
 {
-	uint64_t *at = htab_get(&l->by_id, &id);
+	struct rules_store_rule *r;
+	uint64_t *at;
 
-	if (!at)
+	if (!l->indexed) {
+		r = image_find_sorted(l->img, id);
+	} else {
+		at = htab_get(&l->by_id, &id);
+		r = at ? &l->img->rules[*at] : NULL;
+		if (at)
+			htab_del(&l->by_id, &id);
+	}
+	if (!r)
 		return -ENOENT;
-	l->img->rules[*at].id = 0; /* dropped when the load ends */
-	htab_del(&l->by_id, &id);
+	r->tag = NULL;
 	return 0;
 }
 
@@ -121,12 +194,24 @@ static FILE *open_read(struct loader *l, const char *path, int *ret)
 }
 
 /* The snapshot: H, then R lines, then E with their count; nothing may follow. */
+/* A rule record of a snapshot or of the legacy file: each id once. */
+static int load_rule(struct loader *l, const char *path, size_t lineno, char *const *fields)
+{
+	struct rules_store_rule rule;
+	const char *why;
+	int ret;
+
+	if (rules_record_parse(fields, &rule, &why))
+		return fail_at(l, path, lineno, why);
+	ret = image_put(l, &rule, false);
+	return ret == -EEXIST ? fail_at(l, path, lineno, "a rule id seen before") : ret;
+}
+
 static int load_snapshot(struct loader *l, uint64_t *seq)
 {
 	char path[PATH_MAX];
 	struct record_reader rd;
 	struct record rec;
-	struct rules_store_rule rule;
 	const char *why;
 	size_t count = 0;
 	bool ended = false, complete;
@@ -156,15 +241,9 @@ static int load_snapshot(struct loader *l, uint64_t *seq)
 				break;
 			}
 		} else if (is(&rec, "R", 1 + RULES_RECORD_FIELDS)) {
-			if (rules_record_parse(rec.field + 1, &rule, &why)) {
-				ret = fail_at(l, path, rd.lineno, why);
+			ret = load_rule(l, path, rd.lineno, rec.field + 1);
+			if (ret)
 				break;
-			}
-			ret = image_put(l, &rule, false);
-			if (ret) {
-				ret = ret == -EEXIST ? fail_at(l, path, rd.lineno, "a rule id seen before") : ret;
-				break;
-			}
 			count++;
 		} else if (is(&rec, "E", 2)) {
 			uint64_t want;
@@ -443,9 +522,7 @@ static int load_legacy(struct loader *l, const char *path)
 {
 	static char no_tag[1];
 	struct record_reader rd;
-	struct rules_store_rule rule;
 	char *f[RULES_RECORD_FIELDS];
-	const char *why;
 	bool complete;
 	char *line;
 	size_t len;
@@ -492,15 +569,9 @@ static int load_legacy(struct loader *l, const char *path)
 		memcpy(f, v1, 9 * sizeof(*f));
 		f[9] = no_tag;
 		f[10] = v1[9];
-		if (rules_record_parse(f, &rule, &why)) {
-			ret = fail_at(l, path, rd.lineno, why);
+		ret = load_rule(l, path, rd.lineno, f);
+		if (ret)
 			break;
-		}
-		ret = image_put(l, &rule, false);
-		if (ret) {
-			ret = ret == -EEXIST ? fail_at(l, path, rd.lineno, "a rule id seen before") : ret;
-			break;
-		}
 	}
 	if (!ret && got < 0)
 		ret = fail_at(l, path, 0, strerror(-got));
@@ -514,7 +585,7 @@ static void image_squeeze(struct rules_store_image *img)
 	size_t k = 0;
 
 	for (size_t i = 0; i < img->n; i++)
-		if (img->rules[i].id)
+		if (!image_gone(&img->rules[i]))
 			img->rules[k++] = img->rules[i];
 	img->n = k;
 }
@@ -542,11 +613,11 @@ int rules_store_read(struct rules_store *s, struct rules_store_image *img, char 
 		log_info("rules: removed %s, already moved to %s", s->legacy_file, s->dir);
 	img->text_cap = bytes + 1;
 	img->text = malloc(img->text_cap);
-	/* Records take some 70 bytes: sizing the index and the array from the files spares
-	 * rehashing and copying a million rules as they grow. */
+	/* Records take some 70 bytes: sizing the array from the files spares copying a million
+	 * rules as it grows. */
 	l.cap = bytes / 64 + 1024;
 	img->rules = malloc(l.cap * sizeof(*img->rules));
-	ret = img->text && img->rules ? htab_init(&l.by_id, sizeof(uint64_t), bytes / 80 + 1024) : -ENOMEM;
+	ret = img->text && img->rules ? htab_init(&l.by_id, sizeof(uint64_t), 0) : -ENOMEM;
 	if (ret)
 		goto out;
 	if (has_snapshot) {

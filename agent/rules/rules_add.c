@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* AddRules: a batch is grouped by prefix (which finds duplicates and gives the new prefixes in
  * the order the index merges them), gets slots, is linked into the index, and the tries are
  * reconciled in one transaction; on any failure the index and the slots are put back. */
@@ -337,6 +338,15 @@ static int presize(struct rules_txn *t, size_t k)
 	return err;
 }
 
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
 /* Writes what the data plane needs for the new rules, then the tries. */
 static int add_apply(struct add *a, struct rules_error *err)
 {
@@ -356,6 +366,10 @@ static int add_apply(struct add *a, struct rules_error *err)
 	/* Everything into maps that already hold a trie (a restore): it is all read. */
 	t.bulk = a->all && (e->st.bnodes.live || e->st.cnodes.live);
 	ret = a->top ? rules_txn_ensure(&t, RULES_M_COUNTERS, a->top - 1) : 0;
+	/* Rule info grows once per batch to the power of two its doubling would reach anyway,
+	 * instead of being copied at every doubling on the way there. */
+	if (!ret && a->top > t.cap[RULES_M_INFO])
+		ret = rules_txn_ensure(&t, RULES_M_INFO, pow2_at_least(a->top) - 1);
 	if (!ret)
 		ret = presize(&t, a->newp.n);
 	for (size_t i = 0; i < a->added.n && !ret; i++) {

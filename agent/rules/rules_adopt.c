@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Taking over maps that already hold compiled rules (pins reused after an agent restart): the
  * tries are walked from their roots to learn which node and list ids are in use, lists are
  * interned by content, and the root slots found are marked unverified. Restoring the saved

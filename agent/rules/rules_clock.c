@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Jiffies <-> CLOCK_MONOTONIC. Both advance with the kernel tick, so one joint sample and HZ
  * give the mapping; the sample comes from a ten-instruction XDP program run with
  * BPF_PROG_TEST_RUN, which writes both clocks into the frame it returns. */
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "array_size.h"
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
@@ -45,7 +47,7 @@ static int load_probe(void)
 		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
 	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "rules_clock", "GPL", insns,
-			       sizeof(insns) / sizeof(insns[0]), NULL);
+			       ARRAY_SIZE(insns), NULL);
 
 	return fd < 0 ? -errno : fd;
 }
@@ -58,7 +60,7 @@ static uint64_t guess_hz(uint64_t j, uint64_t ns)
 	uint64_t best = 0;
 	double best_err = 0;
 
-	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
 		uint64_t init = (uint64_t)(uint32_t)(-300 * (int64_t)cands[i]);
 		double up = (double)(j - init) / (double)cands[i], err = up - (double)ns / 1e9;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The data plane stamps rule hits with bpf_jiffies64() (inlined by the verifier; every clock
  * helper costs a call): this converts jiffies to and from CLOCK_MONOTONIC ns. */
 #ifndef XDPFLEET_RULES_CLOCK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The rule compiler's life cycle (a new engine adopts pinned maps, or replaces ones it cannot make
  * sense of), the error texts batches share, and the rule records the data plane reads. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The rule compiler: keeps a rule set and turns every change into the contents of the rule
  * engine's maps, atomically per batch (validated first; a kernel failure midway is rolled back).
  * This is the API the agent's AddRules/DeleteRules/ListRules/FlushRules handlers call. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* DeleteRules, FlushRules and the prune after a restore; and giving memory back: when the rules
  * use a quarter of what the maps hold, everything is rebuilt into maps sized for it. */
 #include "rules_engine.h"
@@ -269,6 +270,7 @@ static void shrink(struct rules_engine *e)
 	    oversized(m->cap[RULES_M_LISTS], RULES_LIST_FIRST_FREE + st->lists.live,
 		      rules_maps_min_cap(RULES_M_LISTS)))
 		rules_rebuild(e, slots);
+	htab_shrink(&e->st.intern);
 	/* Freed index memory goes back to the system, not only to malloc's free lists. */
 	malloc_trim(0);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Internal state of the rule compiler, shared by its files (rules_index, rules_lists, rules_pool,
  * rules_txn, rules_trie, rules_adopt, rules_maps, rules_legacy, rules_compile). Not for the
  * agent: use rules_compile.h. */

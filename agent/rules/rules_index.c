@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The rule set's indexes: compact rule records by slot, and per family the distinct prefixes
  * sorted by (address, length) with their rules chained through the slots, so "the prefix P"
  * and "everything inside P" are binary searches. */

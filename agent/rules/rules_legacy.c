@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Pins of the earlier layout (fixed 2^24 /24 array, hash maps sized for millions of blocks, all
  * directly in the pin directory): their counters are carried over into a new counters map, and
  * the pins are removed once the new set is pinned. The rules themselves come back from the
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "array_size.h"
 
 /* Names only the earlier layout used, and the ones it kept at the top of the pin directory. */
 static const char *const legacy_only[] = { "rules_v4_l1", "rules_v4_l2", "rules_v6", "rules_entries" };
@@ -31,7 +33,7 @@ bool rules_legacy_present(const char *pin_dir)
 {
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(legacy_only) / sizeof(legacy_only[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(legacy_only); i++) {
 		if (!path_of(path, sizeof(path), pin_dir, legacy_only[i]) && !access(path, F_OK))
 			return true;
 	}
@@ -42,11 +44,11 @@ void rules_legacy_unpin(const char *pin_dir)
 {
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(legacy_only) / sizeof(legacy_only[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(legacy_only); i++) {
 		if (!path_of(path, sizeof(path), pin_dir, legacy_only[i]))
 			unlink(path);
 	}
-	for (size_t i = 0; i < sizeof(legacy_top) / sizeof(legacy_top[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(legacy_top); i++) {
 		if (!path_of(path, sizeof(path), pin_dir, legacy_top[i]))
 			unlink(path);
 	}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Leaf words: no rule, one rule (its slot, so the packet needs no list), or a list shared by
  * every block with the same applicable rules, interned by content and counted by the trie words
  * pointing at it. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Map creation mirrors the declarations in bpf/rules.bpf.h (rules_maps_check_obj() holds every
  * object loaded to them, and a unit test the built ones). The hot maps start small and are
  * replaced by copies of another size as the rules change (rules_maps_replace()); the pins are

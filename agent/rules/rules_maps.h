@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The rule engine's kernel maps: created small and replaced by bigger (or smaller) copies as the
  * rule set changes, pinned so the rules stay enforced while the agent is down, reused on restart,
  * and handed to programs before load. */

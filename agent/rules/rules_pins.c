@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Pins of the rule maps: <pin_dir>/rules_limits, and the other maps of one set in a generation
  * directory <pin_dir>/g<N> that the symlink <pin_dir>/rules_gen names. A new set is pinned beside
  * the old one and the link renamed over (atomic), so a restart finds one consistent set. */

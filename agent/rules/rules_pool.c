@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Id pools for trie nodes and lists: ids go out from a free stack or above the high-water mark;
  * ids released by a batch wait in quarantine until a grace period has passed, since a packet
  * that started on the old tree may still read them. A batch can be rolled back. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading the rule set back: by match (DeleteRules by match), by slot, in slot order
  * (ListRules), and the hit counters the kernel keeps per rule and CPU. */
 #include "rules_engine.h"

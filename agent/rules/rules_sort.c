@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Sorting an AddRules batch by (family, address, length, position) with prefix_sort(). */
 #include "rules_engine.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Validation of rule specs: everything the data plane cannot express is refused here, before
  * any map changes, with the field named so AddRules can report INVALID_ARGUMENT precisely. */
 #include "rules_spec.h"

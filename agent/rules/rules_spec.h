@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Rule specs: what one drop/allow/limit/monitor rule matches, their text forms, and validation
  * with errors naming the offending field. The wire forms are the service layer's (rules_wire.h). */
 #ifndef XDPFLEET_RULES_SPEC_H

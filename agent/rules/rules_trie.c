@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The source address tries as a pure function of the prefix set, reconciled with what the kernel
  * holds: nodes whose shape still fits are kept and only the words that differ are rewritten, so
  * restoring the same rules after a restart writes nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One batch of map writes. New nodes and lists are written where nothing points yet; words that
  * readers may see are stored atomically and logged, so a failure puts them back. A map that runs
  * out of room is replaced by a bigger copy, which the programs only start using at commit: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Opening, serving and closing the agent (see agent.h): the order matters, since the rules'
  * maps must exist before filter programs are loaded and the listeners come last. */
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "capture.h"
 #include "dataplane.h"
 #include "log.h"
 #include "metrics.h"
@@ -75,6 +77,13 @@ int agent_open(struct agent **out, const struct agent_opts *opts, char *err, siz
 		snprintf(err, errlen, "data plane: %s", why[0] ? why : strerror(-ret));
 		goto out;
 	}
+	/* Before the rules, whose opening reloads the filters: they then get the capture maps. A
+	 * kernel without ring buffers still filters; only Capture is refused. */
+	if (capture_open(&a->capture, why, sizeof(why)))
+		log_warn("capture: %s; Capture is unavailable", why);
+	else
+		dataplane_set_capture(a->dp, capture_get_maps(a->capture));
+	why[0] = '\0';
 	ret = open_policy(a, why, sizeof(why));
 	if (ret) {
 		snprintf(err, errlen, "rules: %s", why[0] ? why : strerror(-ret));
@@ -208,5 +217,6 @@ void agent_close(struct agent *a)
 	agent_top_close(a);
 	dataplane_close(a->dp);
 	policy_close(a->policy);
+	capture_close(a->capture);
 	free(a);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The agent as one object: its data plane, rule policy and RPC server, opened, served and
  * closed by main.c, and handed to every RPC handler through rpc_call_data(). Tests and fuzzers
  * open one in process (unpinned, no listeners) and call it through rpc_invoke(). */
@@ -13,6 +14,7 @@
 #define AGENT_MAX_LISTENERS 16
 #define AGENT_MAX_IDENTITIES 64
 
+struct capture;
 struct dataplane;
 struct metrics_http;
 struct policy;
@@ -44,6 +46,7 @@ struct agent {
 	struct agent_opts opts;
 	struct dataplane *dp;
 	struct policy *policy;
+	struct capture *capture; /* NULL: this kernel refused the capture maps */
 	struct rpc_server *srv;
 	struct metrics_http *metrics; /* NULL: no --metrics-listen */
 	struct top *top;              /* top talkers (agent_top.c) */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The audit trail: one log line per change or refused attempt, key=value pairs that journald
  * and log shippers index, naming who (peer, certificate identity, role, listener) did what. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule specs from and to agent.proto's messages, with the generated enum constants. */
 #include <errno.h>
 

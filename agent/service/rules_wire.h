@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Rules between the wire (agent.proto's Rule, RuleMatch and enums) and the engine's specs: the
  * one place that knows both, so the engine never sees protobuf and the numbers never drift. */
 #ifndef XDPFLEET_RULES_WIRE_H

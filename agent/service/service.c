@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The method table of xdpfleet.v1.Agent: which handler serves which RPC, and who may call it
  * (viewers read; everything else needs an admin). Methods missing here answer UNIMPLEMENTED. */
 #include "agent.h"
 #include "service.h"
+#include "array_size.h"
 
 const struct rpc_method_impl agent_methods[] = {
 	{ .name = "GetInfo", .unary = svc_get_info, .access = RPC_ACCESS_VIEWER },
@@ -24,6 +26,7 @@ const struct rpc_method_impl agent_methods[] = {
 	{ .name = "DeleteTriggers", .unary = svc_delete_triggers },
 	{ .name = "WatchEvents", .open = svc_watch_events_open, .next = svc_watch_events_next,
 	  .access = RPC_ACCESS_VIEWER },
+	{ .name = "Capture", .open = svc_capture_open, .next = svc_capture_next },
 };
 
-const size_t agent_n_methods = sizeof(agent_methods) / sizeof(agent_methods[0]);
+const size_t agent_n_methods = ARRAY_SIZE(agent_methods);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Handlers of the xdpfleet.v1.Agent methods, one file per concern. */
 #ifndef XDPFLEET_SERVICE_H
 #define XDPFLEET_SERVICE_H
@@ -37,5 +38,9 @@ grpc_status_code svc_list_triggers(struct rpc_call *call, const ProtobufCMessage
 grpc_status_code svc_delete_triggers(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
 grpc_status_code svc_watch_events_open(struct rpc_call *call, const ProtobufCMessage *req);
 enum rpc_stream_step svc_watch_events_next(struct rpc_call *call, ProtobufCMessage *resp);
+
+/* svc_capture.c */
+grpc_status_code svc_capture_open(struct rpc_call *call, const ProtobufCMessage *req);
+enum rpc_stream_step svc_capture_next(struct rpc_call *call, ProtobufCMessage *resp);
 
 #endif

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* GetInfo: who this agent is and what its kernel can do. */
 #include <errno.h>
 #include <stdio.h>

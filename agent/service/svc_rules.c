@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* AddRules, DeleteRules, ListRules and FlushRules: wire messages to the policy module, with
  * every request validated whole before anything changes and errors naming index and field. */
 #include <errno.h>

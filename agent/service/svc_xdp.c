@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attach, Detach, ListAttachments, GetStats and WatchStats: request checks and conversion between
  * the proto messages and the data plane (dataplane.h), which does the work. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet attach" and "xdpfleet detach": put an XDP program on an interface of every host,
  * or take it off (Attach, Detach). */
 #include <ctype.h>

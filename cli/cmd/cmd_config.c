@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet config": every global setting's value and where it came from (a flag, the
  * environment, the config file or the default), and the targets they make. Contacts nobody. */
 #include <errno.h>
@@ -35,11 +36,10 @@ static void cmd_config_table(FILE *f, const struct cli_globals *g)
 	const struct settings_slot *slot;
 	char value[1024], safe[OUTPUT_SAFE_MAX];
 	const struct cli_labels *l;
-	int k;
 
 	if (!g->no_headers)
 		fprintf(f, "%-16s  %-32s  %s\n", "KEY", "VALUE", "SOURCE");
-	for (k = 0; k < SETTINGS_N_KEYS; k++) {
+	for (int k = 0; k < SETTINGS_N_KEYS; k++) {
 		slot = settings_get(s, k);
 		cmd_config_value(s, k, value, sizeof(value));
 		fprintf(f, "%-16s  %-32s  %s", settings_defs[k].name,
@@ -72,7 +72,6 @@ static int cmd_config_json(FILE *f, const struct cli_globals *g)
 	const struct settings_slot *slot;
 	struct json_writer w;
 	char value[1024], where[512];
-	int k;
 
 	json_init(&w, f);
 	json_begin_object(&w);
@@ -80,7 +79,7 @@ static int cmd_config_json(FILE *f, const struct cli_globals *g)
 	s->config_path ? json_string(&w, s->config_path) : json_null(&w);
 	json_key(&w, "settings");
 	json_begin_array(&w);
-	for (k = 0; k < SETTINGS_N_KEYS; k++) {
+	for (int k = 0; k < SETTINGS_N_KEYS; k++) {
 		slot = settings_get(s, k);
 		cmd_config_value(s, k, value, sizeof(value));
 		json_begin_object(&w);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet drop|allow|limit|monitor add|load|sync": put rules of one action on every host,
  * from prefixes on the command line or from a blocklist file (AddRules), or make a tag's rules
  * exactly a file's (SyncRules). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet info": who every agent is and what its kernel can do (GetInfo). */
 #include <errno.h>
 

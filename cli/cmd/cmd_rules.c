@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet rules list|del|flush": the rules of every host, streamed page by page (ListRules),
  * and their removal by id, by match (DeleteRules) or all at once (FlushRules). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet rules del ID|PREFIX...": numbers are rule ids, prefixes become matches on the
  * source (narrowed by --proto/--port), all in one DeleteRules request per host. */
 #include <ctype.h>

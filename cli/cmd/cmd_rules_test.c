@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet rules test ADDR": which rule decides a packet from ADDR (with a protocol and
  * destination port) on every host, as its filter program would (TestRule). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet stats": per-interface XDP action counters and rates of every host, once
  * (GetStats) or as a live watch (WatchStats). */
 #include <errno.h>

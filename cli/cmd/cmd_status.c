@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "xdpfleet status": the XDP programs each agent has attached (ListAttachments). */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "stats --watch" (see stats_watch.h). A host whose stream failed is not waited for from then
  * on; a silent one (hung, not failed, or reconnecting) that falls two ticks behind the fastest
  * is not waited for either: its row in that tick says so, and its real error is printed at the
@@ -106,9 +107,8 @@ static void stats_watch_tick(struct stats_watch *w)
 {
 	const struct rpc_host_result *r;
 	struct stats_watch_host *h;
-	size_t i;
 
-	for (i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < w->n; i++) {
 		h = &w->hosts[i];
 		w->view[i].host = w->ctx->g.hosts.targets[i];
 		w->view[i].ok = true;
@@ -132,7 +132,7 @@ static void stats_watch_tick(struct stats_watch *w)
 					      "no snapshot for this tick (host lagging)");
 	}
 	stats_watch_print(w);
-	for (i = 0; i < w->n; i++)
+	for (size_t i = 0; i < w->n; i++)
 		if (w->view[i].msg)
 			protobuf_c_message_free_unpacked((ProtobufCMessage *)w->view[i].msg, NULL);
 	w->printed++;
@@ -146,16 +146,15 @@ static bool stats_watch_ready(const struct stats_watch *w)
 	uint64_t next = w->printed + 1, most = 0;
 	const struct stats_watch_host *h;
 	bool any = false;
-	size_t i;
 
-	for (i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < w->n; i++) {
 		any |= w->hosts[i].fifo.len > 0;
 		if (w->hosts[i].delivered > most)
 			most = w->hosts[i].delivered;
 	}
 	if (!any)
 		return false;
-	for (i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < w->n; i++) {
 		h = &w->hosts[i];
 		if (h->fifo.len)
 			continue;
@@ -234,7 +233,7 @@ static void stats_watch_finish(struct stats_watch *w, struct output_host *h)
 	struct output_opts o = { .no_headers = w->ctx->g.no_headers };
 	struct output_host *failed = NULL;
 	FILE *f = w->ctx->io.out;
-	size_t i, k = 0;
+	size_t k = 0;
 	char when[16];
 	int err = 0;
 
@@ -244,14 +243,14 @@ static void stats_watch_finish(struct stats_watch *w, struct output_host *h)
 		w->err = -ENOMEM;
 		return;
 	}
-	for (i = 0; i < w->n; i++)
+	for (size_t i = 0; i < w->n; i++)
 		if (!h[i].ok && (w->ctx->g.output != CLI_OUTPUT_TABLE || !w->hosts[i].shown_error))
 			failed[k++] = h[i];
 	stats_watch_now(when, sizeof(when));
 	if (!k) {
 		/* nothing to add */
 	} else if (w->ctx->g.output == CLI_OUTPUT_JSONL) {
-		for (i = 0; i < k; i++)
+		for (size_t i = 0; i < k; i++)
 			stats_watch_event(w, &failed[i], NULL, 0, 0);
 	} else if (w->ctx->g.output == CLI_OUTPUT_JSON) {
 		err = output_json_answer(f, failed, k, output_json_stats, &o);
@@ -306,7 +305,6 @@ int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 		.user = &w,
 		.endless = true,
 	};
-	size_t i;
 	int err;
 
 	req.ifname = (char *)opts->ifname;
@@ -326,7 +324,7 @@ int stats_watch_run(struct cli_ctx *ctx, const struct stats_watch_opts *opts)
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < w.n; i++)
+	for (size_t i = 0; i < w.n; i++)
 		w.view[i].host = ctx->g.hosts.targets[i];
 	w.host_width = output_host_width(w.view, w.n);
 	err = call_stream_run(ctx, &call, &end);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* "stats --watch": WatchStats on every host at once, combined into ticks (tick k is printed
  * once every live host delivered its k-th snapshot), or with -o jsonl one line per snapshot as
  * it comes; a host whose stream breaks is reconnected. */

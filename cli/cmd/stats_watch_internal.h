@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The state a watch shares between its tick assembly (stats_watch.c) and its reconnects
  * (stats_watch_retry.c). Everything here is guarded by lock: snapshots arrive from the
  * transport's threads and from reconnecting hosts' own threads. */

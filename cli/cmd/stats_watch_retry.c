@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reconnecting a watch whose stream broke (an agent restarted: UNAVAILABLE after it had sent
  * snapshots): a thread per such host retries after 0.2 s, doubling up to 5 s, until the agent
  * answers again, Ctrl-C, or the end of a --count watch; the stream then resumes where the

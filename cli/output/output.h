@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Printing answers: per host views of fan-out results, and the table and JSON form of every
  * response type. Nothing here touches the network, so all of it is unit tested. */
 #ifndef XDPFLEET_CLI_OUTPUT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attachments (Attach, Detach, ListAttachments answers) as tables and JSON. */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,13 +38,13 @@ static int output_attach_program_width(enum output_attach_kind kind, const struc
 				       size_t n)
 {
 	const Xdpfleet__V1__Attachment *const *list, *one;
-	size_t i, j, cnt, w = strlen("PROGRAM");
+	size_t cnt, w = strlen("PROGRAM");
 
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!h[i].ok)
 			continue;
 		cnt = output_attach_list(kind, h[i].msg, &list, &one);
-		for (j = 0; j < cnt; j++)
+		for (size_t j = 0; j < cnt; j++)
 			if (strlen(list[j]->program) > w)
 				w = strlen(list[j]->program);
 	}
@@ -68,7 +69,7 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 	char since[80], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
 		s3[OUTPUT_SAFE_MAX];
 	const char *last;
-	size_t i, j, cnt;
+	size_t cnt;
 
 	/* Detach has no last column: PROGRAM then ends the line, unpadded. */
 	if (kind == OUTPUT_DETACH)
@@ -77,14 +78,14 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 		fprintf(f, "%-*s  %-15s  %7s  %-6s  %7s  %-*s%s%s\n", hw, "HOST", "IFACE", "IFINDEX",
 			"MODE", "PROG_ID", pw, "PROGRAM", *last_header[kind] ? "  " : "",
 			last_header[kind]);
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (output_table_failed(f, &h[i], hw))
 			continue;
 		cnt = output_attach_list(kind, h[i].msg, &list, &one);
 		if (!cnt)
 			fprintf(f, "%-*s  (%s)\n", hw, h[i].host,
 				kind == OUTPUT_STATUS ? "no attachments" : "empty answer");
-		for (j = 0; j < cnt; j++) {
+		for (size_t j = 0; j < cnt; j++) {
 			last = "";
 			if (kind == OUTPUT_ATTACH) {
 				last = ((const Xdpfleet__V1__AttachResponse *)h[i].msg)->replaced;
@@ -111,7 +112,7 @@ static int output_attach_table(FILE *f, const struct output_host *h, size_t n,
 			}
 		}
 	}
-	for (i = 0; kind == OUTPUT_STATUS && i < n; i++) {
+	for (size_t i = 0; kind == OUTPUT_STATUS && i < n; i++) {
 		const Xdpfleet__V1__ListAttachmentsResponse *r = (const Xdpfleet__V1__ListAttachmentsResponse *)h[i].msg;
 
 		if (h[i].ok && r)
@@ -178,11 +179,10 @@ int output_json_status(struct json_writer *w, const ProtobufCMessage *msg)
 {
 	const Xdpfleet__V1__ListAttachmentsResponse *r =
 		(const Xdpfleet__V1__ListAttachmentsResponse *)msg;
-	size_t i;
 
 	json_key(w, "attachments");
 	json_begin_array(w);
-	for (i = 0; i < r->n_attachments; i++)
+	for (size_t i = 0; i < r->n_attachments; i++)
 		output_json_attachment(w, r->attachments[i]);
 	json_end_array(w);
 	json_kv_uint(w, "rules", r->rules);

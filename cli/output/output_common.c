@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Printing helpers every response type shares: host views, error texts, the JSON envelope. */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,12 +24,11 @@ int output_hosts_from_results(const struct cli_hosts *hosts, const struct rpc_ho
 {
 	struct output_host *h;
 	const char *code;
-	size_t i;
 
 	h = calloc(hosts->n ? hosts->n : 1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	for (i = 0; i < hosts->n; i++) {
+	for (size_t i = 0; i < hosts->n; i++) {
 		h[i].host = hosts->targets[i];
 		h[i].ok = r[i].ok;
 		h[i].msg = r[i].resp;
@@ -58,9 +58,9 @@ const char *output_safe(const char *s, char *buf, size_t len)
 
 int output_host_width(const struct output_host *h, size_t n)
 {
-	size_t i, w = strlen("HOST");
+	size_t w = strlen("HOST");
 
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (strlen(h[i].host) > w)
 			w = strlen(h[i].host);
 	return w > 200 ? 200 : (int)w;
@@ -124,10 +124,9 @@ int output_json_answer(FILE *f, const struct output_host *h, size_t n, output_js
 		       const struct output_opts *o)
 {
 	struct output_json_doc d;
-	size_t i;
 
 	output_json_doc_begin(&d, f, o);
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		output_json_host_begin(&d, &h[i]);
 		if (h[i].ok && h[i].msg)
 			body(&d.w, h[i].msg);

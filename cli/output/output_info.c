@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* GetInfo answers as a table (one row per host) and as JSON. */
 #include <errno.h>
 #include <inttypes.h>
@@ -5,6 +6,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "array_size.h"
 
 static const Xdpfleet__V1__GetInfoResponse *output_info_msg(const struct output_host *h)
 {
@@ -16,9 +18,9 @@ static int output_info_width(const struct output_host *h, size_t n, const char *
 			     size_t field_offset)
 {
 	const Xdpfleet__V1__GetInfoResponse *info;
-	size_t i, w = strlen(header), len;
+	size_t w = strlen(header), len;
 
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		info = output_info_msg(&h[i]);
 		if (!info)
 			continue;
@@ -51,10 +53,10 @@ static void output_info_features(char *buf, size_t len, const Xdpfleet__V1__Feat
 		{f && f->bpf_link, "link"},       {f && f->dispatcher, "dispatcher"},
 		{f && f->tracepoints, "tracepoints"}, {f && f->map_batch_ops, "batch"},
 	};
-	size_t i, used = 0;
+	size_t used = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(list); i++)
 		if (list[i].on && used < len)
 			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "", list[i].name);
 	if (!used)
@@ -75,13 +77,12 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n,
 	const Xdpfleet__V1__GetInfoResponse *info;
 	char up[32], feat[128], s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX],
 		s3[OUTPUT_SAFE_MAX], s4[OUTPUT_SAFE_MAX];
-	size_t i;
 
 	if (!o->no_headers)
 		fprintf(f, "%-*s  %-*s  %-*s  %-*s  %-*s  %8s  %7s  %8s  %s\n", hw, "HOST", nw,
 			"HOSTNAME", vw, "VERSION", kw, "KERNEL", aw, "API", "UPTIME", "ATTACH", "RULES",
 			"FEATURES");
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		info = output_info_msg(&h[i]);
 		if (output_table_failed(f, &h[i], hw))
 			continue;
@@ -98,7 +99,7 @@ int output_table_info(FILE *f, const struct output_host *h, size_t n,
 			output_safe(info->api_version, s4, sizeof(s4)), up, info->attachments,
 			info->rules, feat);
 	}
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if ((info = output_info_msg(&h[i])))
 			output_table_warnings(f, h[i].host, info->warnings, info->n_warnings);
 	return ferror(f) ? -EIO : 0;

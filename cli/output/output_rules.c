@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule listings (ListRules pages merged per host): one row per rule grouped by host, or JSON
  * with nulls where a rule has no port, no hit or no expiry. */
 #include <errno.h>
@@ -120,10 +121,9 @@ static void output_rules_widths(const Xdpfleet__V1__ListRulesResponse *resp, uin
 {
 	char buf[OUTPUT_SAFE_MAX];
 	const Xdpfleet__V1__Rule *r;
-	size_t i;
 
 	*w = (struct output_rules_widths){ 2, 6, 3, 4, 4, 6, 7, 5, 8, 7, 3, false, false };
-	for (i = 0; i < resp->n_rules; i++) {
+	for (size_t i = 0; i < resp->n_rules; i++) {
 		r = resp->rules[i];
 		w->limits |= output_rules_is_limit(r);
 		w->tags |= r->tag && *r->tag;
@@ -194,7 +194,6 @@ static void output_rules_host(FILE *f, const char *host,
 {
 	const char *lead = o->no_headers ? host : "";
 	struct output_rules_widths w;
-	size_t i;
 
 	output_rules_widths(resp, now_ns, &w);
 	if (!o->no_headers) {
@@ -204,7 +203,7 @@ static void output_rules_host(FILE *f, const char *host,
 				 "EXPIRES", "TAG", true);
 		fprintf(f, "  COMMENT\n");
 	}
-	for (i = 0; i < resp->n_rules; i++)
+	for (size_t i = 0; i < resp->n_rules; i++)
 		output_rules_row(f, lead, resp->rules[i], &w, now_ns);
 }
 
@@ -212,9 +211,8 @@ int output_table_rules_list_at(FILE *f, const struct output_host *h, size_t n, u
 			       const struct output_opts *o)
 {
 	const Xdpfleet__V1__ListRulesResponse *r;
-	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i && !o->no_headers)
 			fputc('\n', f);
 		if (output_table_failed(f, &h[i], 0))
@@ -304,11 +302,10 @@ void output_rules_json_rule(struct json_writer *w, const Xdpfleet__V1__Rule *r)
 int output_json_rules_list(struct json_writer *w, const ProtobufCMessage *msg)
 {
 	const Xdpfleet__V1__ListRulesResponse *r = (const Xdpfleet__V1__ListRulesResponse *)msg;
-	size_t i;
 
 	json_key(w, "rules");
 	json_begin_array(w);
-	for (i = 0; r && i < r->n_rules; i++)
+	for (size_t i = 0; r && i < r->n_rules; i++)
 		output_rules_json_rule(w, r->rules[i]);
 	return json_end_array(w);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Rule answers (AddRules, DeleteRules, FlushRules, ListRules pages merged per host) as tables
  * and JSON. */
 #ifndef XDPFLEET_CLI_OUTPUT_RULES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What AddRules, SyncRules, DeleteRules and FlushRules answered, per host with totals, and the
  * file summary of a load or sync. */
 #include <errno.h>
@@ -42,9 +43,9 @@ static void output_rules_ids(char *buf, size_t len, const uint64_t *ids, size_t 
 /* " on N hosts", or " on N of M hosts" when some failed. */
 static void output_rules_on_hosts(FILE *f, const struct output_host *h, size_t n)
 {
-	size_t i, ok = 0;
+	size_t ok = 0;
 
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		ok += h[i].ok && h[i].msg;
 	if (ok == n)
 		fprintf(f, " on %zu host%s\n", n, n == 1 ? "" : "s");
@@ -59,12 +60,11 @@ int output_table_rules_added(FILE *f, const struct output_host *h, size_t n,
 	uint64_t added = 0, updated = 0, present = 0;
 	char ids[72];
 	int hw = output_host_width(h, n);
-	size_t i;
 
 	if (!o->no_headers)
 		fprintf(f, "%-*s  %8s  %8s  %8s  %s\n", hw, "HOST", "ADDED", "UPDATED", "PRESENT",
 			"IDS");
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (output_table_failed(f, &h[i], hw))
 			continue;
 		r = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
@@ -93,17 +93,16 @@ int output_table_rules_synced(FILE *f, const struct output_host *h, size_t n,
 	uint64_t added = 0, updated = 0, unchanged = 0, deleted = 0, others = 0;
 	const Xdpfleet__V1__SyncRulesResponse *r;
 	int hw = output_host_width(h, n);
-	size_t i;
 
 	/* Entries another tag (or an operator) owns are rare: a column only when there are some. */
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (h[i].ok && h[i].msg)
 			others += ((const Xdpfleet__V1__SyncRulesResponse *)h[i].msg)->other_owner;
 	if (!o->no_headers) {
 		fprintf(f, "%-*s  %8s  %8s  %9s  %8s", hw, "HOST", "ADDED", "UPDATED", "UNCHANGED", "DELETED");
 		fprintf(f, others ? "  %11s\n" : "\n", "OTHER OWNER");
 	}
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (output_table_failed(f, &h[i], hw))
 			continue;
 		r = (const Xdpfleet__V1__SyncRulesResponse *)h[i].msg;
@@ -149,10 +148,9 @@ int output_json_rules_added(FILE *f, const struct output_host *h, size_t n,
 {
 	const Xdpfleet__V1__AddRulesResponse *r;
 	struct output_json_doc d;
-	size_t i, k;
 
 	output_json_doc_begin(&d, f, o);
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		output_json_host_begin(&d, &h[i]);
 		r = (const Xdpfleet__V1__AddRulesResponse *)h[i].msg;
 		if (h[i].ok && r) {
@@ -161,7 +159,7 @@ int output_json_rules_added(FILE *f, const struct output_host *h, size_t n,
 			json_kv_uint(&d.w, "already_present", r->duplicates);
 			json_key(&d.w, "ids");
 			json_begin_array(&d.w);
-			for (k = 0; k < r->n_ids; k++)
+			for (size_t k = 0; k < r->n_ids; k++)
 				json_uint(&d.w, r->ids[k]);
 			json_end_array(&d.w);
 		}
@@ -211,11 +209,10 @@ int output_table_rules_deleted(FILE *f, const struct output_host *h, size_t n,
 			       const struct output_opts *o)
 {
 	int hw = output_host_width(h, n);
-	size_t i;
 
 	if (!o->no_headers)
 		fprintf(f, "%-*s  %s\n", hw, "HOST", "DELETED");
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!output_table_failed(f, &h[i], hw))
 			fprintf(f, "%-*s  %7" PRIu32 "\n", hw, h[i].host,
 				output_rules_deleted(h[i].msg));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What TestRule answered: per host the verdict on the packet and the rule that decides it, or
  * that no rule matches and it passes. */
 #include <errno.h>

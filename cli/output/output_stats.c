@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-interface XDP action counters (GetStats/WatchStats answers): the seed's columns (action,
  * packets, pps, bytes, Mbit/s, period) plus the xdp_exception count of each action. */
 #include <errno.h>
@@ -14,9 +15,7 @@
 static uint64_t output_stats_exceptions(const Xdpfleet__V1__InterfaceStats *s,
 					Xdpfleet__V1__XdpAction a)
 {
-	size_t i;
-
-	for (i = 0; i < s->n_exceptions; i++)
+	for (size_t i = 0; i < s->n_exceptions; i++)
 		if (s->exceptions[i]->action == a)
 			return s->exceptions[i]->count;
 	return 0;
@@ -35,11 +34,10 @@ int output_table_stats(FILE *f, const struct output_host *h, size_t n,
 	const Xdpfleet__V1__GetStatsResponse *r;
 	char s1[OUTPUT_SAFE_MAX], s2[OUTPUT_SAFE_MAX];
 	const Xdpfleet__V1__InterfaceStats *s;
-	size_t i, j, k;
 
 	if (o->no_headers)
 		return output_table_stats_rows(f, NULL, h, n, output_host_width(h, n));
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputc('\n', f);
 		if (output_table_failed(f, &h[i], 0))
@@ -49,7 +47,7 @@ int output_table_stats(FILE *f, const struct output_host *h, size_t n,
 			fprintf(f, "%s  (no attachments)\n", h[i].host);
 			continue;
 		}
-		for (j = 0; j < r->n_interfaces; j++) {
+		for (size_t j = 0; j < r->n_interfaces; j++) {
 			s = r->interfaces[j];
 			if (j)
 				fputc('\n', f);
@@ -58,7 +56,7 @@ int output_table_stats(FILE *f, const struct output_host *h, size_t n,
 				output_safe(s->program, s2, sizeof(s2)), names_mode(s->mode));
 			fprintf(f, "  " OUTPUT_STATS_COLS, "ACTION", "PACKETS", "PPS", "BYTES",
 				"MBIT/S", "PERIOD", "EXCEPTIONS");
-			for (k = 0; k < s->n_actions; k++) {
+			for (size_t k = 0; k < s->n_actions; k++) {
 				fputs("  ", f);
 				output_stats_action_row(f, s, s->actions[k]);
 			}
@@ -86,9 +84,8 @@ int output_table_stats_rows(FILE *f, const char *when, const struct output_host 
 	const Xdpfleet__V1__GetStatsResponse *r;
 	char e[sizeof(h->error)], s1[OUTPUT_SAFE_MAX];
 	const Xdpfleet__V1__InterfaceStats *s;
-	size_t i, j, k;
 
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		output_stats_when(f, when);
 		if (!h[i].ok) {
 			fprintf(f, "%-*s  error: %s\n", host_width, h[i].host,
@@ -98,9 +95,9 @@ int output_table_stats_rows(FILE *f, const char *when, const struct output_host 
 		r = (const Xdpfleet__V1__GetStatsResponse *)h[i].msg;
 		if (!r || !r->n_interfaces)
 			fprintf(f, "%-*s  (no attachments)\n", host_width, h[i].host);
-		for (j = 0; r && j < r->n_interfaces; j++) {
+		for (size_t j = 0; r && j < r->n_interfaces; j++) {
 			s = r->interfaces[j];
-			for (k = 0; k < s->n_actions; k++) {
+			for (size_t k = 0; k < s->n_actions; k++) {
 				if (j || k)
 					output_stats_when(f, when);
 				fprintf(f, "%-*s  %-15s  ", host_width, h[i].host,
@@ -119,7 +116,6 @@ static void output_stats_json_if(struct json_writer *w, const Xdpfleet__V1__Inte
 {
 	const Xdpfleet__V1__ActionStats *a;
 	char when[40];
-	size_t k;
 
 	json_begin_object(w);
 	if (wall && s->timestamp_unix_ns) {
@@ -139,7 +135,7 @@ static void output_stats_json_if(struct json_writer *w, const Xdpfleet__V1__Inte
 	json_kv_uint(w, "timestamp_unix_ns", s->timestamp_unix_ns);
 	json_key(w, "actions");
 	json_begin_array(w);
-	for (k = 0; k < s->n_actions; k++) {
+	for (size_t k = 0; k < s->n_actions; k++) {
 		a = s->actions[k];
 		json_begin_object(w);
 		json_kv_string(w, "action", names_action(a->action));
@@ -152,7 +148,7 @@ static void output_stats_json_if(struct json_writer *w, const Xdpfleet__V1__Inte
 	json_end_array(w);
 	json_key(w, "exceptions");
 	json_begin_array(w);
-	for (k = 0; k < s->n_exceptions; k++) {
+	for (size_t k = 0; k < s->n_exceptions; k++) {
 		json_begin_object(w);
 		json_kv_string(w, "action", names_action(s->exceptions[k]->action));
 		json_kv_uint(w, "count", s->exceptions[k]->count);

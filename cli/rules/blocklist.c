@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Blocklist parsing (see blocklist.h): one pass, a hash set for duplicates, lib/util/cidr for the
  * entries themselves. */
 #include <errno.h>
@@ -227,7 +228,7 @@ int blocklist_count_nested(const struct blocklist *bl, size_t *nested)
 {
 	struct prefix_key *keys = NULL, *sorted = NULL;
 	const struct cidr **stack = NULL, *c;
-	size_t i, depth = 0, count = 0;
+	size_t depth = 0, count = 0;
 	int err = -ENOMEM;
 
 	*nested = 0;
@@ -237,7 +238,7 @@ int blocklist_count_nested(const struct blocklist *bl, size_t *nested)
 	stack = malloc(bl->n * sizeof(*stack));
 	if (!keys || !stack)
 		goto out;
-	for (i = 0; i < bl->n; i++)
+	for (size_t i = 0; i < bl->n; i++)
 		keys[i] = prefix_key_of(bl->entries[i].addr, bl->entries[i].family == 4 ? 1 : 2,
 					bl->entries[i].plen, (uint32_t)i);
 	err = prefix_sort(keys, bl->n, &sorted);
@@ -245,7 +246,7 @@ int blocklist_count_nested(const struct blocklist *bl, size_t *nested)
 		goto out;
 	/* Prefixes nest or are disjoint; sorted by address then length, every enclosing prefix
 	 * comes before what it holds, so a stack of the open ones finds each one's parent. */
-	for (i = 0; i < bl->n; i++) {
+	for (size_t i = 0; i < bl->n; i++) {
 		c = &bl->entries[sorted[i].idx];
 		while (depth && !cidr_contains(stack[depth - 1], c))
 			depth--;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Blocklist files (FireHOL .netset/.ipset, Spamhaus DROP/EDROP v4 and v6, plain lists) read line
  * by line into unique prefixes, with duplicates and invalid lines counted and located. */
 #ifndef XDPFLEET_CLI_BLOCKLIST_H

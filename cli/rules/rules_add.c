@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "ACTION add": the AddRules request built from prefixes and options, sent once to every host,
  * the answers printed (see rules_add.h). */
 #include <ctype.h>
@@ -33,13 +34,13 @@ int rules_add_req_build(struct rules_add_req *rq, const struct rules_args *a,
 			const struct cidr *prefixes, size_t n)
 {
 	char tmp[CIDR_STR_MAX], *src;
-	size_t i, total = 0;
+	size_t total = 0;
 
 	memset(rq, 0, sizeof(*rq));
 	xdpfleet__v1__add_rules_request__init(&rq->req);
 	rq->req.force = a->force;
 	/* Exact-size strings: a million IPv4 prefixes average 16 bytes, not CIDR_STR_MAX. */
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		total += rules_add_src(&prefixes[i], tmp);
 	rq->req.rules = calloc(n ? n : 1, sizeof(*rq->req.rules));
 	rq->rules = calloc(n ? n : 1, sizeof(*rq->rules));
@@ -48,7 +49,7 @@ int rules_add_req_build(struct rules_add_req *rq, const struct rules_args *a,
 	if (!rq->req.rules || !rq->rules || !rq->matches || !rq->srcs)
 		return -ENOMEM;
 	src = rq->srcs;
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		xdpfleet__v1__rule_match__init(&rq->matches[i]);
 		rq->matches[i].src = src;
 		src += rules_add_src(&prefixes[i], src);
@@ -112,7 +113,7 @@ static void rules_add_warn_unenforced(const struct cli_ctx *ctx, const struct ru
 
 int rules_batch_send(struct cli_ctx *ctx, const struct rules_batch *b)
 {
-	size_t i, n = ctx->g.hosts.n;
+	size_t n = ctx->g.hosts.n;
 	struct rpc_host_result *r = NULL;
 	struct output_host *h = NULL;
 	struct output_opts o;
@@ -125,7 +126,7 @@ int rules_batch_send(struct cli_ctx *ctx, const struct rules_batch *b)
 	err = call_hosts(ctx, r, &h);
 	if (err)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (!h[i].ok)
 			rules_add_name_line(&h[i], b->load);
 	err = b->print(ctx, b, h, n, &o);
@@ -177,7 +178,7 @@ int rules_add_run(struct cli_ctx *ctx, const char *cmd, Xdpfleet__V1__RuleAction
 	struct blocklist bl;
 	bool any, has_any = false;
 	size_t n;
-	int i, err;
+	int err;
 
 	err = rules_args_parse(ctx, cmd, RULES_ARGS_ADD, argc, argv, &a);
 	if (err)
@@ -186,7 +187,7 @@ int rules_add_run(struct cli_ctx *ctx, const char *cmd, Xdpfleet__V1__RuleAction
 		return cli_usage_error(ctx, cmd, "missing PREFIX (an address, a CIDR, or 'any')");
 	/* The blocklist set folds prefixes given twice (also "10.0.0.1" and "10.0.0.1/32"). */
 	blocklist_init(&bl, &(struct blocklist_opts){ .normalise = a.normalise });
-	for (i = optind; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		err = rules_args_prefix(ctx, cmd, argv[i], a.normalise, &c, &any);
 		if (err)
 			goto out;

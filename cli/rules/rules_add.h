@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* "ACTION add" and "ACTION load" for every rule action: prefixes (from arguments or a
  * blocklist file) plus the shared options become ONE AddRules request per host, all or
  * nothing on each agent. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule options and names (see rules_args.h). Everything is checked here so that a typo is a
  * usage error before any host is contacted, not the same refusal from every agent. */
 #include <ctype.h>
@@ -10,6 +11,7 @@
 #include "names.h"
 #include "parse.h"
 #include "rules_args.h"
+#include "array_size.h"
 
 enum {
 	OPT_PROTO = 256, OPT_PORT, OPT_TTL, OPT_COMMENT, OPT_PPS, OPT_FORCE, OPT_NORMALISE,
@@ -31,20 +33,16 @@ static const char *const rules_args_protos[] = {
 	[XDPFLEET__V1__PROTOCOL__PROTOCOL_ICMPV6] = "icmpv6",
 };
 
-#define RULES_ARGS_N(a) (sizeof(a) / sizeof((a)[0]))
-
 const char *rules_args_action_name(Xdpfleet__V1__RuleAction a)
 {
-	if ((unsigned int)a < RULES_ARGS_N(rules_args_actions) && rules_args_actions[a])
+	if ((unsigned int)a < ARRAY_SIZE(rules_args_actions) && rules_args_actions[a])
 		return rules_args_actions[a];
 	return "unknown";
 }
 
 int rules_args_parse_action(const char *s, Xdpfleet__V1__RuleAction *a)
 {
-	unsigned int i;
-
-	for (i = 0; i < RULES_ARGS_N(rules_args_actions); i++) {
+	for (unsigned int i = 0; i < ARRAY_SIZE(rules_args_actions); i++) {
 		if (rules_args_actions[i] && !strcmp(s, rules_args_actions[i])) {
 			*a = (Xdpfleet__V1__RuleAction)i;
 			return 0;
@@ -55,16 +53,14 @@ int rules_args_parse_action(const char *s, Xdpfleet__V1__RuleAction *a)
 
 const char *rules_args_proto_name(Xdpfleet__V1__Protocol p)
 {
-	if ((unsigned int)p < RULES_ARGS_N(rules_args_protos))
+	if ((unsigned int)p < ARRAY_SIZE(rules_args_protos))
 		return rules_args_protos[p];
 	return "unknown";
 }
 
 int rules_args_parse_proto(const char *s, Xdpfleet__V1__Protocol *p)
 {
-	unsigned int i;
-
-	for (i = 0; i < RULES_ARGS_N(rules_args_protos); i++) {
+	for (unsigned int i = 0; i < ARRAY_SIZE(rules_args_protos); i++) {
 		if (!strcmp(s, rules_args_protos[i])) {
 			*p = (Xdpfleet__V1__Protocol)i;
 			return 0;
@@ -209,7 +205,7 @@ static const char *rules_args_foreign(enum rules_args_kind kind, int c)
 		{ OPT_ALLOW_EMPTY, "--allow-empty", 1u << RULES_ARGS_SYNC },
 	};
 
-	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(only); i++)
 		if (only[i].opt == c && !(only[i].kinds & 1u << kind))
 			return only[i].name;
 	return NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Rule options as the operator types them (--proto, --port, --ttl, --pps, --comment, prefixes)
  * and the rule enums' names, shared by the add/load commands, "rules del" and the listings. */
 #ifndef XDPFLEET_CLI_RULES_ARGS_H

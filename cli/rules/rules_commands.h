@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The rule command groups, for commands.c's table: drop/allow/limit/monitor add|load
  * (cmd_drop.c) and rules list|del|flush (cmd_rules.c, cmd_rules_del.c). */
 #ifndef XDPFLEET_CLI_RULES_COMMANDS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "rules list" (see rules_list.h): pages kept per host until its stream ends, then merged,
  * sorted by id, printed and freed. */
 #include <errno.h>
@@ -28,9 +29,7 @@ struct rules_list {
 
 static void rules_list_free_pages(struct rules_list_host *h)
 {
-	size_t i;
-
-	for (i = 0; i < h->n; i++)
+	for (size_t i = 0; i < h->n; i++)
 		protobuf_c_message_free_unpacked(h->pages[i], NULL);
 	free(h->pages);
 	h->pages = NULL;
@@ -76,15 +75,15 @@ static int rules_list_by_id(const void *a, const void *b)
 static int rules_list_merge(const struct rules_list_host *h, Xdpfleet__V1__ListRulesResponse *m)
 {
 	const Xdpfleet__V1__ListRulesResponse *page;
-	size_t i, total = 0;
+	size_t total = 0;
 
 	xdpfleet__v1__list_rules_response__init(m);
-	for (i = 0; i < h->n; i++)
+	for (size_t i = 0; i < h->n; i++)
 		total += ((const Xdpfleet__V1__ListRulesResponse *)h->pages[i])->n_rules;
 	m->rules = calloc(total ? total : 1, sizeof(*m->rules));
 	if (!m->rules)
 		return -ENOMEM;
-	for (i = 0; i < h->n; i++) {
+	for (size_t i = 0; i < h->n; i++) {
 		page = (const Xdpfleet__V1__ListRulesResponse *)h->pages[i];
 		if (page->n_rules)
 			memcpy(m->rules + m->n_rules, page->rules,
@@ -157,10 +156,9 @@ static int rules_list_finish(struct rules_list *l, const struct rpc_host_result 
 	bool cancelled = l->ctx->cancel && *l->ctx->cancel;
 	struct output_host *h = NULL;
 	struct rpc_host_result *all;
-	size_t i;
 	int err;
 
-	for (i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n; i++) {
 		if (l->hosts[i].ended)
 			continue;
 		l->hosts[i].end = end[i];
@@ -174,7 +172,7 @@ static int rules_list_finish(struct rules_list *l, const struct rpc_host_result 
 	all = calloc(l->n, sizeof(*all));
 	if (!all)
 		return -ENOMEM;
-	for (i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++)
 		all[i] = l->hosts[i].end;
 	err = call_hosts(l->ctx, all, &h);
 	if (!err)
@@ -200,7 +198,6 @@ int rules_list_run(struct cli_ctx *ctx, const Xdpfleet__V1__ListRulesRequest *re
 		.user = &l,
 	};
 	struct timespec ts;
-	size_t i;
 	int err;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -223,7 +220,7 @@ int rules_list_run(struct cli_ctx *ctx, const Xdpfleet__V1__ListRulesRequest *re
 out:
 	if (err == -ENOMEM)
 		fprintf(ctx->io.err, CLI_PROG " rules list: out of memory\n");
-	for (i = 0; l.hosts && i < l.n; i++)
+	for (size_t i = 0; l.hosts && i < l.n; i++)
 		rules_list_free_pages(&l.hosts[i]);
 	call_results_free(ctx, end);
 	free(l.hosts);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* "rules list": every host's ListRules stream collected page by page and printed host by host
  * (in target order) as soon as that host's stream has ended, so a fleet of large rule sets
  * is not all held in memory at once. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "ACTION load FILE": a blocklist read and checked entirely before anything is sent; invalid
  * lines refuse the load (unless --skip-invalid), duplicates are folded, both are reported with
  * their line numbers. */
@@ -15,17 +16,17 @@
 static void rules_load_report(const struct cli_ctx *ctx, const char *cmd, const char *file,
 			      const struct blocklist *bl)
 {
-	size_t i, shown;
+	size_t shown;
 
 	shown = bl->invalid < BLOCKLIST_NOTES_MAX ? bl->invalid : BLOCKLIST_NOTES_MAX;
-	for (i = 0; i < shown; i++)
+	for (size_t i = 0; i < shown; i++)
 		fprintf(ctx->io.err, CLI_PROG " %s: %s:%zu: invalid entry '%s': %s\n", cmd, file,
 			bl->bad[i].line, bl->bad[i].text, bl->bad[i].why);
 	if (bl->invalid > shown)
 		fprintf(ctx->io.err, CLI_PROG " %s: %s: ... and %zu more invalid lines\n", cmd,
 			file, bl->invalid - shown);
 	shown = bl->duplicates < RULES_LOAD_DUPS_SHOWN ? bl->duplicates : RULES_LOAD_DUPS_SHOWN;
-	for (i = 0; i < shown; i++)
+	for (size_t i = 0; i < shown; i++)
 		fprintf(ctx->io.err, CLI_PROG " %s: %s:%zu: '%s' repeats line %zu (folded)\n", cmd,
 			file, bl->dup[i].line, bl->dup[i].text, bl->dup[i].first_line);
 	if (bl->duplicates > shown)

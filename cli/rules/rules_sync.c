@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "ACTION sync FILE": a blocklist file (read as "load" reads it) becomes the exact rule set of
  * one tag on every host, in one SyncRules request per host: rules of the tag the file no
  * longer has are deleted, new ones added, the others refreshed, all or nothing. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # mkpki.sh: a lab PKI for xdpfleet with openssl: a CA, agent certificates with SANs, and client
 # certificates whose identities (CN, SAN DNS/URI) map to roles with xdpfleetd's
 # --admin-identity / --viewer-identity. For labs and tests; use your own PKI in production.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """A collector: subscribes to WatchStats on several xdpfleet agents at once and prints one JSON
 object per host per snapshot on stdout (JSON Lines), reconnecting to agents that restart.
 

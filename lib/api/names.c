@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Names of the API's enums (see names.h). */
 #include <ctype.h>
 #include <errno.h>
@@ -5,6 +6,7 @@
 
 #include "api_limits.h"
 #include "names.h"
+#include "array_size.h"
 
 static const char *const names_actions[] = {
 	[XDPFLEET__V1__XDP_ACTION__XDP_ABORTED] = "XDP_ABORTED",
@@ -29,18 +31,16 @@ static const char *const names_builtins[] = {
 	[XDPFLEET__V1__BUILTIN_PROGRAM__BUILTIN_PROGRAM_ABORT] = "abort",
 };
 
-#define NAMES_N(a) (sizeof(a) / sizeof((a)[0]))
-
 const char *names_action(Xdpfleet__V1__XdpAction a)
 {
-	if ((unsigned int)a < NAMES_N(names_actions))
+	if ((unsigned int)a < ARRAY_SIZE(names_actions))
 		return names_actions[a];
 	return "XDP_UNKNOWN";
 }
 
 const char *names_mode(Xdpfleet__V1__AttachMode m)
 {
-	if ((unsigned int)m < NAMES_N(names_modes))
+	if ((unsigned int)m < ARRAY_SIZE(names_modes))
 		return names_modes[m];
 	return "unspecified";
 }
@@ -48,9 +48,7 @@ const char *names_mode(Xdpfleet__V1__AttachMode m)
 /* Index of s in a name table, skipping the unnamed 0 entries; -EINVAL when absent. */
 static int names_lookup(const char *const *table, size_t n, const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (table[i] && !strcmp(table[i], s))
 			return (int)i;
 	return -EINVAL;
@@ -58,7 +56,7 @@ static int names_lookup(const char *const *table, size_t n, const char *s)
 
 int names_parse_mode(const char *s, Xdpfleet__V1__AttachMode *m)
 {
-	int i = names_lookup(names_modes, NAMES_N(names_modes), s);
+	int i = names_lookup(names_modes, ARRAY_SIZE(names_modes), s);
 
 	if (i <= 0)
 		return -EINVAL;
@@ -68,7 +66,7 @@ int names_parse_mode(const char *s, Xdpfleet__V1__AttachMode *m)
 
 int names_parse_builtin(const char *s, Xdpfleet__V1__BuiltinProgram *p)
 {
-	int i = names_lookup(names_builtins, NAMES_N(names_builtins), s);
+	int i = names_lookup(names_builtins, ARRAY_SIZE(names_builtins), s);
 
 	if (i <= 0)
 		return -EINVAL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Names of the API's enums as the CLI prints and parses them. */
 #ifndef XDPFLEET_API_NAMES_H
 #define XDPFLEET_API_NAMES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* RPC client: channels to unix or TCP (TLS, mTLS, or plaintext when asked) targets, unary calls
  * with deadlines, and reading server streams. */
 #include <errno.h>

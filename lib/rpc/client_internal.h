@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The RPC client's private pieces, shared with the fan-out engine. */
 #ifndef XDPFLEET_RPC_CLIENT_INTERNAL_H
 #define XDPFLEET_RPC_CLIENT_INTERNAL_H

@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* RPC layer helpers used on both sides: message codec, method paths, status text, files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <grpc/slice.h>
 
 #include "rpc_internal.h"
+#include "array_size.h"
 
 const char *rpc_status_name(grpc_status_code code)
 {
@@ -23,7 +26,7 @@ const char *rpc_status_name(grpc_status_code code)
 		"UNAUTHENTICATED",
 	};
 
-	if ((unsigned int)code < sizeof(names) / sizeof(names[0]))
+	if ((unsigned int)code < ARRAY_SIZE(names))
 		return names[code];
 	return "UNKNOWN";
 }
@@ -140,15 +143,24 @@ void *rpc_arena_alloc(struct rpc_arena *a, size_t size)
 	return memset(p, 0, size);
 }
 
+/* Past this much, freeing an arena also hands the heap's free tail back to the system: a
+ * million-rule request would otherwise stay in the agent's RSS long after it was answered. */
+#define ARENA_TRIM_BYTES (8u << 20)
+
 void rpc_arena_free(struct rpc_arena *a)
 {
+	size_t total = 0;
+
 	while (a->blocks) {
 		struct rpc_arena_block *b = a->blocks;
 
 		a->blocks = b->next;
+		total += b->size;
 		free(b);
 	}
 	a->used = 0;
+	if (total >= ARENA_TRIM_BYTES)
+		malloc_trim(0);
 }
 
 static void *arena_pb_alloc(void *data, size_t size)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fan-out: one call against many targets concurrently on one completion queue, with a bound on
  * calls in flight and a per-host deadline, collecting per-host results. */
 #include <errno.h>

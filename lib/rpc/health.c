@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* grpc.health.v1.Health on every listener: Check and Watch for the server as a whole ("") and
  * for the application service by its full name, so probes need no knowledge of xdpfleet. */
 #include <stdint.h>
@@ -6,6 +7,7 @@
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "server_internal.h"
+#include "array_size.h"
 
 /* A status change reaches watchers within this. */
 #define HEALTH_WATCH_POLL_MS 500
@@ -79,7 +81,7 @@ void rpc_health_service(struct rpc_server *srv, struct rpc_service *out)
 	*out = (struct rpc_service){
 		.desc = &grpc__health__v1__health__descriptor,
 		.methods = health_methods,
-		.n_methods = sizeof(health_methods) / sizeof(health_methods[0]),
+		.n_methods = ARRAY_SIZE(health_methods),
 		.data = srv,
 	};
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Calling a service's handlers in process, without sockets: the request goes through the same
  * decoding and string checks as on the wire, streams run back to back. For the service's unit
  * tests and fuzzers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* xdpfleet RPC layer: gRPC C core + protobuf-c, shared by the agent (server) and the CLI (client).
  * There is no C stub generator for gRPC, so method tables come from protoc-c service descriptors. */
 #ifndef XDPFLEET_RPC_H

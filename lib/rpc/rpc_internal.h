@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Pieces of the RPC layer shared by its server, client and fan-out halves. */
 #ifndef XDPFLEET_RPC_INTERNAL_H
 #define XDPFLEET_RPC_INTERNAL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* RPC server: setup from a protoc-c service descriptor, the completion-queue loop that also runs
  * timers and stream ticks, and a graceful shutdown that ends streams cleanly. */
 #include <errno.h>

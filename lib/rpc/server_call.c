@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One server call from accept to release: decode, dispatch to its handler, stream pacing,
  * status, and freeing only after every batch of the call has completed. */
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <grpc/support/alloc.h>
 
 #include "server_internal.h"
+#include "array_size.h"
 
 /* How often a stream that has nothing to say asks again, when it set no interval. */
 #define RPC_STREAM_WAIT_MS 500
@@ -248,7 +250,7 @@ static void role_from_certificate(struct rpc_call *c, grpc_auth_context *ctx)
 					     GRPC_PEER_URI_PROPERTY_NAME, GRPC_X509_SAN_PROPERTY_NAME };
 
 	c->role = c->srv->n_identities ? RPC_ROLE_NONE : RPC_ROLE_ADMIN;
-	for (size_t k = 0; k < sizeof(props) / sizeof(props[0]); k++) {
+	for (size_t k = 0; k < ARRAY_SIZE(props); k++) {
 		grpc_auth_property_iterator it = grpc_auth_context_find_properties_by_name(ctx, props[k]);
 		const grpc_auth_property *p;
 

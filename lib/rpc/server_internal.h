@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The RPC server's private structures, shared by its loop, call handling and listeners. */
 #ifndef XDPFLEET_RPC_SERVER_INTERNAL_H
 #define XDPFLEET_RPC_SERVER_INTERNAL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Server listeners: unix sockets with owner/group/mode, TCP with TLS, mTLS or (if asked) plaintext. */
 #include <errno.h>
 #include <libgen.h>

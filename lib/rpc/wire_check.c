@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Checks the strings of a request on the wire, where protobuf-c cannot: it hands C strings to
  * handlers, so a NUL inside one would silently cut it ("198.18.200.7\0/8" read as a /32).
  * Strings must also be UTF-8, as proto3 says. The error names the field's path. */

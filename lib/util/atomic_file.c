@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Durable file replacement (see atomic_file.h). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Durable file replacement for the agent's state: a crash leaves the old or the new contents,
  * never half of them (temp file, fsync, rename, fsync of the directory). */
 #ifndef XDPFLEET_ATOMIC_FILE_H

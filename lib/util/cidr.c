@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CIDR parsing on top of inet_pton with strict length checks and the host-bits policy chosen
  * by the caller, and formatting that prints what inet_ntop would, without its printf calls
  * (a million-rule snapshot or blocklist formats every prefix). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* IPv4/IPv6 CIDR prefixes: parsing with errors that say what is wrong, formatting, containment.
  * Shared by the agent (rule validation) and the CLI (blocklist files). */
 #ifndef XDPFLEET_CIDR_H

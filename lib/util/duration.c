@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Durations (see duration.h): units in any order of size, each at most once, no spaces. */
 #include <ctype.h>
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "array_size.h"
 
 #define DURATION_MAX_MS (100ull * 365 * 86400 * 1000)
 
@@ -16,7 +18,7 @@ static const struct {
 } units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
 	      { "w", 7 * 86400000ull } };
 
-#define N_UNITS (sizeof(units) / sizeof(units[0]))
+#define N_UNITS (ARRAY_SIZE(units))
 
 static int unit_ms(const char **p, uint64_t *ms)
 {

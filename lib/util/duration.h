@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The one duration grammar of every flag and config key: "500ms", "90s", "10m", "1h30m", "1d",
  * "2w", or plain seconds ("5", "0.5"). */
 #ifndef XDPFLEET_UTIL_DURATION_H

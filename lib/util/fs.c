@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Small file system helpers shared by the agent's state, pins and sockets. */
 #include <errno.h>
 #include <fcntl.h>

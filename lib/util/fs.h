@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Small file system helpers: mkdir -p and exclusive locks held for a process's life. */
 #ifndef XDPFLEET_UTIL_FS_H
 #define XDPFLEET_UTIL_FS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Open addressing keeps millions of small keys in one flat array whose slots hold value, key and
  * used flag together: no per-key allocation, one cache line per probe, and deletion without
  * tombstones. */
@@ -148,6 +149,13 @@ int htab_reserve(struct htab *h, size_t keys)
 {
 	/* htab_init sizes for a load of at most a half; inserts rehash above 0.7. */
 	return keys * 10 > h->cap * 7 ? rehash(h, keys) : 0;
+}
+
+void htab_shrink(struct htab *h)
+{
+	/* Failing to shrink leaves a table that works, only bigger than it needs to be. */
+	if (h->cap > 1024 && h->count * 8 < h->cap)
+		rehash(h, h->count);
 }
 
 uint64_t *htab_upsert(struct htab *h, const void *key, bool *found)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A fixed-key-size open-addressing hash table (linear probing, backward-shift deletion) from
  * byte keys to 64-bit values: the rule compiler's indexes of prefixes, blocks and entries. */
 #ifndef XDPFLEET_UTIL_HTAB_H
@@ -22,6 +23,8 @@ void htab_clear(struct htab *h);
 uint64_t *htab_get(const struct htab *h, const void *key);
 /* Room for keys keys in all without rehashing on the way (a batch of a million inserts). */
 int htab_reserve(struct htab *h, size_t keys);
+/* After many deletes: a table an eighth full or less is rehashed to fit what it holds. */
+void htab_shrink(struct htab *h);
 /* Inserts or overwrites; returns 0 or -ENOMEM. */
 int htab_put(struct htab *h, const void *key, uint64_t val);
 /* The value of key, inserted (as 0) when absent, with one probe sequence for both; *found says

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A small streaming JSON writer (see json.h): RFC 8259 output, strings escaped and made valid
  * UTF-8 so that any byte string an agent sends (interface names, errors) stays parseable. */
 #include <errno.h>
@@ -97,7 +98,7 @@ int json_end_array(struct json_writer *w)
  * code points above U+10FFFF included). */
 static size_t json_utf8_len(const unsigned char *s)
 {
-	size_t len, i;
+	size_t len;
 	uint32_t cp;
 
 	if (s[0] < 0x80)
@@ -114,7 +115,7 @@ static size_t json_utf8_len(const unsigned char *s)
 	} else {
 		return 0;
 	}
-	for (i = 1; i < len; i++) {
+	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 		cp = (cp << 6) | (s[i] & 0x3f);

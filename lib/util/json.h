@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A small streaming JSON writer: one value at a time to a FILE, with commas, nesting and
  * string escaping handled here so callers never build JSON by hand. */
 #ifndef XDPFLEET_JSON_H

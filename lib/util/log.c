@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Logging to stderr, systemd style (see log.h). */
 #include "log.h"
 
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "array_size.h"
 
 /* The only process-wide logging state: a level set once at start-up. */
 static int log_level = LOG_INFO;
@@ -25,7 +27,7 @@ int log_parse_level(const char *name)
 		{ "error", LOG_ERR }, { "warning", LOG_WARNING }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
 	};
 
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++)
 		if (!strcasecmp(name, levels[i].name))
 			return levels[i].level;
 	return -EINVAL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Logging to stderr in the style systemd expects: one line per event, no timestamps of our own,
  * with <N> priority prefixes when stderr is the journal. */
 #ifndef XDPFLEET_LOG_H

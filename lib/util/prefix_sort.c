@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Prefix sorting (see prefix_sort.h). */
 #include "prefix_sort.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Sorting many prefixes by (family, address, length, position) in about two passes: buckets on
  * the leading address bits, spread over each family's span, then each bucket on its own. The
  * rule engine sorts its batches with it, the CLI its blocklists. */

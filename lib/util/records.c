@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Line records (see records.h). Escapes keep every byte of a field but tab and newline out of
  * the line, so a field can hold anything and splitting never guesses. */
 #include <errno.h>

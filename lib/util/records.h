@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Line records for the agent's state files: tab-separated escaped fields ending in a CRC32 of
  * the line, so damage anywhere in a file is found, and named, at its line. */
 #ifndef XDPFLEET_UTIL_RECORDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A growable array of fixed-size elements: the compiler's plans and undo logs. */
 #ifndef XDPFLEET_UTIL_VEC_H
 #define XDPFLEET_UTIL_VEC_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of xdpfleetd's options: the config file, flags over it, listeners and their roles,
  * the refusals that keep a host safe (no bare start, no unauthenticated TCP without --insecure),
  * and errors that name the file, line and option. */

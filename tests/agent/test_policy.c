@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of the agent's rule bookkeeping (policy.c, policy_file.c) and lockout protection
  * (lockout.c), on unpinned rule maps (root: the maps are real kernel maps). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Property tests of the rules store (no kernel): random batches against a model, then random
  * cuts, garbage lines and flipped bytes in its files, the first format's migration, and kill -9
  * at random points of a writer. A load either returns exactly an acknowledged state or refuses

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Canned agent answers (see canned.h). */
 #include <string.h>
 

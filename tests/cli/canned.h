@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Canned agent answers for the output tests, built in caller-owned storage. */
 #ifndef XDPFLEET_TESTS_CLI_CANNED_H
 #define XDPFLEET_TESTS_CLI_CANNED_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A fake transport for the CLI in place of rpc_fanout (see fake_rpc.h). Messages are packed and unpacked so the CLI
  * gets heap copies it must free exactly as it would real answers (ASan/valgrind check that). */
 #include <errno.h>
@@ -8,6 +9,7 @@
 
 #include "fake_rpc.h"
 #include "xdpfleet/v1/agent.pb-c.h"
+#include "array_size.h"
 
 struct fake_rpc_record fake_rpc_last;
 struct fake_rpc_record fake_rpc_calls[FAKE_RPC_MAX_CALLS];
@@ -212,7 +214,7 @@ int fake_rpc_setup(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(vars); i++)
 		unsetenv(vars[i]);
 	setenv("HOME", "/nonexistent/home", 1);
 	fake_rpc_reset();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A fake transport for the CLI's tests, handed to cli_main() in place of rpc_fanout, so they
  * run without sockets: canned answers per target, and a record of what the CLI sent. Safe to
  * call from several threads at once (the CLI does, for targets of different TLS names and for

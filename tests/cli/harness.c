@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Runs cli_main() with memory streams (see harness.h). */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Runs cli_main() like a shell would, capturing stdout and stderr in memory. */
 #ifndef XDPFLEET_TESTS_CLI_HARNESS_H
 #define XDPFLEET_TESTS_CLI_HARNESS_H

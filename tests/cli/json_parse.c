@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A small strict JSON parser (see json_parse.h): recursive descent over RFC 8259. */
 #include <ctype.h>
 #include <stdlib.h>

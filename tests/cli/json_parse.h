@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A small strict JSON parser for the tests: every line the CLI prints as JSON is parsed here,
  * so a test fails on malformed output, and its fields can be looked at. */
 #ifndef XDPFLEET_TESTS_CLI_JSON_PARSE_H

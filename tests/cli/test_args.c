@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Argument parsing: every usage error exits 2 with a message naming the bad option or value and
  * sends nothing; good arguments become the right requests and fan-out options. */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include "fake_rpc.h"
 #include "harness.h"
 #include "xdpfleet/v1/agent.pb-c.h"
+#include "array_size.h"
 
 #define RUN(r, ...) harness_run((r), NULL, __VA_ARGS__, NULL)
 
@@ -147,12 +149,12 @@ static void test_help(void **state)
 	(void)state;
 	RUN(&r, "--help");
 	assert_int_equal(r.status, 0);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		assert_non_null(strstr(r.out, cmds[i]));
 	assert_non_null(strstr(r.out, "--hosts-file FILE"));
 	assert_non_null(strstr(r.out, "Exit status"));
 	harness_free(&r);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		RUN(&r, "help", cmds[i]);
 		RUN(&r2, cmds[i], "--help");
 		assert_int_equal(r.status, 0);

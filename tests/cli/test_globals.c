@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Global options from anywhere on the line, from XDPFLEET_* variables and from config files,
  * with their precedence and 'xdpfleet config' naming each source; hosts files with labels,
  * -l selection, default ports, per-target TLS names reaching the transport; --no-headers;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Help: 'help help', and the help of every command and subcommand answering what an operator
  * asks: its options (every one it takes is described), its output and JSON fields, examples
  * and exit codes; the same text from 'help CMD' and 'CMD --help'. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Connection errors with a hint: each failure as Debian's gRPC reports it (the messages were
  * taken from real calls against agents set up that way), through the CLI's failure list on
  * stderr and the "hint" of its JSON. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* lib/json: escaping, UTF-8 repair, numbers, nesting and refusal of malformed sequences. */
 #include <errno.h>
 #include <setjmp.h>

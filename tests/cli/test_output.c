@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Table and JSON output of canned answers, failed hosts among them, and the exit status. */
 #include <setjmp.h>
 #include <stdarg.h>

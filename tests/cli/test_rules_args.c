@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule commands' arguments: every usage error exits 2 naming the bad option or value and sends
  * nothing; good arguments and blocklist files become exactly the expected requests. */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "harness.h"
 #include "rules_args.h"
 #include "xdpfleet/v1/agent.pb-c.h"
+#include "array_size.h"
 
 #define RUN(r, ...) harness_run((r), NULL, __VA_ARGS__, NULL)
 
@@ -274,11 +276,11 @@ static void test_cli_rules_args_durations(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
 		assert_int_equal(rules_args_parse_duration(good[i].s, &v), 0);
 		assert_int_equal(v, good[i].v);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		if (!rules_args_parse_duration(bad[i], &v))
 			fail_msg("'%s' accepted", bad[i]);
 }
@@ -426,7 +428,7 @@ static void test_cli_rules_args_help(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		RUN(&r, "help", cmds[i][0], cmds[i][1]);
 		if (cmds[i][1])
 			RUN(&r2, cmds[i][0], cmds[i][1], "--help");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The blocklist parser on the formats operators feed to "drop load": FireHOL, Spamhaus DROP
  * (IPv4 and IPv6), plain lists with CRLF, comments, duplicates and invalid lines, and 100k lines. */
 #include <setjmp.h>

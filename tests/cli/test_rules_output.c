@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule answers as tables and JSON: ListRules pages merged per host (failed hosts among them),
  * AddRules counts and ids, DeleteRules/FlushRules counts, and the exit status. */
 #include <setjmp.h>

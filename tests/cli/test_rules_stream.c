@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The rule commands over real gRPC: small agents that answer ListRules in paced pages and
  * AddRules by echoing ids, on unix sockets. Checks that hosts are printed in target order
  * although a later one finishes first, that every page arrives, and that 100k rules travel as

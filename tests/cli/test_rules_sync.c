@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* "ACTION sync FILE" and "rules test ADDR": the SyncRules and TestRule requests built from the
  * arguments (tag, rules from the blocklist parser, force), their usage errors, and the
  * answers as tables and JSON. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* stats --watch: snapshots from several hosts combined into ticks, lagging and failing hosts,
  * Ctrl-C, the request's interval/count/deadline, JSON lines with wall-clock times, and
  * reconnecting to an agent whose stream broke. */
@@ -15,6 +16,7 @@
 #include "fake_rpc.h"
 #include "harness.h"
 #include "json_parse.h"
+#include "array_size.h"
 
 #define RUN(r, ...) harness_run((r), NULL, __VA_ARGS__, NULL)
 
@@ -161,7 +163,7 @@ static void test_lagging_host(void **state)
 
 	(void)state;
 	fleet_init(&f, 4, 4);
-	fake_rpc_set_order(order, sizeof(order) / sizeof(order[0]), 0);
+	fake_rpc_set_order(order, ARRAY_SIZE(order), 0);
 	RUN(&r, "-H", "unix:/a,unix:/b", "-o", "json", "stats", "--count", "4");
 	assert_int_equal(r.status, 0);
 	/* Tick 1 went out without b once a was 2 ticks ahead; b's late tick 1 was dropped,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A custom object as users write them: declares the agent's xdp_stats_map layout to get counters. */
 #include "xdp_stats.bpf.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A custom object without a stats map: attachable, but without counters. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

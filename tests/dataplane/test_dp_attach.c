@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attach, replace, force, detach, exceptions and restart (including kill -9) on a real veth
  * pair in a namespace of its own, with real frames counted exactly. */
 #include <errno.h>

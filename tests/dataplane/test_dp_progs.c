@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* BPF_PROG_TEST_RUN of every built-in program and of custom objects: the verdict, and that the
  * stats map counts exactly the packets and bytes run. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of the data plane's pure parts: rates between snapshots, the state file, and
  * confining custom object paths to --program-dir. */
 #include <errno.h>

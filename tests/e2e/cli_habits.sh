@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: the CLI as operators and scripts use it, against real agents (one plaintext, one mTLS
 # whose certificate names only agent2.test): global options after the command word; a hosts
 # file with labels, -l and a tls_name label; a config file and XDPFLEET_* variables, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: `stats --watch -o jsonl` as a collector runs it: one JSON object per host and snapshot
 # with wall-clock times (RFC 3339 "time", the agent's "timestamp_unix_ns"), flushed line by
 # line; an agent restarted mid-watch (SIGTERM, then kill -9) is reconnected, with a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: a custom object from --program-dir with its own `xdp_stats_map` (tests/e2e/bpf/
 # custom_stats.bpf.c: drops UDP to port 9, passes the rest) reports counters through the agent.
 # shellcheck disable=SC2016 # jq programs use their own $variables

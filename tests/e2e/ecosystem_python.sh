@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e ecosystem_python: standard Python gRPC clients against two agents. The health stub gets
 # SERVING on every listener, including the plaintext --health-listen, which serves nothing
 # else; a health Watch sees the agent stop. The collector example (docs/examples/collector.py)

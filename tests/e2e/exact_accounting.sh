@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: exact accounting. trafgen sends exactly 1,000,000 UDP frames of 100 bytes into a namespace
 # whose xf0 runs `pass` (IPv6 off, static ARP: nothing else flows); XDP_PASS must rise by exactly
 # 1,000,000 packets and 100,000,000 bytes, and no other action may move.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: one CLI command against 3 agents in 3 namespaces (over TCP) attaches on all and reports
 # all; with one agent stopped, the other two still report, the exit code is 1 and the dead host
 # is named.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: a program loaded behind the agent's back (`ip link set ... xdp obj`) is not replaced by
 # attach without --force: the refusal names it (name and id) and leaves it in place; with
 # --force the agent's program replaces it.

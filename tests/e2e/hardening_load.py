@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """e2e (driven by hardening_load.sh): what a network or careless clients throw at an agent.
   storm:       10,000 malformed, truncated and corrupted payloads across every method, NUL bytes
                and bad UTF-8 in strings, an 8 MiB and a 100 MiB message: each gets an error
@@ -47,6 +48,8 @@ def samples():
         "FlushRules": pb.FlushRulesRequest(action=pb.RULE_ACTION_MONITOR),
         "SyncRules": pb.SyncRulesRequest(tag="feed", rules=[rule]),
         "TestRule": pb.TestRuleRequest(src="198.18.77.1", proto=pb.PROTOCOL_TCP, port=80),
+        "Capture": pb.CaptureRequest(ifname=IFACE, verdict=pb.CAPTURE_VERDICT_DROP, rule_id=3, sample=10, count=5,
+                                     snaplen=128, max_pps=100),
         "WatchTop": pb.WatchTopRequest(ifname=IFACE, interval_ms=100, count=1, limit=5),
         "AddTrigger": pb.AddTriggerRequest(trigger=pb.Trigger(pps=5000, bps=10**9, proto=pb.PROTOCOL_UDP, port=53,
                                                                 prefix_len_v4=24, prefix_len_v6=48,

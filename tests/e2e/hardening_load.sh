@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: malformed payloads, oversized messages, 32 concurrent clients and 200 stats subscribers
 # with one stalled, against one agent (hardening_load.py says what each part asserts).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: the agent under a flood from a dropped source, through everything that happens to a host
 # agent: kill -9 and restart, SIGTERM and restart, SIGHUP, its rule pins deleted, a state
 # directory that turns read-only or full, its program removed behind its back

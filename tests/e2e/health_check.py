@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """health_check.py TARGET [SERVICE]: prints the grpc.health.v1 status of SERVICE ("" by default)
 at TARGET as the standard Python health stub sees it (NOT_FOUND and other errors by code name).
 With --watch, prints each status the Watch stream sends until it ends, then the end's code."""

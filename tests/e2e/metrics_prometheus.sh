@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e metrics_prometheus: Debian's prometheus scrapes an agent's --metrics-listen every second
 # while trafgen sends exactly N frames through the filter, one monitor rule with a comment
 # counting them; Prometheus' query API must then give exactly N for both the interface's

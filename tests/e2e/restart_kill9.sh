@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: kill -9 of the agent leaves its program attached and counting; the restarted agent (same
 # --state-dir and bpffs) lists the attachment and its counters continue, not from zero.
 # shellcheck disable=SC2016 # jq programs use their own $variables

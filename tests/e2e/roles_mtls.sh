@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: who may do what. An agent over mTLS with an admin identity (SAN DNS) and a viewer
 # identity (SAN URI), and a viewer unix socket beside its admin one (PKI from deploy/pki):
 #   the admin certificate adds rules; the viewer streams stats and lists rules but AddRules,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: `xdpfleet -H h1,h2,h3 drop load blocklist.netset` over TCP puts
 # the same rules on three agents. The file is FireHOL-style: a '#' header, IPv4 addresses and
 # CIDRs, IPv6, a ';' comment after an entry, blank lines, CRLF endings and a duplicate. Checked:

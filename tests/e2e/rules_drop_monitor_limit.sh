@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: drop, monitor and limit rules judged on real frames. trafgen
 # sends UDP frames with crafted source addresses (spare addresses of the run's /24) into a
 # namespace whose xf0 runs `filter`; an nft counter per source at prerouting says what reached the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: the rule maps grow and shrink under traffic. A flood from a dropped source runs while a
 # 120,000-rule blocklist makes the engine replace its maps (bigger copies, the filter reloaded):
 # no frame from the source reaches the namespace's stack, and the drop rule's hits count every

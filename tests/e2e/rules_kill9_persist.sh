@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: rules outlive their agent.
 #   kill -9 under a flood from a dropped source: no frame from it reaches the namespace's stack
 #   while the agent is dead, nor after its restart; the restarted agent lists the same rules (ids,

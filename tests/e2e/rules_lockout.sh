@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: lockout protection over TCP. The CLI in the root namespace reaches
 # the agent (in host 1's namespace, started with --protect 203.0.113.0/24) from the root-side
 # address of the veth (CLIENT). Without --force the agent refuses, with FAILED_PRECONDITION, exit

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e rules_sync_test: a feed kept with `drop sync`, a TTL refreshed by re-adding, and `rules
 # test`, judged on real frames. The namespace's xf0 runs `filter`; trafgen sends UDP frames
 # with crafted sources (spare addresses of the run's /24); an nft counter per source says what

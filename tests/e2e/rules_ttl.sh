@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: `drop add SRC --ttl 2s` drops at first (no frame reaches the
 # namespace's stack, the rule counts them, expires_in is 2..3 s); it lives its TTL (still listed,
 # with time left, until 2 s after the add returned) and is gone from `rules list` within 2 s + the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: the seed's scenario through the agent. abort on a root-side veth: pings die, XDP_ABORTED
 # and the exception count rise with each ping, perf sees xdp:xdp_exception; then pass, then drop.
 set -euo pipefail

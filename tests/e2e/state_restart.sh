@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: the agent always comes back with its rules, and never starts on damaged state.
 #   Rules with and without comments (backslashes, quotes, "\t" as text, UTF-8), TTLs, ports and
 #   every action survive kill -9, SIGTERM and a restart with the rule pins removed: listed again

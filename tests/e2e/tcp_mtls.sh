@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: agents in namespaces listening on their addresses with mTLS (openssl-made CA and
 # certificates, TENV_TLS=1): the CLI with a client certificate reaches all; without one, or in
 # plaintext, it is refused. The test environment's TLS mode, checked end to end.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Self-test of tests/lib/testenv.sh, needing no agent: namespaces, veths, addresses, bpffs, exact
 # trafgen counts (checked by an nft counter and link stats), and teardown on failure, Ctrl-C, kill -9.
 # shellcheck disable=SC2317 # left_behind and no_leftovers are run through check.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e: WatchStats. While trafgen sends at a steady ~16 kpps, a 3-second `stats --watch` at 200 ms
 # must print >= 12 snapshots, counters must never decrease, and pps must agree within 10% with
 # the rate the root-side veth really sent (measured from its link counters over the same window).

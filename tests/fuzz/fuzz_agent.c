@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libFuzzer target: decode, validate and apply any request of any method against an agent in
  * process (a private network namespace with a veth pair, a private bpffs and state dir).
  * Input: one byte picks the method, the rest is the request's wire bytes. The agent must answer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libFuzzer target: the blocklist parser on whole files. Counts add up, every entry is unique
  * and its line is within the file. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libFuzzer target: the CIDR parser. Whatever it accepts formats back to text it parses to the
  * same prefix, with no host bits. */
 #include <stdint.h>

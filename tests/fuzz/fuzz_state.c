@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libFuzzer target: the state loaders. The input is split at "\n--\n" into a rules snapshot,
  * rules journals and an attachments file, written to a directory and loaded: a load either
  * succeeds or says which file and line are wrong; nothing crashes or leaks. With the first

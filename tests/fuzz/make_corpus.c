@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Writes the fuzz targets' seed corpora (committed under tests/fuzz/corpus/): one valid request
  * of every method, a small rules store and attachments file, blocklist and CIDR samples. Run
  * it after changing the API or the state formats: make_corpus DIR. */
@@ -11,6 +12,7 @@
 #include "attachments_file.h"
 #include "rules_store.h"
 #include "xdpfleet/v1/agent.pb-c.h"
+#include "array_size.h"
 
 static const char *out_dir;
 
@@ -56,6 +58,7 @@ static void agent_corpus(void)
 	Xdpfleet__V1__DeleteRulesRequest del = XDPFLEET__V1__DELETE_RULES_REQUEST__INIT;
 	Xdpfleet__V1__ListRulesRequest lr = XDPFLEET__V1__LIST_RULES_REQUEST__INIT;
 	Xdpfleet__V1__FlushRulesRequest fl = XDPFLEET__V1__FLUSH_RULES_REQUEST__INIT;
+	Xdpfleet__V1__CaptureRequest cap = XDPFLEET__V1__CAPTURE_REQUEST__INIT;
 	Xdpfleet__V1__Rule r[3] = { XDPFLEET__V1__RULE__INIT, XDPFLEET__V1__RULE__INIT, XDPFLEET__V1__RULE__INIT };
 	Xdpfleet__V1__RuleMatch m[3] = { XDPFLEET__V1__RULE_MATCH__INIT, XDPFLEET__V1__RULE_MATCH__INIT,
 					 XDPFLEET__V1__RULE_MATCH__INIT };
@@ -109,6 +112,12 @@ static void agent_corpus(void)
 	request("ListRules", &lr.base);
 	fl.action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_DROP;
 	request("FlushRules", &fl.base);
+	cap.ifname = "veth0";
+	cap.verdict = XDPFLEET__V1__CAPTURE_VERDICT__CAPTURE_VERDICT_DROP;
+	cap.sample = 10;
+	cap.count = 2;
+	cap.snaplen = 128;
+	request("Capture", &cap.base);
 	wt.interval_ms = 100;
 	wt.count = 2;
 	wt.limit = 5;
@@ -231,7 +240,7 @@ int main(int argc, char **argv)
 	mkdir(out_dir, 0755);
 	agent_corpus();
 	state_corpus();
-	for (size_t i = 0; i < sizeof(cidrs) / sizeof(cidrs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cidrs); i++) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "c%zu", i);

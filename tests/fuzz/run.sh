@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # run.sh BUILD_DIR [RUNS]: runs every fuzz target of BUILD_DIR (configured with clang and
 # -DXDPFLEET_FUZZ=ON) for RUNS executions (default 100000), starting from the seed corpus in a
 # scratch copy so the repository's corpus stays as committed. Fails on the first finding.

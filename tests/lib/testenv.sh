@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # testenv.sh: test hosts for xdpfleet end-to-end tests (sourced, bash): network namespaces joined
 # to the root namespace by veth pairs, an xdpfleetd per host, traffic helpers; always torn down.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Test fixture for the RPC layer (see rpc_fixture.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test fixture for the RPC layer: a Test service, servers on their own threads, certificates. */
 #ifndef XDPFLEET_RPC_FIXTURE_H
 #define XDPFLEET_RPC_FIXTURE_H

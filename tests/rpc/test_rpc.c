@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of the RPC layer: unary, errors, deadlines, streams, cancel, concurrency, limits,
  * malformed payloads, mTLS, health checks and fan-out, over unix sockets and TCP. */
 #include <errno.h>

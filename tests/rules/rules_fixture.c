@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The fixture keeps each test to rule sets and frames: maps, program and engine are wired the
  * way the agent wires the filter program (maps created first, reused by the object, the program
  * reloaded when the engine swaps maps). */
@@ -14,6 +15,7 @@
 
 #include "bpf/xdp_filter.skel.h"
 #include "bpf/xdp_rules_test.skel.h"
+#include "array_size.h"
 
 static int share_maps(struct rules_fixture *f, struct bpf_object *obj, struct bpf_map *stats)
 {
@@ -205,7 +207,7 @@ static const enum rules_map_id snap_maps[] = { RULES_M_BNODES, RULES_M_CNODES, R
 int rules_fixture_snapshot(const struct rules_fixture *f, struct rules_snap *s)
 {
 	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < sizeof(snap_maps) / sizeof(snap_maps[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(snap_maps); i++) {
 		enum rules_map_id id = snap_maps[i];
 		struct bpf_map_info info = { 0 };
 		uint32_t len = sizeof(info);
@@ -229,7 +231,7 @@ int rules_fixture_snapshot(const struct rules_fixture *f, struct rules_snap *s)
 
 bool rules_snap_equal(const struct rules_snap *a, const struct rules_snap *b)
 {
-	for (size_t i = 0; i < sizeof(snap_maps) / sizeof(snap_maps[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(snap_maps); i++) {
 		enum rules_map_id id = snap_maps[i];
 
 		if (a->len[id] != b->len[id] || memcmp(a->m[id], b->m[id], a->len[id]))

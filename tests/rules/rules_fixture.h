@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Loads the rule engine's test program (bpf/xdp_rules_test.bpf.c) on the engine's maps, reloads
  * it whenever the engine replaces them, and runs frames through it with BPF_PROG_TEST_RUN.
  * Shared by tests and the bench. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Frames are built header by header while the expected parse is worked out from the same
  * offsets, so truncation at any byte has a known right answer. */
 #include "rules_pkt.h"

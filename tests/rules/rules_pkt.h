@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test and bench frames for the rule engine: builds Ethernet/VLAN/IPv4/IPv6 frames with options,
  * fragments, extension headers and truncation, and says what the parser must make of them. */
 #ifndef XDPFLEET_RULES_PKT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Linear-scan reference of the filter program's choice, built on rules_spec_matches() and
  * rules_spec_precedes(): the same two functions answer TestRule, so the oracle tests, which hold
  * the program to this scan, hold TestRule's answers to the program too. */

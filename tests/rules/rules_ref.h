@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The oracle's reference matcher: the rule model written the slow, obvious way (every
  * rule checked against every packet), to compare the data plane against. */
 #ifndef XDPFLEET_RULES_REF_H

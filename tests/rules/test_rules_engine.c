@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rule engine behaviour through the loaded test program: precedence, refusals that leave no
  * trace, rollback of a kernel failure midway, duplicates, limit budgets, non-IP, pinned maps. */
 #include <stdarg.h>

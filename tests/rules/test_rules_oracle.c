@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The rule engine's correctness oracle: thousands of random overlapping rules and tens of
  * thousands of random and edge-case frames through the loaded program, each verdict and winning
  * rule compared with the reference matcher; the maps grow from their smallest size while rules

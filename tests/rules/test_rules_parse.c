@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Parser tests (no kernel): CIDR syntax, host bits, port ranges and the rules' text names (the
  * wire forms are tested with the service, tests/service/test_rules_wire.c). */
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include "cidr.h"
 #include "rules_spec.h"
+#include "array_size.h"
 
 static void test_cidr_good(void **state)
 {
@@ -24,7 +26,7 @@ static void test_cidr_good(void **state)
 		{ "::ffff:192.0.2.0/120", "::ffff:192.0.2.0/120" },
 	};
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct cidr c;
 		char buf[CIDR_STR_MAX];
 
@@ -73,7 +75,7 @@ static void test_cidr_bad(void **state)
 				     "2001:db8::/129", "2001:db8:::/32", "host", "10.0.0.0/8/8",
 				     "2001:db8::g/64" };
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct cidr c;
 		const char *why = NULL;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rules from the wire (no kernel): every field refused with its name, the enums both ways. */
 #include <errno.h>
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include "rules_wire.h"
+#include "array_size.h"
 
 struct wire_rule {
 	uint32_t action;
@@ -90,11 +92,11 @@ static void test_enums(void **state)
 	uint8_t p;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(acts); i++) {
 		assert_int_equal(rules_wire_action(rules_wire_from_action(acts[i]), &a), 0);
 		assert_int_equal(a, acts[i]);
 	}
-	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
 		assert_int_equal(rules_wire_proto(rules_wire_from_proto(protos[i]), &p), 0);
 		assert_int_equal(p, protos[i]);
 	}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of the service layer in process: a real agent (data plane and rules) in a private
  * namespace with a veth pair, called through rpc_invoke() with valid and invalid requests for
  * every method. Invalid ones must be refused naming the field and change nothing. */
@@ -347,6 +348,48 @@ static void test_stats(void **state)
 	assert_int_equal(r.status.code, GRPC_STATUS_OK);
 	assert_int_equal(r.n_msgs, 3);
 	rpc_invoke_result_free(&r);
+}
+
+/* Capture: every bad field is refused naming it, before a session exists (the next valid
+ * capture starts, so nothing was left busy); an interface without the filter is refused. */
+static void test_capture_requests(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__CaptureRequest cr = XDPFLEET__V1__CAPTURE_REQUEST__INIT;
+	struct rpc_invoke_result r;
+
+	cr.ifname = "veth0";
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_NOT_FOUND, "ifname: 'veth0' has no program");
+	attach_filter(f);
+	cr.ifname = "";
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_INVALID_ARGUMENT, "ifname: empty");
+	cr.ifname = "veth1";
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_NOT_FOUND, "ifname: 'veth1'");
+	cr.ifname = "veth0";
+	cr.verdict = 7;
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_INVALID_ARGUMENT, "verdict: unknown value 7");
+	cr.verdict = XDPFLEET__V1__CAPTURE_VERDICT__CAPTURE_VERDICT_DROP;
+	cr.snaplen = API_CAPTURE_SNAPLEN_MAX + 1;
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_INVALID_ARGUMENT, "snaplen: 4097");
+	cr.snaplen = 64;
+	cr.sample = API_CAPTURE_SAMPLE_MAX + 1;
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_INVALID_ARGUMENT, "sample:");
+	cr.sample = 10;
+	cr.count = API_CAPTURE_COUNT_MAX + 1;
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_INVALID_ARGUMENT, "count:");
+	cr.count = 5;
+	cr.max_pps = API_CAPTURE_PPS_MAX + 1;
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_INVALID_ARGUMENT, "max_pps:");
+	cr.max_pps = 100;
+	cr.rule_id = 424242;
+	expect_fail(f, "Capture", &cr.base, GRPC_STATUS_NOT_FOUND, "rule_id: no rule 424242");
+	cr.rule_id = 0;
+	/* Valid twice in a row: in process a stream ends at its first wait, and its session with it. */
+	for (int i = 0; i < 2; i++) {
+		call(f, "Capture", &cr.base, &r);
+		assert_int_equal(r.status.code, GRPC_STATUS_OK);
+		rpc_invoke_result_free(&r);
+	}
 }
 
 static Xdpfleet__V1__Rule *make_rule(Xdpfleet__V1__Rule *r, Xdpfleet__V1__RuleMatch *m, int action, const char *src)
@@ -777,6 +820,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_test_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_viewer_role, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capture_requests, setup, teardown),
 	};
 
 	rpc_global_init();

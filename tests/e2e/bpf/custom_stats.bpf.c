@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* custom_stats: a user's own XDP object for the e2e test of --program-dir objects. It drops
  * IPv4 UDP to the discard port (9) and passes the rest, counting in an `xdp_stats_map` laid out
  * as bpf/xdpfleet_abi.h says, so the agent can share its counters into it. */

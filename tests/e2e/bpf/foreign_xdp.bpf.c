@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* foreign_xdp: a trivial XDP program that the e2e tests load with `ip link` (not through the
  * agent), so the agent finds a program it did not attach and must refuse to replace it. */
 #include <linux/bpf.h>

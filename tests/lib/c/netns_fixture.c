@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The namespace/veth fixture of the data plane tests (see netns_fixture.h). */
 #define _GNU_SOURCE
 #include <errno.h>

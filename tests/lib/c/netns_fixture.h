@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test fixture: a uniquely named network namespace the test process enters, with a veth pair
  * (veth0 under test, veth1 to send from), a private bpffs and state dir; always torn down. */
 #ifndef XDPFLEET_TEST_NETNS_FIXTURE_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """xfapi: the Agent API from Python for xdpfleet's tests: a client whose methods are the API's,
 built from the message classes protoc generates (no gRPC stub generator needed). Run under
 /usr/bin/python3 (Debian's python3-grpcio) with the generated module on PYTHONPATH."""
@@ -7,7 +8,7 @@ from xdpfleet.v1 import agent_pb2
 
 SERVICE = agent_pb2.DESCRIPTOR.services_by_name["Agent"]
 # The server-streaming methods (the descriptor does not say which stream).
-STREAMS = ("WatchStats", "ListRules", "WatchTop", "WatchEvents")
+STREAMS = ("WatchStats", "ListRules", "Capture", "WatchTop", "WatchEvents")
 
 
 def message_class(desc):
