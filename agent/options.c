@@ -220,6 +220,27 @@ static int set_no_reattach(struct parse *p, const char *v)
 							: 0;
 }
 
+static int set_top_prefix(struct parse *p, const char *v, const char *name, unsigned max, unsigned int *out)
+{
+	unsigned long long n;
+
+	if (parse_uint(v, 1, max, &n, 10))
+		return bad(p, max == 32 ? "--%s: '%s' is not a prefix length from 1 to 32"
+					: "--%s: '%s' is not a prefix length from 1 to 128", name, v);
+	*out = (unsigned int)n;
+	return 0;
+}
+
+static int set_top_prefix_v4(struct parse *p, const char *v)
+{
+	return set_top_prefix(p, v, "top-prefix-v4", 32, &p->o->agent.top_plen4);
+}
+
+static int set_top_prefix_v6(struct parse *p, const char *v)
+{
+	return set_top_prefix(p, v, "top-prefix-v6", 128, &p->o->agent.top_plen6);
+}
+
 static int set_config(struct parse *p, const char *v)
 {
 	(void)v;
@@ -273,6 +294,9 @@ static const struct option_def defs[] = {
 	  set_max_streams_per_peer, -1 },
 	{ "min-watch-interval", "DURATION", "the shortest WatchStats interval allowed (default 100ms)",
 	  set_min_watch_interval, -1 },
+	{ "top-prefix-v4", "LEN", "top talkers count IPv4 sources by prefixes of LEN bits (default 32)",
+	  set_top_prefix_v4, -1 },
+	{ "top-prefix-v6", "LEN", "and IPv6 sources by prefixes of LEN bits (default 64)", set_top_prefix_v6, -1 },
 	{ "log-level", "LEVEL", "error, warning, info (default) or debug", set_log_level, -1 },
 };
 

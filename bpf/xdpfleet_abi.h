@@ -213,4 +213,52 @@ struct capture_scratch {
 
 /* ==== end of capture ==== */
 
+/* ==== top talkers: per-source heavy hitters (bpf/top_talkers.bpf.h, agent/top/). ==== */
+
+/* A set-associative table in a PERCPU_ARRAY: a source prefix hashes to one set of TOP_WAYS
+ * entries; a source missing from its full set takes the weakest entry's place only once the
+ * set's misses in the current window reach that entry's packets in it (Misra-Gries style), so
+ * a heavy source keeps its entry whatever the number of light ones. Memory per CPU is fixed:
+ * TOP_SETS * sizeof(struct top_set). */
+#define TOP_MAP_NAME "top_talkers"
+#define TOP_CONFIG_MAP_NAME "top_config"
+#define TOP_SETS 1024 /* a power of two */
+#define TOP_WAYS 4    /* a power of two */
+#define TOP_WINDOW_JIFFIES_DEFAULT 250 /* a second at HZ=250; the agent sets the real HZ */
+
+enum top_verdict { TOP_V_PASS = 0, TOP_V_DROP = 1, TOP_V_OTHER = 2, TOP_V_MAX = 3 };
+enum top_proto { TOP_P_TCP = 0, TOP_P_UDP = 1, TOP_P_ICMP = 2, TOP_P_OTHER = 3, TOP_P_MAX = 4 };
+
+struct top_entry {
+	__u64 key[2];    /* source masked to the prefix, memory order (IPv4 in key[0]'s low bytes) */
+	__u32 family;    /* 0: empty; 4 or 6 */
+	__u32 plen;      /* prefix length the key was masked to */
+	__u64 since;     /* jiffies when the source took this entry: with key, the entry's identity */
+	__u64 win_start; /* jiffies: start of the window win_pkts counts */
+	__u64 win_pkts;
+	__u64 packets;
+	__u64 bytes;
+	__u64 verdict[TOP_V_MAX];
+	__u64 proto[TOP_P_MAX];
+	__u32 port;        /* the most frequent tcp/udp destination port (Misra-Gries, one counter) */
+	__u32 port_weight; /* 0: none */
+};
+
+struct top_set {
+	__u64 miss_start; /* jiffies: start of the window misses counts */
+	__u64 misses;     /* packets of sources not in the set */
+	struct top_entry e[TOP_WAYS];
+};
+
+/* top_config[0], written by the agent; zeros mean the defaults. */
+struct top_config {
+	__u32 v4_plen; /* 1..32, default 32 */
+	__u32 v6_plen; /* 1..128, default 64 */
+	__u64 window_jiffies;
+	__u32 disabled;
+	__u32 pad;
+};
+
+/* ==== end of top talkers ==== */
+
 #endif

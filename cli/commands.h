@@ -14,6 +14,9 @@ extern const struct cli_command cmd_stats;
 extern const struct cli_command cmd_config;
 extern const struct cli_command cmd_capture;
 extern const struct cli_command cmd_help;
+extern const struct cli_command cmd_top;
+extern const struct cli_command cmd_mitigate;
+extern const struct cli_command cmd_events;
 
 /* NULL-terminated list of the top-level commands. */
 extern const struct cli_command *const commands_table[];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 struct dataplane;
+struct mitigate;
 struct policy;
 struct rpc_server;
 
@@ -21,6 +22,7 @@ struct metrics_source {
 	const struct rpc_server *srv;  /* NULL: no RPC counts */
 	size_t max_rule_series;        /* commented rules exported one by one, the most hit first */
 	uint64_t start_unix;
+	const struct mitigate *mit;    /* NULL: no mitigation metrics */
 };
 
 /* Writes the Prometheus text exposition of src to out. */

@@ -9,6 +9,7 @@
 #include "cidr.h"
 #include "dataplane.h"
 #include "metrics.h"
+#include "mitigate.h"
 #include "policy.h"
 #include "rpc/rpc.h"
 #include "version.h"
@@ -185,6 +186,24 @@ static void rpc_count_line(void *data, const char *service, const char *method, 
 		(unsigned long long)calls);
 }
 
+/* Triggers and what they did (mitigate.h). */
+static void render_mitigation(FILE *out, const struct mitigate *m)
+{
+	uint32_t active = 0;
+
+	family(out, "xdpfleet_mitigation_triggers", "gauge", "Mitigation triggers defined.");
+	fprintf(out, "xdpfleet_mitigation_triggers %zu\n", mitigate_count(m));
+	for (size_t i = 0; i < mitigate_count(m); i++)
+		active += mitigate_at(m, i)->active;
+	family(out, "xdpfleet_mitigation_active_sources", "gauge",
+	       "Sources over a trigger's threshold with an auto rule now.");
+	fprintf(out, "xdpfleet_mitigation_active_sources %u\n", active);
+	family(out, "xdpfleet_mitigation_events_total", "counter", "Mitigation events since start, by kind.");
+	for (int k = 0; k < MIT_EV_KINDS; k++)
+		fprintf(out, "xdpfleet_mitigation_events_total{kind=\"%s\"} %llu\n", mitigate_event_name(k),
+			(unsigned long long)mitigate_event_count(m, k));
+}
+
 int metrics_render(const struct metrics_source *src, FILE *out)
 {
 	struct dp_if_stats *stats = NULL;
@@ -204,6 +223,8 @@ int metrics_render(const struct metrics_source *src, FILE *out)
 	fprintf(out, "xdpfleet_rules_enforced %d\n", dataplane_enforces_rules(src->dp));
 	if (src->policy && (ret = render_rules(out, src->policy, src->max_rule_series)))
 		return ret;
+	if (src->mit)
+		render_mitigation(out, src->mit);
 	if (src->srv) {
 		family(out, "xdpfleet_rpc_calls_total", "counter", "API calls that ended, by method and status code.");
 		rpc_server_foreach_count(src->srv, rpc_count_line, out);

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "policy.h"
+#include "top.h"
 #include "xdpfleet/v1/agent.pb-c.h"
 
 #define RULES_EXPIRY_MS 1000
@@ -88,6 +89,11 @@ int agent_open(struct agent **out, const struct agent_opts *opts, char *err, siz
 		snprintf(err, errlen, "rules: %s", why[0] ? why : strerror(-ret));
 		goto out;
 	}
+	ret = agent_top_open(a, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "triggers: %s", why[0] ? why : strerror(-ret));
+		goto out;
+	}
 	*out = a;
 	a = NULL;
 out:
@@ -116,6 +122,7 @@ static void agent_metrics_tick(void *arg)
 		.srv = a->srv,
 		.max_rule_series = a->opts.metrics_rule_series,
 		.start_unix = a->started_unix,
+		.mit = a->mit,
 	};
 	char *page = NULL;
 	size_t len = 0;
@@ -180,6 +187,8 @@ int agent_listen(struct agent *a, char *err, size_t errlen)
 		ret = rpc_server_add_timer(a->srv, DATAPLANE_DRIFT_MS, dataplane_check_drift, a->dp);
 	if (!ret)
 		ret = rpc_server_add_timer(a->srv, RULES_EXPIRY_MS, policy_expire, a->policy);
+	if (!ret)
+		ret = rpc_server_add_timer(a->srv, TOP_SAMPLE_MS, agent_top_tick, a);
 	if (ret) {
 		snprintf(err, errlen, "cannot add the agent's timers: %s", strerror(-ret));
 		return ret;
@@ -205,6 +214,7 @@ void agent_close(struct agent *a)
 	/* The HTTP thread first: it may be waiting for a page from the loop that ended. */
 	metrics_http_stop(a->metrics);
 	rpc_server_destroy(a->srv);
+	agent_top_close(a);
 	dataplane_close(a->dp);
 	policy_close(a->policy);
 	capture_close(a->capture);

@@ -18,6 +18,8 @@ struct capture;
 struct dataplane;
 struct metrics_http;
 struct policy;
+struct top;
+struct mitigate;
 
 struct agent_opts {
 	struct rpc_listener listeners[AGENT_MAX_LISTENERS];
@@ -37,6 +39,7 @@ struct agent_opts {
 	const char *health_listen;  /* HOST:PORT, plaintext, health checks only; NULL: none */
 	const char *metrics_listen; /* HOST:PORT for GET /metrics; NULL: no metrics */
 	size_t metrics_rule_series; /* commented rules exported one by one */
+	unsigned int top_plen4, top_plen6; /* top talkers' source prefix lengths; 0: 32 and 64 */
 };
 
 struct agent {
@@ -46,6 +49,8 @@ struct agent {
 	struct capture *capture; /* NULL: this kernel refused the capture maps */
 	struct rpc_server *srv;
 	struct metrics_http *metrics; /* NULL: no --metrics-listen */
+	struct top *top;              /* top talkers (agent_top.c) */
+	struct mitigate *mit;         /* triggers and their events */
 	struct timespec started; /* CLOCK_MONOTONIC */
 	uint64_t started_unix;
 };
@@ -66,6 +71,12 @@ void agent_rpc_service(struct agent *a, struct rpc_service *out);
 
 /* Logs an audit record (audit.c): the service's rpc_audit_fn. */
 void agent_audit(void *data, const struct rpc_audit_record *r);
+
+/* agent_top.c: top talkers and mitigation, opened after the policy; the tick samples the
+ * tables and evaluates the triggers every TOP_SAMPLE_MS. */
+int agent_top_open(struct agent *a, char *err, size_t errlen);
+void agent_top_close(struct agent *a);
+void agent_top_tick(void *agent);
 
 /* The method table of xdpfleet.v1.Agent (service.c). */
 extern const struct rpc_method_impl agent_methods[];

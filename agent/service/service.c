@@ -20,6 +20,12 @@ const struct rpc_method_impl agent_methods[] = {
 	{ .name = "FlushRules", .unary = svc_flush_rules },
 	{ .name = "SyncRules", .unary = svc_sync_rules },
 	{ .name = "TestRule", .unary = svc_test_rule, .access = RPC_ACCESS_VIEWER },
+	{ .name = "WatchTop", .open = svc_watch_top_open, .next = svc_watch_top_next, .access = RPC_ACCESS_VIEWER },
+	{ .name = "AddTrigger", .unary = svc_add_trigger },
+	{ .name = "ListTriggers", .unary = svc_list_triggers, .access = RPC_ACCESS_VIEWER },
+	{ .name = "DeleteTriggers", .unary = svc_delete_triggers },
+	{ .name = "WatchEvents", .open = svc_watch_events_open, .next = svc_watch_events_next,
+	  .access = RPC_ACCESS_VIEWER },
 	{ .name = "Capture", .open = svc_capture_open, .next = svc_capture_next },
 };
 

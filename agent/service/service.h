@@ -30,6 +30,15 @@ grpc_status_code svc_flush_rules(struct rpc_call *call, const ProtobufCMessage *
 grpc_status_code svc_list_rules_open(struct rpc_call *call, const ProtobufCMessage *req);
 enum rpc_stream_step svc_list_rules_next(struct rpc_call *call, ProtobufCMessage *resp);
 
+/* svc_top.c */
+grpc_status_code svc_watch_top_open(struct rpc_call *call, const ProtobufCMessage *req);
+enum rpc_stream_step svc_watch_top_next(struct rpc_call *call, ProtobufCMessage *resp);
+grpc_status_code svc_add_trigger(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+grpc_status_code svc_list_triggers(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+grpc_status_code svc_delete_triggers(struct rpc_call *call, const ProtobufCMessage *req, ProtobufCMessage *resp);
+grpc_status_code svc_watch_events_open(struct rpc_call *call, const ProtobufCMessage *req);
+enum rpc_stream_step svc_watch_events_next(struct rpc_call *call, ProtobufCMessage *resp);
+
 /* svc_capture.c */
 grpc_status_code svc_capture_open(struct rpc_call *call, const ProtobufCMessage *req);
 enum rpc_stream_step svc_capture_next(struct rpc_call *call, ProtobufCMessage *resp);

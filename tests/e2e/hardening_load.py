@@ -17,7 +17,7 @@ import time
 import grpc
 
 from xdpfleet.v1 import agent_pb2 as pb
-from xfapi import SERVICE, Agent, attachments, message_class, rss_anon_kb, rules
+from xfapi import SERVICE, STREAMS, Agent, attachments, message_class, rss_anon_kb, rules
 
 TARGET, PID, IFACE = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 FAILS = 0
@@ -50,6 +50,14 @@ def samples():
         "TestRule": pb.TestRuleRequest(src="198.18.77.1", proto=pb.PROTOCOL_TCP, port=80),
         "Capture": pb.CaptureRequest(ifname=IFACE, verdict=pb.CAPTURE_VERDICT_DROP, rule_id=3, sample=10, count=5,
                                      snaplen=128, max_pps=100),
+        "WatchTop": pb.WatchTopRequest(ifname=IFACE, interval_ms=100, count=1, limit=5),
+        "AddTrigger": pb.AddTriggerRequest(trigger=pb.Trigger(pps=5000, bps=10**9, proto=pb.PROTOCOL_UDP, port=53,
+                                                                prefix_len_v4=24, prefix_len_v6=48,
+                                                                action=pb.RULE_ACTION_LIMIT, limit_pps=100,
+                                                                ttl_seconds=60, for_seconds=2)),
+        "ListTriggers": pb.ListTriggersRequest(),
+        "DeleteTriggers": pb.DeleteTriggersRequest(ids=[1, 2]),
+        "WatchEvents": pb.WatchEventsRequest(after_seq=1, count=1),
     }
 
 
@@ -85,7 +93,7 @@ def call_raw(agent, method, data, timeout=10):
     """The status code of a call with raw request bytes (streams: the end of the stream)."""
     fn = getattr(agent, method + "_raw")
     try:
-        if method in ("WatchStats", "ListRules", "Capture"):
+        if method in STREAMS:
             for _ in fn(data, timeout=timeout):
                 pass
         else:

@@ -65,6 +65,12 @@ static void agent_corpus(void)
 	Xdpfleet__V1__Rule *rules[3] = { &r[0], &r[1], &r[2] };
 	Xdpfleet__V1__RuleMatch *matches[1] = { &m[0] };
 	uint64_t ids[2] = { 1, 2 };
+	Xdpfleet__V1__WatchTopRequest wt = XDPFLEET__V1__WATCH_TOP_REQUEST__INIT;
+	Xdpfleet__V1__AddTriggerRequest at = XDPFLEET__V1__ADD_TRIGGER_REQUEST__INIT;
+	Xdpfleet__V1__Trigger trig = XDPFLEET__V1__TRIGGER__INIT;
+	Xdpfleet__V1__ListTriggersRequest lt = XDPFLEET__V1__LIST_TRIGGERS_REQUEST__INIT;
+	Xdpfleet__V1__DeleteTriggersRequest dt = XDPFLEET__V1__DELETE_TRIGGERS_REQUEST__INIT;
+	Xdpfleet__V1__WatchEventsRequest we = XDPFLEET__V1__WATCH_EVENTS_REQUEST__INIT;
 
 	request("GetInfo", &info.base);
 	att.ifname = "veth0";
@@ -112,6 +118,26 @@ static void agent_corpus(void)
 	cap.count = 2;
 	cap.snaplen = 128;
 	request("Capture", &cap.base);
+	wt.interval_ms = 100;
+	wt.count = 2;
+	wt.limit = 5;
+	request("WatchTop", &wt.base);
+	trig.pps = 5000;
+	trig.proto = XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP;
+	trig.port = 53;
+	trig.prefix_len_v4 = 24;
+	trig.action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT;
+	trig.limit_pps = 100;
+	trig.ttl_seconds = 60;
+	at.trigger = &trig;
+	request("AddTrigger", &at.base);
+	request("ListTriggers", &lt.base);
+	dt.ids = ids;
+	dt.n_ids = 1;
+	request("DeleteTriggers", &dt.base);
+	we.after_seq = 1;
+	we.count = 1;
+	request("WatchEvents", &we.base);
 }
 
 static char *slurp(const char *path, size_t *len)

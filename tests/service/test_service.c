@@ -150,6 +150,100 @@ static void test_garbage_everywhere(void **state)
 	rpc_invoke_result_free(&r);
 }
 
+static size_t trigger_count(struct fixture *f)
+{
+	Xdpfleet__V1__ListTriggersRequest req = XDPFLEET__V1__LIST_TRIGGERS_REQUEST__INIT;
+	struct rpc_invoke_result r;
+	size_t n;
+
+	n = ((Xdpfleet__V1__ListTriggersResponse *)expect_ok(f, "ListTriggers", &req.base, &r))->n_triggers;
+	rpc_invoke_result_free(&r);
+	return n;
+}
+
+/* AddTrigger, DeleteTriggers and WatchTop refuse bad fields by name and change nothing. */
+static void test_triggers_bad_input(void **state)
+{
+	struct fixture *f = *state;
+	Xdpfleet__V1__AddTriggerRequest add = XDPFLEET__V1__ADD_TRIGGER_REQUEST__INIT;
+	Xdpfleet__V1__Trigger t = XDPFLEET__V1__TRIGGER__INIT;
+	Xdpfleet__V1__DeleteTriggersRequest del = XDPFLEET__V1__DELETE_TRIGGERS_REQUEST__INIT;
+	Xdpfleet__V1__WatchTopRequest top = XDPFLEET__V1__WATCH_TOP_REQUEST__INIT;
+	Xdpfleet__V1__AddTriggerResponse *ar;
+	struct rpc_invoke_result r;
+	uint64_t ids[1] = { 77 };
+
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger: missing");
+	add.trigger = &t;
+	t.ttl_seconds = 60;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.pps");
+	t.pps = 5000;
+	t.ttl_seconds = 0;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.ttl_seconds");
+	t.ttl_seconds = 60;
+	t.proto = 42;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.proto");
+	t.proto = 0;
+	t.port = 53;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.port");
+	t.port = 70000;
+	t.proto = XDPFLEET__V1__PROTOCOL__PROTOCOL_UDP;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.port");
+	t.port = 0;
+	t.prefix_len_v4 = 33;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.prefix_len_v4");
+	t.prefix_len_v4 = 24;
+	t.prefix_len_v6 = 129;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.prefix_len_v6");
+	t.prefix_len_v6 = 0;
+	t.action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_ALLOW;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.action");
+	t.action = 99;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.action");
+	t.action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_LIMIT;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.limit_pps");
+	t.action = XDPFLEET__V1__RULE_ACTION__RULE_ACTION_DROP;
+	t.limit_pps = 10;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.limit_pps");
+	t.limit_pps = 0;
+	t.for_seconds = 3601;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.for_seconds");
+	t.for_seconds = 0;
+	t.pps = API_LIMIT_PPS_MAX + 1;
+	expect_fail(f, "AddTrigger", &add.base, GRPC_STATUS_INVALID_ARGUMENT, "trigger.pps");
+	t.pps = 5000;
+	assert_int_equal(trigger_count(f), 0);
+
+	ar = (Xdpfleet__V1__AddTriggerResponse *)expect_ok(f, "AddTrigger", &add.base, &r);
+	assert_true(ar->id > 0);
+	rpc_invoke_result_free(&r);
+	assert_int_equal(trigger_count(f), 1);
+
+	expect_fail(f, "DeleteTriggers", &del.base, GRPC_STATUS_INVALID_ARGUMENT, "ids");
+	del.ids = ids;
+	del.n_ids = 1;
+	expect_fail(f, "DeleteTriggers", &del.base, GRPC_STATUS_NOT_FOUND, "no trigger 77");
+	del.all = true;
+	expect_fail(f, "DeleteTriggers", &del.base, GRPC_STATUS_INVALID_ARGUMENT, "all");
+	assert_int_equal(trigger_count(f), 1);
+	del.n_ids = 0;
+	expect_ok(f, "DeleteTriggers", &del.base, &r);
+	rpc_invoke_result_free(&r);
+	assert_int_equal(trigger_count(f), 0);
+
+	top.interval_ms = 5;
+	expect_fail(f, "WatchTop", &top.base, GRPC_STATUS_INVALID_ARGUMENT, "interval_ms");
+	top.interval_ms = 0;
+	top.limit = 1001;
+	expect_fail(f, "WatchTop", &top.base, GRPC_STATUS_INVALID_ARGUMENT, "limit");
+	top.limit = 0;
+	top.ifname = "../x";
+	expect_fail(f, "WatchTop", &top.base, GRPC_STATUS_INVALID_ARGUMENT, "ifname");
+	top.ifname = "nope0";
+	top.count = 1;
+	expect_fail(f, "WatchTop", &top.base, GRPC_STATUS_NOT_FOUND, "nope0");
+}
+
 static void test_attach_detach(void **state)
 {
 	struct fixture *f = *state;
@@ -717,6 +811,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_get_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_triggers_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_rules_refusals, setup, teardown),

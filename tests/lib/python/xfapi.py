@@ -7,6 +7,8 @@ import grpc
 from xdpfleet.v1 import agent_pb2
 
 SERVICE = agent_pb2.DESCRIPTOR.services_by_name["Agent"]
+# The server-streaming methods (the descriptor does not say which stream).
+STREAMS = ("WatchStats", "ListRules", "Capture", "WatchTop", "WatchEvents")
 
 
 def message_class(desc):
@@ -27,7 +29,7 @@ class Agent:
         for m in SERVICE.methods:
             path = "/%s/%s" % (SERVICE.full_name, m.name)
             out = message_class(m.output_type)
-            streams = m.name in ("WatchStats", "ListRules", "Capture")
+            streams = m.name in STREAMS
             make = self.channel.unary_stream if streams else self.channel.unary_unary
             setattr(self, m.name, make(path, request_serializer=lambda r: r.SerializeToString(),
                                        response_deserializer=out.FromString))
