@@ -308,7 +308,7 @@ grpc_status_code svc_watch_events_open(struct rpc_call *call, const ProtobufCMes
 	if (!w)
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	/* 0: only events from now on; a seq past the newest (an older agent run's): from now on. */
-	w->after = in->after_seq && in->after_seq <= last ? in->after_seq : last;
+	w->after = in->replay ? 0 : in->after_seq && in->after_seq <= last ? in->after_seq : last;
 	w->count = in->count;
 	rpc_call_set_state(call, w, events_watch_free);
 	rpc_call_set_interval(call, EVENTS_POLL_MS);

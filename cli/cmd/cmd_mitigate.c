@@ -26,6 +26,7 @@ enum {
 	OPT_FOR,
 	OPT_ALL,
 	OPT_COUNT,
+	OPT_REPLAY,
 };
 
 static const struct option cmd_mitigate_add_options[] = {
@@ -340,6 +341,7 @@ static int events_on_message(void *user, size_t host, ProtobufCMessage *msg)
 
 static const struct option cmd_events_options[] = {
 	{"count", required_argument, NULL, OPT_COUNT},
+	{"replay", no_argument, NULL, OPT_REPLAY},
 	{NULL, 0, NULL, 0},
 };
 
@@ -361,6 +363,10 @@ static int cmd_events_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	optind = 0;
 	while ((c = parse_getopt(ctx, "events", argc, argv, ":", cmd_events_options)) != -1) {
+		if (c == OPT_REPLAY) {
+			req.replay = true;
+			continue;
+		}
 		if (c != OPT_COUNT)
 			return -EINVAL;
 		if (parse_uint(optarg, 1, UINT32_MAX, &v))
@@ -386,7 +392,7 @@ const struct cli_command cmd_events = {
 	.options = cmd_events_options,
 	.shortopts = "",
 	.summary = "follow the mitigation events of every host (WatchEvents)",
-	.usage = "events [--count N]",
+	.usage = "events [--replay] [--count N]",
 	.help =
 		"Prints every host's mitigation events as they happen, until Ctrl-C or --count events\n"
 		"per host: trigger_added, trigger_deleted, mitigation_added (a rule for a source),\n"
@@ -395,7 +401,8 @@ const struct cli_command cmd_events = {
 		"expires with its TTL). The agents also write them to the audit log.\n"
 		"\n"
 		"Options:\n"
-		"  --count N   stop after N events per host\n"
+		"  --replay    first the events each agent still keeps (its last 1024), then new ones\n"
+		"  --count N   stop after N events per host (replayed ones count)\n"
 		"\n"
 		"Output: TIME HOST KIND trigger=ID src=PREFIX pps=N rule=ID DETAIL.\n"
 		"JSON (-o json or jsonl): one object per event and line: {\"time\":..,\"host\":..,\"seq\":..,\n"

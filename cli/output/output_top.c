@@ -351,9 +351,13 @@ void output_table_event(FILE *f, const char *host, const Xdpfleet__V1__Event *e)
 	char when[40], src[OUTPUT_SAFE_MAX], detail[OUTPUT_SAFE_MAX];
 
 	output_rfc3339_ms(when, sizeof(when), e->time_unix_ns);
-	fprintf(f, "%s %s %-20s trigger=%" PRIu64 " src=%s pps=%.0f rule=%" PRIu64 " %s\n", when, host, e->kind,
-		e->trigger_id, *e->src ? output_safe(e->src, src, sizeof(src)) : "-", e->pps, e->rule_id,
-		output_safe(e->detail, detail, sizeof(detail)));
+	fprintf(f, "%s %s %-20s trigger=%" PRIu64, when, host, e->kind, e->trigger_id);
+	/* A trigger's own events have no source, rate or rule: their detail describes the trigger. */
+	if (*e->src)
+		fprintf(f, " src=%s pps=%.0f", output_safe(e->src, src, sizeof(src)), e->pps);
+	if (e->rule_id)
+		fprintf(f, " rule=%" PRIu64, e->rule_id);
+	fprintf(f, " %s\n", output_safe(e->detail, detail, sizeof(detail)));
 }
 
 int output_json_event(struct json_writer *w, const char *host, const Xdpfleet__V1__Event *e)

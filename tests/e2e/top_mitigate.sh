@@ -116,6 +116,9 @@ check "events: mitigation_refused for $CLIENT/32 (client) and $PROT/32 (protecte
 		any(.[]; .kind == "mitigation_refused" and .src == $p and (.detail | contains("protect")))' "$ev"
 check "events: mitigation_failed for $OPER/32, left to its owner" \
 	jq -se --arg o "$OPER/32" 'any(.[]; .kind == "mitigation_failed" and .src == $o and (.detail | contains("owner")))' "$ev"
+replayed=$(timeout 10 "$XDPFLEET" -H "$T" events --replay --count 1 -o jsonl 2>&1 || true)
+check "events --replay: a watch started afterwards first gets the kept events (trigger_added)" \
+	jq -se '.[0].kind == "trigger_added"' <<< "$replayed"
 check "mitigate list: fired >= 1, refused 2" \
 	bash -c 'xf -H "$1" mitigate list -o json | jq -e ".[0].triggers[0] | .fired >= 1 and .refused == 2"' _ "$T"
 metric() { ip netns exec "$(tenv_ns 1)" curl -s http://127.0.0.1:19477/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
