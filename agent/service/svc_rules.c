@@ -270,6 +270,7 @@ struct list_state {
 	uint32_t cursor;
 	uint32_t page;
 	enum rules_action action;
+	char tag[API_TAG_MAX + 1]; /* "": any */
 };
 
 grpc_status_code svc_list_rules_open(struct rpc_call *call, const ProtobufCMessage *msg)
@@ -286,11 +287,15 @@ grpc_status_code svc_list_rules_open(struct rpc_call *call, const ProtobufCMessa
 	if (req->page_size > API_LIST_PAGE_MAX)
 		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "page_size: %u is more than %d", req->page_size,
 				     API_LIST_PAGE_MAX);
+	if (*req->tag && !names_tag_valid(req->tag))
+		return rpc_call_fail(call, GRPC_STATUS_INVALID_ARGUMENT, "tag: not a valid tag (at most %d letters, "
+				     "digits and . _ - :)", API_TAG_MAX);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	st->page = req->page_size ? req->page_size : API_LIST_PAGE_DEFAULT;
 	st->action = action;
+	strcpy(st->tag, req->tag);
 	rpc_call_set_state(call, st, free);
 	rpc_call_set_interval(call, 0); /* pages back to back */
 	return GRPC_STATUS_OK;
@@ -368,6 +373,8 @@ enum rpc_stream_step svc_list_rules_next(struct rpc_call *call, ProtobufCMessage
 	}
 	while (n < st->page && (more = policy_next(agent->policy, &st->cursor, &r))) {
 		if (st->action != RULES_ACT_NONE && r.spec.action != st->action)
+			continue;
+		if (*st->tag && strcmp(r.tag, st->tag))
 			continue;
 		if (fill_rule(call, agent->policy, &r, &rules[n], mono_now, real_now)) {
 			rpc_call_fail(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");

@@ -5,27 +5,41 @@
 
 #include "call.h"
 #include "commands.h"
+#include "names.h"
 #include "output_rules.h"
 #include "parse.h"
 #include "rules_args.h"
 #include "rules_commands.h"
 #include "rules_list.h"
 
-enum { OPT_ACTION = 256 };
+enum { OPT_ACTION = 256, OPT_TAG };
 
 static const struct option cmd_rules_options[] = {
 	{"action", required_argument, NULL, OPT_ACTION},
 	{NULL, 0, NULL, 0},
 };
 
-/* The options of list and flush: --action A. */
+static const struct option cmd_rules_list_options[] = {
+	{"action", required_argument, NULL, OPT_ACTION},
+	{"tag", required_argument, NULL, OPT_TAG},
+	{NULL, 0, NULL, 0},
+};
+
+/* The options of list (--action A, --tag T) and flush (--action A; tag NULL). */
 static int cmd_rules_parse(struct cli_ctx *ctx, const char *cmd, int argc, char **argv,
-			   Xdpfleet__V1__RuleAction *action)
+			   Xdpfleet__V1__RuleAction *action, char **tag)
 {
 	int c;
 
 	optind = 0;
-	while ((c = parse_getopt(ctx, cmd, argc, argv, ":", cmd_rules_options)) != -1) {
+	while ((c = parse_getopt(ctx, cmd, argc, argv, ":", tag ? cmd_rules_list_options : cmd_rules_options)) != -1) {
+		if (c == OPT_TAG && tag) {
+			if (!names_tag_valid(optarg))
+				return cli_usage_error(ctx, cmd, "--tag: invalid tag '%s' (at most %d letters, "
+						       "digits and . _ - :)", optarg, API_TAG_MAX);
+			*tag = optarg;
+			continue;
+		}
 		if (c != OPT_ACTION)
 			return -EINVAL;
 		if (rules_args_parse_action(optarg, action))
@@ -41,7 +55,7 @@ static int cmd_rules_list_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	Xdpfleet__V1__ListRulesRequest req = XDPFLEET__V1__LIST_RULES_REQUEST__INIT;
 
-	return cmd_rules_parse(ctx, "rules list", argc, argv, &req.action) ?:
+	return cmd_rules_parse(ctx, "rules list", argc, argv, &req.action, &req.tag) ?:
 	       rules_list_run(ctx, &req);
 }
 
@@ -55,7 +69,7 @@ static int cmd_rules_flush_run(struct cli_ctx *ctx, int argc, char **argv)
 		.json = output_json_rules_deleted,
 	};
 
-	return cmd_rules_parse(ctx, "rules flush", argc, argv, &req.action) ?:
+	return cmd_rules_parse(ctx, "rules flush", argc, argv, &req.action, NULL) ?:
 	       call_unary_run(ctx, &call);
 }
 
@@ -65,15 +79,17 @@ static int cmd_rules_flush_run(struct cli_ctx *ctx, int argc, char **argv)
 
 static const struct cli_command cmd_rules_list_cmd = {
 	.name = "list",
-	.options = cmd_rules_options,
+	.options = cmd_rules_list_options,
 	.summary = "the rules of every host with their hit counters",
-	.usage = "rules list [--action drop|allow|limit|monitor]",
+	.usage = "rules list [--action drop|allow|limit|monitor] [--tag T]",
 	.help =
 		"Lists every rule of every target (ListRules, streamed page by page so a million\n"
 		"rules never travel as one message), sorted by id, grouped by host.\n"
 		"\n"
 		"Options:\n"
 		"  --action A    only rules of this action: drop, allow, limit or monitor\n"
+		"  --tag T       only rules tagged T: a feed's (drop sync --tag) or the mitigation\n"
+		"                triggers' (auto)\n"
 		"\n"
 		"Columns: ID (for 'rules del'), ACTION (limit rules show their budget, e.g.\n"
 		"'limit 1000pps'), SRC (prefix, or any), PROTO, PORT (destination port or range, - for\n"
@@ -100,6 +116,7 @@ static const struct cli_command cmd_rules_list_cmd = {
 		"Examples:\n"
 		"  xdpfleet rules list\n"
 		"  xdpfleet rules list --action drop -o json | jq '.[].rules | length'\n"
+		"  xdpfleet rules list --tag auto\n"
 		"  xdpfleet --hosts-file fleet.txt --timeout 30 rules list --action monitor\n"
 		"\n" CMD_RULES_EXIT,
 	.run = cmd_rules_list_run,

@@ -63,6 +63,10 @@ check "an auto rule drops $FLOOD within 2 s of the flood's start (${delay}s)" \
 check "its comment names trigger 1 and the measured rate" \
 	bash -c '[[ $1 =~ ^trigger\ 1:\ [0-9]+\ pps ]]' _ "$(auto_rule "$FLOOD" comment)"
 check "it is a drop rule" test "$(auto_rule "$FLOOD" action)" = drop
+check "rules list --tag auto lists it, and only auto rules" \
+	bash -c 'xf -H "$1" rules list --tag auto -o json |
+		jq -e --arg s "$2/32" "(.[0].rules | length) >= 1 and all(.[0].rules[]; .tag == \"auto\") and
+			any(.[0].rules[]; .src == \$s)"' _ "$T" "$FLOOD"
 sleep 0.5
 f1=$(tenv_stack_rx 1 "$FLOOD") l1=$(tenv_stack_rx 1 "$LIGHT")
 sleep 1.5

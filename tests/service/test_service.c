@@ -500,6 +500,15 @@ static void test_rules_lifecycle(void **state)
 	list.action = 99;
 	expect_fail(f, "ListRules", &list.base, GRPC_STATUS_INVALID_ARGUMENT, "action");
 	list.action = 0;
+	list.tag = "bad tag";
+	expect_fail(f, "ListRules", &list.base, GRPC_STATUS_INVALID_ARGUMENT, "tag");
+	list.tag = "nobody";
+	call(f, "ListRules", &list.base, &res);
+	assert_int_equal(res.status.code, GRPC_STATUS_OK);
+	for (size_t i = 0; i < res.n_msgs; i++)
+		assert_int_equal(((Xdpfleet__V1__ListRulesResponse *)res.msgs[i])->n_rules, 0);
+	rpc_invoke_result_free(&res);
+	list.tag = "";
 	call(f, "ListRules", &list.base, &res);
 	assert_int_equal(res.status.code, GRPC_STATUS_OK);
 	assert_int_equal(res.n_msgs, 2); /* pages of 2 and 1 */
